@@ -1,0 +1,58 @@
+# Plantwright: `make run` starts everything on the embedded default (SQLite), `make test` runs the suite
+# on SQLite and on PostgreSQL. Both install what they need into .venv and are safe to repeat.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/plantwright
+
+.PHONY: run test install install-test migrate lint format chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(BIN)/python -m plantwright migrate --noinput
+	$(BIN)/python -m plantwright collectstatic --noinput --verbosity 0
+
+run: migrate
+	$(BIN)/python -m plantwright load_demo --if-empty
+	@echo "Plantwright: http://127.0.0.1:$(PORT)/  (API docs: http://127.0.0.1:$(PORT)/api/v1/docs)"
+	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) exec $(BIN)/honcho start -f Procfile
+
+# Debian's chromium drives the browser tests (Playwright never downloads a browser here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: sudo apt-get install -y chromium (browser tests will skip)"; fi; }
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: install-test chromium lint
+	@echo "== SQLite =="
+	$(BIN)/pytest
+	@echo "== PostgreSQL ($(TEST_DATABASE_URL)) =="
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,79 @@
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from plantwright.accounts.roles import Role
+
+
+class User(AbstractUser):
+    """A person (or a machine client) who signs in. Site access comes from memberships."""
+
+    class Meta:
+        ordering = ["username"]
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Site(models.Model):
+    """A plant. Assets, work and people's roles all belong to one site."""
+
+    code = models.SlugField(max_length=32, unique=True, help_text="Short code, used in MQTT topics.")
+    name = models.CharField(max_length=200)
+    timezone = models.CharField(max_length=64, default="UTC")
+    currency = models.CharField(max_length=3, default="EUR")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
+class Membership(models.Model):
+    """One role of one user at one site; a user may hold several."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "site", "role"], name="membership_unique_role"),
+        ]
+        indexes = [models.Index(fields=["site", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.role} @ {self.site.code}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for machine clients. Only a SHA-256 digest is stored; the secret is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, help_text="The first characters, to recognise a token in lists.")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @staticmethod
+    def digest_of(secret: str) -> str:
+        # Tokens carry 256 bits of randomness, so a fast hash is enough (no password stretching).
+        return hashlib.sha256(secret.encode()).hexdigest()

@@ -1,0 +1,50 @@
+"""Roles a user holds per site, and what each role may do there.
+
+The one table of who-may-do-what. Services call `accounts.selectors.authorize`, which reads it,
+so the UI and the API can never disagree.
+"""
+
+from enum import StrEnum
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    REQUESTER = "requester", "Requester (operator)"
+    TECHNICIAN = "technician", "Technician"
+    PLANNER = "planner", "Planner"
+    STOREROOM = "storeroom", "Storeroom"
+    PURCHASING = "purchasing", "Purchasing"
+    MANAGER = "manager", "Maintenance manager"
+    ADMIN = "admin", "Site administrator"
+
+
+class Perm(StrEnum):
+    VIEW = "view"  # see the site's assets, requests and work orders
+    RAISE_REQUEST = "raise_request"
+    TRIAGE_REQUEST = "triage_request"  # approve / reject / mark duplicate
+    MANAGE_WORK_ORDERS = "manage_work_orders"  # create, edit, approve, schedule, cancel, close
+    EXECUTE_WORK = "execute_work"  # start, hold, complete; record failure codes and times
+    MANAGE_ASSETS = "manage_assets"
+    MANAGE_LOCATIONS = "manage_locations"
+
+
+_EVERYONE = {Perm.VIEW, Perm.RAISE_REQUEST}
+_PLANNING = {Perm.TRIAGE_REQUEST, Perm.MANAGE_WORK_ORDERS, Perm.EXECUTE_WORK, Perm.MANAGE_ASSETS}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.REQUESTER: frozenset(_EVERYONE),
+    Role.TECHNICIAN: frozenset(_EVERYONE | {Perm.EXECUTE_WORK}),
+    Role.PLANNER: frozenset(_EVERYONE | _PLANNING),
+    Role.STOREROOM: frozenset(_EVERYONE),
+    Role.PURCHASING: frozenset(_EVERYONE),
+    Role.MANAGER: frozenset(_EVERYONE | _PLANNING | {Perm.MANAGE_LOCATIONS}),
+    Role.ADMIN: frozenset(set(Perm)),
+}
+
+
+def permissions_for(roles: set[str]) -> frozenset[Perm]:
+    granted: set[Perm] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(granted)

@@ -1,0 +1,70 @@
+"""Reads about users, sites and what a user may do where."""
+
+from django.db.models import QuerySet
+
+from plantwright.accounts.models import ApiToken, Membership, Site, User
+from plantwright.accounts.roles import Perm, permissions_for
+from plantwright.errors import PermissionDenied
+
+
+def roles_by_site(user: User) -> dict[int, set[str]]:
+    """Site id -> role names, cached on the user object for the request (one query)."""
+    cached = getattr(user, "_pw_roles_by_site", None)
+    if cached is None:
+        cached = {}
+        if user.is_authenticated:
+            for site_id, role in Membership.objects.filter(user=user).values_list("site_id", "role"):
+                cached.setdefault(site_id, set()).add(role)
+        user._pw_roles_by_site = cached
+    return cached
+
+
+def has_perm(user: User, perm: Perm, site_id: int) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return perm in permissions_for(roles_by_site(user).get(site_id, set()))
+
+
+def authorize(user: User, perm: Perm, site_id: int) -> None:
+    if not has_perm(user, perm, site_id):
+        raise PermissionDenied(
+            f"You may not {perm.value.replace('_', ' ')} at this site.",
+            details={"permission": perm.value, "site": site_id},
+        )
+
+
+def site_ids_with(user: User, perm: Perm = Perm.VIEW) -> set[int] | None:
+    """Sites where the user has `perm`; None means every site (superuser)."""
+    if user.is_superuser:
+        return None
+    return {site_id for site_id, roles in roles_by_site(user).items() if perm in permissions_for(roles)}
+
+
+def restrict_to_sites(queryset: QuerySet, user: User, perm: Perm = Perm.VIEW, field: str = "site") -> QuerySet:
+    """Filter any site-owned queryset down to what `user` may see."""
+    allowed = site_ids_with(user, perm)
+    if allowed is None:
+        return queryset
+    return queryset.filter(**{f"{field}__in": allowed})
+
+
+def list_sites(user: User) -> QuerySet[Site]:
+    return restrict_to_sites(Site.objects.all(), user, field="id")
+
+
+def list_users_at_sites(site_ids: set[int] | None, roles: list[str] | None = None) -> QuerySet[User]:
+    """Active users holding one of `roles` (any role if None) at those sites (every site if None)."""
+    memberships = Membership.objects.all()
+    if site_ids is not None:
+        memberships = memberships.filter(site_id__in=site_ids)
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def list_tokens(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user)

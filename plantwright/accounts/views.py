@@ -1,0 +1,25 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from plantwright.accounts import selectors, services
+from plantwright.errors import DomainError
+
+
+@login_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    new_secret = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "create":
+                new_secret = services.create_token(request.user, request.POST.get("name", "")).secret
+            elif request.POST.get("action") == "revoke":
+                token = services.revoke_token(request.user, int(request.POST.get("token", "0") or 0))
+                messages.success(request, f"Token {token.name} revoked.")
+                return redirect("token-list")
+        except (DomainError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", "Invalid token."))
+    return render(
+        request, "accounts/tokens.html", {"tokens": selectors.list_tokens(request.user), "new_secret": new_secret}
+    )

@@ -1,0 +1,104 @@
+"""The HTTP API under /api/v1/: authentication, error mapping, and the routers of each app."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from plantwright.accounts.services import authenticate_token
+from plantwright.errors import DomainError, error_body
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer pw_...` for machine clients."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = authenticate_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class BrowserSession(SessionAuth):
+    """The signed-in browser session (CSRF-checked), so pages can call the API too."""
+
+
+api = NinjaAPI(
+    title="Plantwright API",
+    version="1",
+    description=(
+        "Plantwright CMMS. Authenticate with `Authorization: Bearer <token>` "
+        "(create one with `python -m plantwright token create USER` or on the API tokens page). "
+        'Errors always have the body `{"error": {"code", "message", "details"}}`. '
+        "Lists take `limit` and `offset` and answer `{items, count}`."
+    ),
+    auth=[BearerToken(), BrowserSession()],
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "validation_failed",
+    429: "throttled",
+}
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, exc.as_body(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = [
+        {
+            "location": ".".join(str(part) for part in err.get("loc", ())),
+            "message": err.get("msg", ""),
+            "type": err.get("type", ""),
+        }
+        for err in exc.errors
+    ]
+    return api.create_response(
+        request,
+        error_body("validation_failed", "The request does not match the schema.", {"errors": problems}),
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request, error_body("unauthorized", "A valid bearer token or a signed-in session is needed."), status=401
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = STATUS_CODES.get(exc.status_code, "error")
+    return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, error_body("not_found", "Not found."), status=404)
+
+
+def _register_routers() -> None:
+    from plantwright.accounts.api import router as accounts_router
+    from plantwright.assets.api import router as assets_router
+    from plantwright.maintenance.api import router as maintenance_router
+
+    api.add_router("", accounts_router)
+    api.add_router("", assets_router)
+    api.add_router("", maintenance_router)
+
+
+_register_routers()

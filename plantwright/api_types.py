@@ -1,0 +1,52 @@
+"""Field types for API input schemas.
+
+Input is strict: `false` is not an int, `"3"` is not an id, `1` is not a bool. Dates, times and
+decimals arrive as JSON strings (ISO 8601, decimal text), so those accept strings only and are
+then parsed; timestamps must carry an offset and stay within sane years.
+"""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
+
+# Dates outside these years are typos or attacks, not maintenance history.
+MIN_YEAR = 1900
+MAX_YEAR = 2200
+
+
+def _text_only(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    return value
+
+
+def _sane_year(value: date | datetime) -> date | datetime:
+    if not (MIN_YEAR <= value.year <= MAX_YEAR):
+        raise ValueError(f"year must be between {MIN_YEAR} and {MAX_YEAR}")
+    return value
+
+
+def _utc(value: datetime) -> datetime:
+    # Stored and answered in UTC, whatever offset the client wrote.
+    return _sane_year(value).astimezone(UTC)
+
+
+Id = Annotated[int, Field(strict=True, ge=1, le=2**63 - 1)]
+Bool = Annotated[bool, Field(strict=True)]
+
+
+def Text(max_length: int, min_length: int = 1) -> Any:  # noqa: N802 (reads as a type)
+    return Annotated[
+        str, StringConstraints(strict=True, strip_whitespace=True, min_length=min_length, max_length=max_length)
+    ]
+
+
+Code = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=40)]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_utc)]
+Day = Annotated[date, BeforeValidator(_text_only), AfterValidator(_sane_year)]
+DecimalText = Annotated[Decimal, BeforeValidator(_text_only)]
+
+# Ids in paths and query strings arrive as text; bounded so no database sees an overflowing integer.
+PathId = Annotated[int, Field(ge=1, le=2**63 - 1)]

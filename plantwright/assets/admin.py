@@ -1,0 +1,20 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from plantwright.assets.models import Asset, Location
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "site", "parent"]
+    list_filter = ["site"]
+    list_select_related = ["site", "parent"]
+
+
+@admin.register(Asset)
+class AssetAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "site", "location", "criticality", "oee_machine_id", "erp_cost_center"]
+    list_filter = ["site", "criticality"]
+    search_fields = ["code", "name", "oee_machine_id"]
+    list_select_related = ["site", "location"]
+    raw_id_fields = ["parent"]

@@ -1,0 +1,74 @@
+from datetime import datetime
+from typing import Literal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from plantwright.api_types import Id, Text, Timestamp
+
+CriticalityName = Literal["low", "medium", "high", "critical"]
+ExternalIds = dict[Text(64), Text(200, 0)]
+
+
+class LocationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    site: Id
+    code: Text(40)
+    name: Text(200)
+    parent: Id | None = None
+
+
+class LocationOut(Schema):
+    id: int
+    site: int = Field(validation_alias="site_id")
+    code: str
+    name: str
+    parent: int | None = Field(validation_alias="parent_id")
+
+
+class AssetIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    site: Id
+    code: Text(40)
+    name: Text(200)
+    description: Text(5000, 0) = ""
+    location: Id | None = None
+    parent: Id | None = None
+    criticality: CriticalityName = "medium"
+    commissioned_at: Timestamp | None = None
+    decommissioned_at: Timestamp | None = None
+    external_ids: ExternalIds = Field(
+        default_factory=dict,
+        description="oee_machine_id and erp_cost_center are indexed; other keys are kept as given.",
+    )
+
+
+class AssetPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Text(40) = None
+    name: Text(200) = None
+    description: Text(5000, 0) = None
+    location: Id | None = None
+    parent: Id | None = None
+    criticality: CriticalityName = None
+    commissioned_at: Timestamp | None = None
+    decommissioned_at: Timestamp | None = None
+    external_ids: ExternalIds = None
+
+
+class AssetOut(Schema):
+    id: int
+    site: int = Field(validation_alias="site_id")
+    code: str
+    name: str
+    description: str
+    location: int | None = Field(validation_alias="location_id")
+    parent: int | None = Field(validation_alias="parent_id")
+    criticality: str
+    commissioned_at: datetime | None
+    decommissioned_at: datetime | None
+    external_ids: dict[str, str] = Field(validation_alias="all_external_ids")
+    updated_at: datetime

@@ -1,0 +1,55 @@
+"""Domain errors: raised by services, mapped once to HTTP (see plantwright.api) and UI messages.
+
+Body on the wire: {"error": {"code": "...", "message": "...", "details": {...}}}.
+"""
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details or {}
+
+    def as_body(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+class NotFound(DomainError):
+    """The record does not exist, or the caller may not know it exists (another site's record)."""
+
+    status = 404
+    code = "not_found"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    """The request is well formed but the current state of the records forbids it."""
+
+    status = 409
+    code = "conflict"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class ValidationFailed(DomainError):
+    """Well-formed input whose values break a business rule (unknown code, dates out of order ...)."""
+
+    status = 422
+    code = "validation_failed"
+
+
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or {}}}

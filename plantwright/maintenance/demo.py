@@ -1,0 +1,235 @@
+"""Demo plant: two sites, a location tree, ~60 assets, users in every role, requests and WOs.
+
+Built through the services (so history and transitions are real), then back-dated where a demo
+needs a past (completed failures last month). Deterministic: the same data on every machine.
+"""
+
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from plantwright.accounts.models import Site, User
+from plantwright.accounts.roles import Role
+from plantwright.accounts.services import grant_role
+from plantwright.assets.models import Asset, Criticality, Location
+from plantwright.maintenance import services
+from plantwright.maintenance.models import WorkOrder, WorkOrderStatus, WorkOrderTransition, WorkRequest
+
+DEMO_PASSWORD = "plantwright"
+
+SITES = [
+    ("ist", "Istanbul Plant", "Europe/Istanbul", "TRY"),
+    ("brm", "Bremen Plant", "Europe/Berlin", "EUR"),
+]
+
+# username, first, last, site code, roles
+USERS = [
+    ("operator", "Olcay", "Operator", "ist", [Role.REQUESTER]),
+    ("tech", "Tarik", "Technician", "ist", [Role.TECHNICIAN]),
+    ("tech2", "Tuba", "Technician", "ist", [Role.TECHNICIAN]),
+    ("planner", "Pelin", "Planner", "ist", [Role.PLANNER]),
+    ("storeroom", "Selim", "Storeroom", "ist", [Role.STOREROOM]),
+    ("purchasing", "Pinar", "Purchasing", "ist", [Role.PURCHASING]),
+    ("manager", "Murat", "Manager", "ist", [Role.MANAGER]),
+    ("siteadmin", "Ayla", "Admin", "ist", [Role.ADMIN]),
+    ("operator.brm", "Ole", "Operator", "brm", [Role.REQUESTER]),
+    ("tech.brm", "Tim", "Technician", "brm", [Role.TECHNICIAN]),
+    ("planner.brm", "Paula", "Planner", "brm", [Role.PLANNER]),
+    ("manager.brm", "Max", "Manager", "brm", [Role.MANAGER]),
+]
+
+LINES = ["Line 1", "Line 2"]
+MACHINES = [
+    ("FIL", "Filler", Criticality.CRITICAL, ["Main drive motor", "Gearbox", "Product pump"]),
+    ("CAP", "Capper", Criticality.HIGH, ["Servo motor", "Torque head"]),
+    ("LAB", "Labeller", Criticality.MEDIUM, ["Glue pump"]),
+    ("CNV", "Conveyor", Criticality.MEDIUM, ["Drive motor"]),
+    ("PAL", "Palletizer", Criticality.HIGH, ["Hydraulic unit", "Gripper"]),
+]
+UTILITIES = [
+    ("CMP-01", "Air compressor 1", Criticality.HIGH),
+    ("CMP-02", "Air compressor 2", Criticality.MEDIUM),
+    ("BLR-01", "Steam boiler", Criticality.CRITICAL),
+    ("CHL-01", "Chiller", Criticality.HIGH),
+]
+
+
+def demo_loaded() -> bool:
+    return Site.objects.filter(code=SITES[0][0]).exists()
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    logins = [("admin", "installation administrator (all sites)")]
+    for username, _first, _last, site_code, roles in USERS:
+        logins.append((username, f"{', '.join(r.value for r in roles)} @ {site_code}"))
+    return logins
+
+
+@transaction.atomic
+def load_demo() -> None:
+    """Create the demo plant."""
+    rng = random.Random(20261125)
+    now = timezone.now()
+    User.objects.create_superuser("admin", "admin@example.com", DEMO_PASSWORD, first_name="Installation admin")
+    sites = {}
+    for code, name, tz, currency in SITES:
+        sites[code] = Site.objects.create(code=code, name=name, timezone=tz, currency=currency)
+
+    users: dict[str, User] = {}
+    for username, first, last, site_code, roles in USERS:
+        user = User.objects.create_user(
+            username, f"{username}@example.com", DEMO_PASSWORD, first_name=first, last_name=last
+        )
+        for role in roles:
+            grant_role(user, sites[site_code], role)
+        users[username] = user
+
+    for site_code, site in sites.items():
+        _build_site(site, rng, now)
+        planner = users["planner" if site_code == "ist" else "planner.brm"]
+        techs = [
+            u
+            for name, u in users.items()
+            if name.startswith("tech") and (name.endswith(".brm") == (site_code == "brm"))
+        ]
+        operator = users["operator" if site_code == "ist" else "operator.brm"]
+        _build_work(site, planner, techs, operator, rng, now)
+
+
+def _build_site(site: Site, rng: random.Random, now) -> None:
+    prefix = site.code.upper()
+    plant = Location.objects.create(site=site, code=f"{prefix}", name=site.name)
+    utilities = Location.objects.create(site=site, code=f"{prefix}-UTL", name="Utilities", parent=plant)
+    production = Location.objects.create(site=site, code=f"{prefix}-PRD", name="Production hall", parent=plant)
+    for code, name, criticality in UTILITIES:
+        Asset.objects.create(
+            site=site,
+            location=utilities,
+            code=code,
+            name=name,
+            criticality=criticality,
+            commissioned_at=now - timedelta(days=rng.randint(900, 4000)),
+            oee_machine_id=f"{site.code}-{code.lower()}",
+            erp_cost_center=f"{prefix}-CC-UTL",
+        )
+    for line_no, line in enumerate(LINES, start=1):
+        line_loc = Location.objects.create(site=site, code=f"{prefix}-L{line_no}", name=line, parent=production)
+        for code, name, criticality, components in MACHINES:
+            machine_code = f"L{line_no}-{code}"
+            machine = Asset.objects.create(
+                site=site,
+                location=line_loc,
+                code=machine_code,
+                name=f"{name} {line_no}",
+                criticality=criticality,
+                commissioned_at=now - timedelta(days=rng.randint(700, 3000)),
+                oee_machine_id=f"{site.code}-l{line_no}-{code.lower()}",
+                erp_cost_center=f"{prefix}-CC-L{line_no}",
+            )
+            for index, component in enumerate(components, start=1):
+                Asset.objects.create(
+                    site=site,
+                    location=line_loc,
+                    parent=machine,
+                    code=f"{machine_code}-{index:02d}",
+                    name=f"{component} ({name.lower()} {line_no})",
+                    criticality=Criticality.MEDIUM,
+                    commissioned_at=machine.commissioned_at,
+                    erp_cost_center=machine.erp_cost_center,
+                )
+
+
+REQUEST_TITLES = [
+    "Oil leak under the gearbox",
+    "Strange noise from the drive",
+    "Guard door sensor not working",
+    "Conveyor belt drifting to one side",
+    "Pressure gauge broken",
+    "Motor running hot",
+]
+
+
+def _backdate(work_order: WorkOrder, when) -> None:
+    WorkOrderTransition.objects.filter(work_order=work_order).update(at=when)
+    WorkOrder.objects.filter(pk=work_order.pk).update(created_at=when)
+
+
+def _build_work(site: Site, planner: User, techs: list[User], operator: User, rng: random.Random, now) -> None:
+    machines = list(Asset.objects.filter(site=site, parent__isnull=True).order_by("code"))
+    tech_ids = [t.pk for t in techs]
+
+    # Completed breakdowns over the last months: the failure history KPIs read.
+    for index in range(8):
+        asset = rng.choice(machines)
+        down = now - timedelta(days=rng.randint(5, 150), hours=rng.randint(0, 23))
+        work_order = services.create_work_order(
+            planner,
+            asset_id=asset.pk,
+            type="emergency",
+            title=f"Breakdown: {asset.name} stopped",
+            priority="urgent",
+            down_since=down,
+            assigned_to=tech_ids[:1],
+        )
+        services.transition_work_order(planner, work_order, to="approved")
+        services.transition_work_order(techs[0], work_order, to="in_progress")
+        restored = down + timedelta(minutes=rng.randint(30, 480))
+        services.update_work_order(
+            techs[0],
+            work_order,
+            {
+                "restored_at": restored,
+                "failure": {
+                    "problem": rng.choice(["BRD", "VIB", "OHE", "ELP"]),
+                    "cause": rng.choice(["WEA", "MIS", "LUB", "ELF"]),
+                    "remedy": rng.choice(["REP", "RPR", "ADJ"]),
+                },
+            },
+        )
+        services.transition_work_order(
+            techs[0], work_order, to="completed", completed_at=restored + timedelta(minutes=30)
+        )
+        if index % 2 == 0:
+            services.transition_work_order(planner, work_order, to="closed")
+        _backdate(work_order, down)
+
+    # Planned work in every open state.
+    for index, status in enumerate(["draft", "approved", "scheduled", "in_progress", "on_hold", "completed"]):
+        asset = machines[(index * 3) % len(machines)]
+        work_order = services.create_work_order(
+            planner,
+            asset_id=asset.pk,
+            type=["preventive", "inspection", "predictive"][index % 3],
+            title=f"{['Quarterly service', 'Safety inspection', 'Vibration survey'][index % 3]}: {asset.name}",
+            due_date=(now + timedelta(days=7 * index - 14)).date(),
+            assigned_to=tech_ids,
+        )
+        path = {
+            "draft": [],
+            "approved": ["approved"],
+            "scheduled": ["approved", "scheduled"],
+            "in_progress": ["approved", "scheduled", "in_progress"],
+            "on_hold": ["approved", "in_progress", "on_hold"],
+            "completed": ["approved", "in_progress", "completed"],
+        }[status]
+        for step in path:
+            actor = techs[0] if step in ("in_progress", "on_hold", "completed") else planner
+            note = "Waiting for parts" if step == "on_hold" else ""
+            services.transition_work_order(actor, work_order, to=step, note=note)
+
+    # Operators' requests: some waiting, some triaged.
+    for index, title in enumerate(REQUEST_TITLES):
+        asset = machines[(index * 5 + 1) % len(machines)]
+        request = services.raise_work_request(
+            operator, asset_id=asset.pk, title=title, description=f"Seen on {asset.name}."
+        )
+        if index == 0:
+            services.approve_work_request(planner, request, type="corrective", assigned_to=tech_ids[:1])
+        elif index == 1:
+            services.reject_work_request(
+                planner, request, reason="Noise is normal at start-up; re-raise if it persists."
+            )
+    assert WorkRequest.objects.filter(site=site).exists()
+    assert WorkOrder.objects.filter(site=site, status=WorkOrderStatus.CLOSED).exists()

@@ -1,0 +1,219 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from plantwright.accounts.models import Site
+from plantwright.assets.models import Asset
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+class WorkOrderType(models.TextChoices):
+    CORRECTIVE = "corrective", "Corrective"
+    EMERGENCY = "emergency", "Emergency (breakdown)"
+    PREVENTIVE = "preventive", "Preventive"
+    PREDICTIVE = "predictive", "Predictive"
+    INSPECTION = "inspection", "Inspection"
+    IMPROVEMENT = "improvement", "Improvement"
+
+
+# Planned vs reactive for reporting (SMRP 5.3.1): work that was planned before it began.
+PLANNED_TYPES = frozenset(
+    {WorkOrderType.PREVENTIVE, WorkOrderType.PREDICTIVE, WorkOrderType.INSPECTION, WorkOrderType.IMPROVEMENT}
+)
+# Breakdown work is a failure unless the planner says otherwise.
+FAILURE_BY_DEFAULT_TYPES = frozenset({WorkOrderType.EMERGENCY})
+
+
+class WorkOrderStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"
+    SCHEDULED = "scheduled", "Scheduled"
+    IN_PROGRESS = "in_progress", "In progress"
+    ON_HOLD = "on_hold", "On hold"
+    COMPLETED = "completed", "Completed"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_STATUSES = frozenset(
+    {
+        WorkOrderStatus.DRAFT,
+        WorkOrderStatus.APPROVED,
+        WorkOrderStatus.SCHEDULED,
+        WorkOrderStatus.IN_PROGRESS,
+        WorkOrderStatus.ON_HOLD,
+    }
+)
+
+
+class FailureCodeKind(models.TextChoices):
+    PROBLEM = "problem", "Problem"
+    CAUSE = "cause", "Cause"
+    REMEDY = "remedy", "Remedy"
+
+
+class FailureCode(models.Model):
+    """A managed code list entry (ISO 14224 style) for the failure of a WO."""
+
+    kind = models.CharField(max_length=10, choices=FailureCodeKind.choices)
+    code = models.CharField(max_length=32)
+    description = models.CharField(max_length=200)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "code"]
+        constraints = [models.UniqueConstraint(fields=["kind", "code"], name="failure_code_unique_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.description}"
+
+
+class NumberSequence(models.Model):
+    """Gap-free counters for human numbers (WO-000123), incremented under a row lock."""
+
+    name = models.CharField(max_length=20, primary_key=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_value}"
+
+
+class WorkRequest(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        DUPLICATE = "duplicate", "Duplicate"
+
+    number = models.CharField(max_length=20, unique=True)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="work_requests")
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="work_requests")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=5000)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="work_requests")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True, max_length=2000)
+    # The WO this request became (approved) or duplicates (duplicate).
+    work_order = models.ForeignKey(
+        "WorkOrder", on_delete=models.PROTECT, null=True, blank=True, related_name="work_requests"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["site", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["new", "rejected"]) | Q(work_order__isnull=False),
+                name="work_request_approved_or_duplicate_has_wo",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} · {self.title}"
+
+
+class WorkOrder(models.Model):
+    number = models.CharField(max_length=20, unique=True)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="work_orders")
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="work_orders")
+    type = models.CharField(max_length=12, choices=WorkOrderType.choices)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=10000)
+    status = models.CharField(max_length=12, choices=WorkOrderStatus.choices, default=WorkOrderStatus.DRAFT)
+    is_failure = models.BooleanField(default=False)
+    problem_code = models.ForeignKey(
+        FailureCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": FailureCodeKind.PROBLEM},
+    )
+    cause_code = models.ForeignKey(
+        FailureCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": FailureCodeKind.CAUSE},
+    )
+    remedy_code = models.ForeignKey(
+        FailureCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": FailureCodeKind.REMEDY},
+    )
+    down_since = models.DateTimeField(null=True, blank=True)
+    restored_at = models.DateTimeField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    assigned_to = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="assigned_work_orders")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    history = HistoricalRecords(m2m_fields=[assigned_to])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["site", "status"]),
+            models.Index(fields=["asset", "status"]),
+            models.Index(fields=["asset", "down_since"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(restored_at__isnull=True)
+                | Q(down_since__isnull=True)
+                | Q(restored_at__gte=models.F("down_since")),
+                name="work_order_restored_after_down",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} · {self.title}"
+
+    @property
+    def planned(self) -> bool:
+        return self.type in PLANNED_TYPES
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class WorkOrderTransition(models.Model):
+    """One status change of a WO: who, when, from, to, and why."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=12, choices=WorkOrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=WorkOrderStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    note = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["work_order", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id}: {self.from_status or '∅'} → {self.to_status}"

@@ -1,0 +1,380 @@
+"""Every write to work requests and work orders."""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from plantwright.accounts.models import User
+from plantwright.accounts.roles import Perm
+from plantwright.accounts.selectors import authorize, has_perm
+from plantwright.assets.models import Asset
+from plantwright.assets.selectors import list_assets
+from plantwright.errors import Conflict, InvalidTransition, ValidationFailed
+from plantwright.maintenance.lifecycle import NOTE_REQUIRED, READ_ONLY_STATUSES, allowed_targets
+from plantwright.maintenance.models import (
+    FAILURE_BY_DEFAULT_TYPES,
+    OPEN_STATUSES,
+    FailureCode,
+    FailureCodeKind,
+    NumberSequence,
+    Priority,
+    WorkOrder,
+    WorkOrderStatus,
+    WorkOrderTransition,
+    WorkOrderType,
+    WorkRequest,
+)
+
+# Clocks on the shop floor drift; a timestamp a little in the future is a clock, more is a typo.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def next_number(sequence: str) -> str:
+    """The next human number of a sequence (WO-000123). Call inside the creating transaction."""
+    counter = NumberSequence.objects.select_for_update().filter(name=sequence).first()
+    if counter is None:
+        NumberSequence.objects.get_or_create(name=sequence)
+        counter = NumberSequence.objects.select_for_update().get(name=sequence)
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return f"{sequence}-{counter.last_value:06d}"
+
+
+def _asset_for(actor: User, asset_id: int) -> Asset:
+    # A body reference to an asset the caller cannot see reads as "does not exist" (no leak).
+    asset = list_assets(actor).filter(pk=asset_id).first()
+    if asset is None:
+        raise ValidationFailed(f"Asset {asset_id} does not exist.", details={"field": "asset", "asset": asset_id})
+    return asset
+
+
+def _check_not_future(field: str, value: datetime | None) -> None:
+    if value is not None and value > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationFailed(f"{field} is in the future.", details={"field": field})
+
+
+def _choice(field: str, value: str, choices) -> str:
+    if value not in choices.values:
+        raise ValidationFailed(f"Unknown {field} {value!r}.", details={"field": field, "allowed": choices.values})
+    return value
+
+
+# --- work requests ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def raise_work_request(
+    actor: User, *, asset_id: int, title: str, description: str = "", priority: str = Priority.MEDIUM
+) -> WorkRequest:
+    asset = _asset_for(actor, asset_id)
+    authorize(actor, Perm.RAISE_REQUEST, asset.site_id)
+    title = title.strip()
+    if not title:
+        raise ValidationFailed("A request needs a title.", details={"field": "title"})
+    request = WorkRequest(
+        number=next_number("WR"),
+        site_id=asset.site_id,
+        asset=asset,
+        title=title,
+        description=description.strip(),
+        priority=_choice("priority", priority, Priority),
+        requested_by=actor,
+    )
+    request._history_user = actor
+    request.save()
+    return request
+
+
+def _lock_new_request(actor: User, request: WorkRequest) -> WorkRequest:
+    authorize(actor, Perm.TRIAGE_REQUEST, request.site_id)
+    locked = WorkRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != WorkRequest.Status.NEW:
+        raise Conflict(
+            f"{locked.number} was already triaged ({locked.status}).",
+            code="already_triaged",
+            details={"status": locked.status, "work_order": locked.work_order_id},
+        )
+    return locked
+
+
+def _close_triage(actor: User, request: WorkRequest, status: str) -> WorkRequest:
+    request.status = status
+    request.triaged_by = actor
+    request.triaged_at = timezone.now()
+    request._history_user = actor
+    request.save()
+    return request
+
+
+@transaction.atomic
+def approve_work_request(
+    actor: User,
+    request: WorkRequest,
+    *,
+    type: str = WorkOrderType.CORRECTIVE,
+    priority: str | None = None,
+    due_date: date | None = None,
+    assigned_to: list[int] | None = None,
+    is_failure: bool | None = None,
+    down_since: datetime | None = None,
+    note: str = "",
+) -> WorkOrder:
+    """Turn a new request into an approved WO on the same asset, linked both ways."""
+    request = _lock_new_request(actor, request)
+    work_order = _create_work_order(
+        actor,
+        asset=request.asset,
+        type=type,
+        priority=priority or request.priority,
+        title=request.title,
+        description=request.description,
+        due_date=due_date,
+        assigned_to=assigned_to or [],
+        is_failure=is_failure,
+        down_since=down_since,
+        status=WorkOrderStatus.APPROVED,
+        note=note or f"Approved from {request.number}",
+    )
+    request.work_order = work_order
+    _close_triage(actor, request, WorkRequest.Status.APPROVED)
+    return work_order
+
+
+@transaction.atomic
+def reject_work_request(actor: User, request: WorkRequest, *, reason: str) -> WorkRequest:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed(
+            "Say why the request is rejected; the requester will read it.", details={"field": "reason"}
+        )
+    request = _lock_new_request(actor, request)
+    request.rejection_reason = reason
+    return _close_triage(actor, request, WorkRequest.Status.REJECTED)
+
+
+@transaction.atomic
+def mark_work_request_duplicate(actor: User, request: WorkRequest, *, work_order_id: int) -> WorkRequest:
+    request = _lock_new_request(actor, request)
+    work_order = WorkOrder.objects.filter(pk=work_order_id, site_id=request.site_id).first()
+    if work_order is None:
+        raise ValidationFailed(
+            f"Work order {work_order_id} does not exist at this site.", details={"field": "work_order"}
+        )
+    if work_order.status not in OPEN_STATUSES:
+        raise Conflict(
+            f"{work_order.number} is {work_order.status}; a request can only duplicate an open WO.",
+            code="work_order_not_open",
+            details={"work_order": work_order.pk, "status": work_order.status},
+        )
+    request.work_order = work_order
+    return _close_triage(actor, request, WorkRequest.Status.DUPLICATE)
+
+
+# --- work orders -----------------------------------------------------------------------------
+
+
+def _failure_code(kind: str, code: str | None) -> FailureCode | None:
+    if code is None:
+        return None
+    found = FailureCode.objects.filter(kind=kind, code=code, active=True).first()
+    if found is None:
+        raise ValidationFailed(f"Unknown {kind} code {code!r}.", details={"field": f"failure.{kind}", "code": code})
+    return found
+
+
+def _assignees(site_id: int, user_ids: list[int]) -> list[User]:
+    users = list(User.objects.filter(pk__in=set(user_ids), is_active=True))
+    unfit = sorted(set(user_ids) - {u.pk for u in users if has_perm(u, Perm.EXECUTE_WORK, site_id)})
+    if unfit:
+        raise ValidationFailed(
+            "Only technicians (or planners) of this site can be assigned.",
+            details={"field": "assigned_to", "users": unfit},
+        )
+    return users
+
+
+def _check_times(work_order: WorkOrder) -> None:
+    _check_not_future("down_since", work_order.down_since)
+    _check_not_future("restored_at", work_order.restored_at)
+    _check_not_future("completed_at", work_order.completed_at)
+    if work_order.down_since and work_order.restored_at and work_order.restored_at < work_order.down_since:
+        raise ValidationFailed("restored_at is before down_since.", details={"field": "restored_at"})
+
+
+def _record_transition(work_order: WorkOrder, actor: User, from_status: str, to_status: str, note: str) -> None:
+    WorkOrderTransition.objects.create(
+        work_order=work_order, from_status=from_status, to_status=to_status, actor=actor, at=timezone.now(), note=note
+    )
+
+
+def _create_work_order(
+    actor: User,
+    *,
+    asset: Asset,
+    type: str,
+    title: str,
+    priority: str = Priority.MEDIUM,
+    description: str = "",
+    is_failure: bool | None = None,
+    failure: dict[str, str | None] | None = None,
+    down_since: datetime | None = None,
+    restored_at: datetime | None = None,
+    due_date: date | None = None,
+    assigned_to: list[int] | None = None,
+    status: str = WorkOrderStatus.DRAFT,
+    note: str = "",
+) -> WorkOrder:
+    authorize(actor, Perm.MANAGE_WORK_ORDERS, asset.site_id)
+    _choice("type", type, WorkOrderType)
+    title = title.strip()
+    if not title:
+        raise ValidationFailed("A work order needs a title.", details={"field": "title"})
+    failure = failure or {}
+    work_order = WorkOrder(
+        number=next_number("WO"),
+        site_id=asset.site_id,
+        asset=asset,
+        type=type,
+        priority=_choice("priority", priority, Priority),
+        title=title,
+        description=description.strip(),
+        status=status,
+        is_failure=(type in FAILURE_BY_DEFAULT_TYPES) if is_failure is None else is_failure,
+        problem_code=_failure_code(FailureCodeKind.PROBLEM, failure.get("problem")),
+        cause_code=_failure_code(FailureCodeKind.CAUSE, failure.get("cause")),
+        remedy_code=_failure_code(FailureCodeKind.REMEDY, failure.get("remedy")),
+        down_since=down_since,
+        restored_at=restored_at,
+        due_date=due_date,
+        created_by=actor,
+    )
+    _check_times(work_order)
+    assignees = _assignees(asset.site_id, assigned_to or [])
+    work_order._history_user = actor
+    work_order.save()
+    if assignees:
+        work_order.assigned_to.set(assignees)
+    _record_transition(work_order, actor, "", status, note or "Created")
+    return work_order
+
+
+@transaction.atomic
+def create_work_order(actor: User, *, asset_id: int, **fields: Any) -> WorkOrder:
+    return _create_work_order(actor, asset=_asset_for(actor, asset_id), **fields)
+
+
+# Fields a technician may set while doing the work; everything else is the planner's.
+EXECUTION_FIELDS = frozenset({"failure", "down_since", "restored_at", "is_failure"})
+PLANNING_FIELDS = frozenset({"title", "description", "type", "priority", "due_date", "assigned_to", "asset"})
+
+
+def _lock_work_order(work_order: WorkOrder) -> WorkOrder:
+    return WorkOrder.objects.select_for_update().get(pk=work_order.pk)
+
+
+@transaction.atomic
+def update_work_order(actor: User, work_order: WorkOrder, changes: dict[str, Any]) -> WorkOrder:
+    unknown = set(changes) - EXECUTION_FIELDS - PLANNING_FIELDS - {"completed_at"}
+    if unknown:
+        raise ValidationFailed("These fields cannot be changed here.", details={"fields": sorted(unknown)})
+    needed = Perm.MANAGE_WORK_ORDERS if set(changes) & (PLANNING_FIELDS | {"completed_at"}) else Perm.EXECUTE_WORK
+    authorize(actor, needed, work_order.site_id)
+    work_order = _lock_work_order(work_order)
+    if work_order.status in READ_ONLY_STATUSES:
+        raise Conflict(
+            f"{work_order.number} is {work_order.status}; its record can no longer change.",
+            code="work_order_read_only",
+            details={"status": work_order.status},
+        )
+    for field in ("title", "description"):
+        if field in changes:
+            value = (changes[field] or "").strip()
+            if field == "title" and not value:
+                raise ValidationFailed("A work order needs a title.", details={"field": "title"})
+            setattr(work_order, field, value)
+    if "type" in changes:
+        work_order.type = _choice("type", changes["type"], WorkOrderType)
+    if "priority" in changes:
+        work_order.priority = _choice("priority", changes["priority"], Priority)
+    if "asset" in changes:
+        asset = _asset_for(actor, changes["asset"])
+        if asset.site_id != work_order.site_id:
+            raise ValidationFailed("A work order cannot move to another site.", details={"field": "asset"})
+        work_order.asset = asset
+    for field in ("due_date", "down_since", "restored_at"):
+        if field in changes:
+            setattr(work_order, field, changes[field])
+    if "completed_at" in changes:
+        if work_order.status != WorkOrderStatus.COMPLETED:
+            raise Conflict("completed_at can only be corrected on a completed WO.", code="not_completed")
+        if changes["completed_at"] is None:
+            raise ValidationFailed("A completed WO keeps a completion time.", details={"field": "completed_at"})
+        work_order.completed_at = changes["completed_at"]
+    if "is_failure" in changes:
+        if changes["is_failure"] is None:
+            raise ValidationFailed("is_failure is true or false.", details={"field": "is_failure"})
+        work_order.is_failure = changes["is_failure"]
+    if "failure" in changes:
+        failure = changes["failure"] or {}
+        for kind in FailureCodeKind.values:
+            if kind in failure:
+                setattr(work_order, f"{kind}_code", _failure_code(kind, failure[kind]))
+    _check_times(work_order)
+    work_order._history_user = actor
+    work_order.save()
+    if "assigned_to" in changes:
+        work_order.assigned_to.set(_assignees(work_order.site_id, changes["assigned_to"] or []))
+    return work_order
+
+
+def completion_gaps(work_order: WorkOrder) -> list[str]:
+    """What a failure WO still lacks before it can be completed."""
+    if not work_order.is_failure:
+        return []
+    required = {
+        "down_since": work_order.down_since,
+        "restored_at": work_order.restored_at,
+        "failure.problem": work_order.problem_code_id,
+        "failure.cause": work_order.cause_code_id,
+        "failure.remedy": work_order.remedy_code_id,
+    }
+    return [name for name, value in required.items() if not value]
+
+
+@transaction.atomic
+def transition_work_order(
+    actor: User, work_order: WorkOrder, *, to: str, note: str = "", completed_at: datetime | None = None
+) -> WorkOrder:
+    work_order = _lock_work_order(work_order)
+    current = work_order.status
+    targets = allowed_targets(current)
+    if to not in targets:
+        raise InvalidTransition(
+            f"{work_order.number} cannot go from {current} to {to}.",
+            details={"from": current, "to": to, "allowed": sorted(targets)},
+        )
+    authorize(actor, targets[to], work_order.site_id)
+    note = note.strip()
+    if (current, to) in NOTE_REQUIRED and not note:
+        raise ValidationFailed(f"Moving from {current} to {to} needs a note saying why.", details={"field": "note"})
+    if completed_at is not None and to != WorkOrderStatus.COMPLETED:
+        raise ValidationFailed("completed_at is only given when completing.", details={"field": "completed_at"})
+    if to == WorkOrderStatus.COMPLETED:
+        gaps = completion_gaps(work_order)
+        if gaps:
+            raise Conflict(
+                "A failure WO needs down_since, restored_at and problem / cause / remedy codes to complete.",
+                code="completion_requirements_unmet",
+                details={"missing": gaps},
+            )
+        work_order.completed_at = completed_at or timezone.now()
+        _check_times(work_order)
+    elif current == WorkOrderStatus.COMPLETED and to == WorkOrderStatus.IN_PROGRESS:
+        work_order.completed_at = None
+    work_order.status = to
+    work_order._history_user = actor
+    work_order.save()
+    _record_transition(work_order, actor, current, to, note)
+    return work_order

@@ -1,0 +1,154 @@
+"""The HTML pages: they render, they call the same services, and their query counts stay bounded."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from plantwright.maintenance import services
+from plantwright.maintenance.models import WorkOrder, WorkRequest
+from plantwright.testing import factories
+
+
+@pytest.fixture
+def as_user(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def test_every_page_renders_for_a_planner(as_user, planner, technician, asset, site):
+    wo = services.create_work_order(planner, asset_id=asset.pk, type="corrective", title="Fix", assigned_to=[technician.pk])
+    request = services.raise_work_request(planner, asset_id=asset.pk, title="Leak")
+    client = as_user(planner)
+    for url in [
+        reverse("home"),
+        reverse("site-list"),
+        reverse("site-tree", args=[site.pk]),
+        reverse("asset-list"),
+        reverse("asset-detail", args=[asset.pk]),
+        reverse("work-request-list"),
+        reverse("work-request-new"),
+        reverse("work-request-detail", args=[request.pk]),
+        reverse("work-order-list"),
+        reverse("work-order-new"),
+        reverse("work-order-detail", args=[wo.pk]),
+        reverse("work-order-edit", args=[wo.pk]),
+        reverse("token-list"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert b"P-101" in client.get(reverse("site-tree", args=[site.pk])).content
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, db):
+    response = client.get(reverse("work-order-list"))
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_other_sites_pages_are_404(as_user, outsider, planner, asset):
+    wo = services.create_work_order(planner, asset_id=asset.pk, type="corrective", title="Fix")
+    client = as_user(outsider)
+    assert client.get(reverse("work-order-detail", args=[wo.pk])).status_code == 404
+    assert client.get(reverse("asset-detail", args=[asset.pk])).status_code == 404
+    assert client.post(reverse("work-order-transition", args=[wo.pk]), {"to": "approved"}).status_code == 404
+    WorkOrder.objects.get(pk=wo.pk, status="draft")
+
+
+def test_operator_raises_a_request_from_the_form(as_user, requester, asset):
+    client = as_user(requester)
+    response = client.post(
+        reverse("work-request-new"), {"asset": asset.pk, "title": "Belt squeals", "description": "", "priority": "high"}
+    )
+    request = WorkRequest.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("work-request-detail", args=[request.pk])
+    assert (request.title, request.priority, request.requested_by) == ("Belt squeals", "high", requester)
+    page = client.get(response["Location"]).content.decode()
+    assert "Triage" not in page  # requesters cannot triage
+
+
+def test_planner_triages_from_the_page(as_user, requester, planner, technician, asset):
+    approve_me = services.raise_work_request(requester, asset_id=asset.pk, title="Leak")
+    reject_me = services.raise_work_request(requester, asset_id=asset.pk, title="Noise")
+    client = as_user(planner)
+    response = client.post(
+        reverse("work-request-triage", args=[approve_me.pk, "approve"]),
+        {"approve-type": "corrective", "approve-priority": "high", "approve-assigned_to": [technician.pk]},
+    )
+    wo = WorkOrder.objects.get()
+    assert response["Location"] == reverse("work-order-detail", args=[wo.pk])
+    assert list(wo.assigned_to.all()) == [technician]
+    response = client.post(reverse("work-request-triage", args=[reject_me.pk, "reject"]), {"reject-reason": ""})
+    assert response.status_code == 422
+    client.post(reverse("work-request-triage", args=[reject_me.pk, "reject"]), {"reject-reason": "Normal noise"})
+    reject_me.refresh_from_db()
+    assert (reject_me.status, reject_me.rejection_reason) == ("rejected", "Normal noise")
+    response = client.post(
+        reverse("work-request-triage", args=[approve_me.pk, "approve"]),
+        {"approve-type": "corrective", "approve-priority": "high"},
+    )
+    assert response.status_code == 409  # approved twice
+    assert WorkOrder.objects.count() == 1
+
+
+def test_completing_a_failure_from_the_page_explains_what_is_missing(as_user, planner, technician, asset):
+    wo = services.create_work_order(
+        planner, asset_id=asset.pk, type="emergency", title="Stopped", down_since=timezone.now() - timedelta(hours=2)
+    )
+    services.transition_work_order(planner, wo, to="approved")
+    services.transition_work_order(technician, wo, to="in_progress")
+    client = as_user(technician)
+    response = client.post(reverse("work-order-transition", args=[wo.pk]), {"to": "completed"})
+    assert response.status_code == 409
+    assert "Missing: restored_at, failure.problem" in response.content.decode()
+    restored = timezone.localtime(timezone.now() - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M")
+    down = timezone.localtime(wo.down_since).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        reverse("work-order-execution", args=[wo.pk]),
+        {"is_failure": "on", "down_since": down, "restored_at": restored, "problem": "BRD", "cause": "WEA", "remedy": "REP"},
+    )
+    assert response.status_code == 302, response.content.decode()
+    response = client.post(reverse("work-order-transition", args=[wo.pk]), {"to": "completed"})
+    assert response.status_code == 302
+    assert WorkOrder.objects.get(pk=wo.pk).status == "completed"
+
+
+def test_work_order_list_page_query_count_is_bounded(as_user, planner, technician, asset, django_assert_max_num_queries):
+    for _ in range(25):
+        wo = factories.WorkOrderFactory(asset=asset)
+        wo.assigned_to.add(technician)
+    client = as_user(planner)
+    client.get(reverse("work-order-list"))  # session time zone cached
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("work-order-list"))
+    assert response.status_code == 200
+    assert response.content.decode().count("WO-T") == 25
+
+
+def test_htmx_filter_returns_only_the_table(as_user, planner, asset):
+    factories.WorkOrderFactory(asset=asset, status="approved", title="Grease")
+    factories.WorkOrderFactory(asset=asset, status="closed", title="Old job")
+    response = as_user(planner).get(reverse("work-order-list"), {"status": "approved"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert "<html" not in html and "Grease" in html and "Old job" not in html
+
+
+def test_asset_search_and_tree(as_user, planner, site, asset):
+    factories.AssetFactory(site=site, code="CMP-01", name="Air compressor")
+    client = as_user(planner)
+    html = client.get(reverse("asset-list"), {"q": "compressor"}).content.decode()
+    assert "CMP-01" in html and "P-101" not in html
+
+
+def test_token_page_shows_secret_once_and_revokes(as_user, planner):
+    client = as_user(planner)
+    html = client.post(reverse("token-list"), {"action": "create", "name": "gateway"}).content.decode()
+    assert 'id="new-token">pw_' in html
+    token = planner.api_tokens.get()
+    assert "pw_" not in client.get(reverse("token-list")).content.decode().replace(token.prefix, "")
+    client.post(reverse("token-list"), {"action": "revoke", "token": token.pk})
+    token.refresh_from_db()
+    assert token.revoked_at is not None

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from plantwright.maintenance import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("requests/", views.work_request_list, name="work-request-list"),
+    path("requests/new/", views.work_request_new, name="work-request-new"),
+    path("requests/<int:request_id>/", views.work_request_detail, name="work-request-detail"),
+    path(
+        "requests/<int:request_id>/<str:action>/",
+        views.work_request_triage,
+        name="work-request-triage",
+    ),
+    path("work-orders/", views.work_order_list, name="work-order-list"),
+    path("work-orders/new/", views.work_order_new, name="work-order-new"),
+    path("work-orders/<int:work_order_id>/", views.work_order_detail, name="work-order-detail"),
+    path("work-orders/<int:work_order_id>/edit/", views.work_order_edit, name="work-order-edit"),
+    path("work-orders/<int:work_order_id>/transition/", views.work_order_transition, name="work-order-transition"),
+    path("work-orders/<int:work_order_id>/failure/", views.work_order_execution, name="work-order-execution"),
+]

@@ -1,0 +1,310 @@
+"""HTML pages for requests and work orders. Parse a form, call a service, render or redirect."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from plantwright.accounts.roles import Perm, Role
+from plantwright.accounts.selectors import has_perm, list_sites, list_users_at_sites, restrict_to_sites, site_ids_with
+from plantwright.assets.selectors import list_assets
+from plantwright.errors import DomainError
+from plantwright.history import change_log
+from plantwright.maintenance import selectors, services
+from plantwright.maintenance.forms import (
+    ApproveForm,
+    DuplicateForm,
+    ExecutionForm,
+    RejectForm,
+    TransitionForm,
+    WorkOrderFilterForm,
+    WorkOrderForm,
+    WorkRequestForm,
+)
+from plantwright.maintenance.lifecycle import NOTE_REQUIRED, allowed_targets
+from plantwright.maintenance.models import WorkOrder, WorkOrderStatus, WorkRequest
+from plantwright.web import add_domain_error, paginate
+
+
+def _technicians(site_ids: set[int] | None):
+    """People a planner can assign: those who may execute work at these sites."""
+    return list_users_at_sites(site_ids, [Role.TECHNICIAN, Role.PLANNER])
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    context = {
+        "counts": selectors.dashboard_counts(request.user),
+        "my_work_orders": selectors.list_work_orders(request.user, assigned_to=request.user, open_only=True)[:10],
+        "my_requests": selectors.list_work_requests(request.user, requested_by=request.user)[:10],
+    }
+    return render(request, "maintenance/home.html", context)
+
+
+# --- work requests ---------------------------------------------------------------------------
+
+
+@login_required
+def work_request_new(request: HttpRequest) -> HttpResponse:
+    assets = list_assets(request.user)
+    form = WorkRequestForm(request.POST or None, assets=assets, initial={"asset": request.GET.get("asset")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            work_request = services.raise_work_request(
+                request.user,
+                asset_id=form.cleaned_data["asset"].pk,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                priority=form.cleaned_data["priority"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"Request {work_request.number} sent to maintenance.")
+            return redirect("work-request-detail", work_request.pk)
+    return render(request, "maintenance/work_request_form.html", {"form": form})
+
+
+@login_required
+def work_request_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "new")
+    status = status if status in WorkRequest.Status.values else None
+    requests = selectors.list_work_requests(request.user, status=status)
+    return render(
+        request,
+        "maintenance/work_request_list.html",
+        {"page": paginate(request, requests), "status": status, "statuses": WorkRequest.Status.choices},
+    )
+
+
+def _triage_forms(request: HttpRequest, work_request: WorkRequest, data=None, which: str = "") -> dict:
+    site_id = work_request.site_id
+    return {
+        "approve_form": ApproveForm(
+            data if which == "approve" else None,
+            technicians=_technicians({site_id}),
+            initial={"priority": work_request.priority},
+            prefix="approve",
+        ),
+        "reject_form": RejectForm(data if which == "reject" else None, prefix="reject"),
+        "duplicate_form": DuplicateForm(
+            data if which == "duplicate" else None,
+            open_work_orders=selectors.open_work_orders_for_duplicate(request.user, site_id),
+            prefix="duplicate",
+        ),
+    }
+
+
+@login_required
+def work_request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
+    work_request = selectors.get_work_request(request.user, request_id)
+    return _render_request(request, work_request, _triage_forms(request, work_request))
+
+
+def _render_request(request: HttpRequest, work_request: WorkRequest, forms: dict, status: int = 200) -> HttpResponse:
+    context = {
+        "work_request": work_request,
+        "can_triage": work_request.status == WorkRequest.Status.NEW
+        and has_perm(request.user, Perm.TRIAGE_REQUEST, work_request.site_id),
+        "log": change_log(work_request),
+        **forms,
+    }
+    return render(request, "maintenance/work_request_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def work_request_triage(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
+    work_request = selectors.get_work_request(request.user, request_id)
+    forms = _triage_forms(request, work_request, request.POST, action)
+    form = forms.get(f"{action}_form")
+    if form is None:
+        return redirect("work-request-detail", request_id)
+    status = 422
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "approve":
+                work_order = services.approve_work_request(
+                    request.user,
+                    work_request,
+                    type=data["type"],
+                    priority=data["priority"],
+                    due_date=data["due_date"],
+                    assigned_to=[u.pk for u in data["assigned_to"]],
+                    note=data["note"],
+                )
+                messages.success(request, f"Approved: {work_order.number} created.")
+                return redirect("work-order-detail", work_order.pk)
+            if action == "reject":
+                services.reject_work_request(request.user, work_request, reason=data["reason"])
+                messages.success(request, f"{work_request.number} rejected.")
+            else:
+                services.mark_work_request_duplicate(request.user, work_request, work_order_id=data["work_order"].pk)
+                messages.success(request, f"{work_request.number} marked as a duplicate.")
+            return redirect("work-request-list")
+        except DomainError as exc:
+            add_domain_error(form, exc)
+            status = exc.status
+    return _render_request(request, work_request, forms, status=status)
+
+
+# --- work orders -----------------------------------------------------------------------------
+
+
+@login_required
+def work_order_list(request: HttpRequest) -> HttpResponse:
+    form = WorkOrderFilterForm(request.GET or None, sites=list(list_sites(request.user)))
+    filters = form.cleaned_data if form.is_valid() else {}
+    work_orders = selectors.list_work_orders(
+        request.user,
+        status=filters.get("status") or None,
+        type=filters.get("type") or None,
+        site_id=filters.get("site"),
+        q=filters.get("q"),
+        assigned_to=request.user if filters.get("mine") else None,
+        open_only=bool(filters.get("open")),
+        overdue=bool(filters.get("overdue")),
+    )
+    context = {"form": form, "page": paginate(request, work_orders)}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "maintenance/partials/work_order_table.html", context)
+    return render(request, "maintenance/work_order_list.html", context)
+
+
+@login_required
+def work_order_new(request: HttpRequest) -> HttpResponse:
+    assets = restrict_to_sites(list_assets(request.user), request.user, Perm.MANAGE_WORK_ORDERS)
+    asset_id = request.GET.get("asset", "")
+    initial_asset = assets.filter(pk=int(asset_id)).first() if asset_id.isdigit() else None
+    site_ids = {initial_asset.site_id} if initial_asset else site_ids_with(request.user, Perm.MANAGE_WORK_ORDERS)
+    form = WorkOrderForm(
+        request.POST or None,
+        assets=assets,
+        technicians=_technicians(site_ids),
+        initial={"asset": initial_asset, "type": "corrective"},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            work_order = services.create_work_order(
+                request.user, asset_id=form.cleaned_data["asset"].pk, **form.service_fields()
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"{work_order.number} created.")
+            return redirect("work-order-detail", work_order.pk)
+    return render(request, "maintenance/work_order_form.html", {"form": form, "work_order": None})
+
+
+@login_required
+def work_order_detail(request: HttpRequest, work_order_id: int) -> HttpResponse:
+    work_order = selectors.get_work_order(request.user, work_order_id)
+    return _render_work_order(request, work_order)
+
+
+def _initial_failure(work_order: WorkOrder) -> dict:
+    return {
+        "is_failure": work_order.is_failure,
+        "down_since": work_order.down_since,
+        "restored_at": work_order.restored_at,
+        "problem": work_order.problem_code.code if work_order.problem_code else "",
+        "cause": work_order.cause_code.code if work_order.cause_code else "",
+        "remedy": work_order.remedy_code.code if work_order.remedy_code else "",
+    }
+
+
+def _render_work_order(
+    request: HttpRequest, work_order: WorkOrder, execution_form=None, transition_error: str = "", status: int = 200
+) -> HttpResponse:
+    user = request.user
+    moves = [
+        {"to": to, "label": WorkOrderStatus(to).label, "needs_note": (work_order.status, to) in NOTE_REQUIRED}
+        for to, perm in allowed_targets(work_order.status).items()
+        if has_perm(user, perm, work_order.site_id)
+    ]
+    can_execute = work_order.is_open and has_perm(user, Perm.EXECUTE_WORK, work_order.site_id)
+    context = {
+        "work_order": work_order,
+        "moves": moves,
+        "can_edit": work_order.is_open and has_perm(user, Perm.MANAGE_WORK_ORDERS, work_order.site_id),
+        "execution_form": execution_form
+        or (ExecutionForm(initial=_initial_failure(work_order)) if can_execute else None),
+        "completion_gaps": services.completion_gaps(work_order),
+        "transition_error": transition_error,
+        "transitions": selectors.list_transitions(work_order),
+        "requests": work_order.work_requests.select_related("requested_by"),
+        "log": change_log(work_order, limit=50),
+    }
+    return render(request, "maintenance/work_order_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def work_order_transition(request: HttpRequest, work_order_id: int) -> HttpResponse:
+    work_order = selectors.get_work_order(request.user, work_order_id)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _render_work_order(request, work_order, transition_error="Choose a valid next status.", status=422)
+    try:
+        services.transition_work_order(
+            request.user,
+            work_order,
+            to=form.cleaned_data["to"],
+            note=form.cleaned_data["note"],
+            completed_at=form.cleaned_data["completed_at"],
+        )
+    except DomainError as exc:
+        work_order = selectors.get_work_order(request.user, work_order_id)
+        missing = exc.details.get("missing")
+        message = exc.message + (f" Missing: {', '.join(missing)}." if missing else "")
+        return _render_work_order(request, work_order, transition_error=message, status=exc.status)
+    messages.success(request, f"{work_order.number} is now {WorkOrderStatus(form.cleaned_data['to']).label.lower()}.")
+    return redirect("work-order-detail", work_order_id)
+
+
+@login_required
+@require_POST
+def work_order_execution(request: HttpRequest, work_order_id: int) -> HttpResponse:
+    """A technician records the failure: times and problem / cause / remedy."""
+    work_order = selectors.get_work_order(request.user, work_order_id)
+    form = ExecutionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_work_order(request.user, work_order, form.failure_changes())
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, "Failure details saved.")
+            return redirect("work-order-detail", work_order_id)
+    return _render_work_order(request, work_order, execution_form=form, status=422)
+
+
+@login_required
+def work_order_edit(request: HttpRequest, work_order_id: int) -> HttpResponse:
+    work_order = selectors.get_work_order(request.user, work_order_id)
+    assets = list_assets(request.user, site_id=work_order.site_id)
+    initial = {
+        "asset": work_order.asset,
+        "type": work_order.type,
+        "priority": work_order.priority,
+        "title": work_order.title,
+        "description": work_order.description,
+        "due_date": work_order.due_date,
+        "assigned_to": list(work_order.assigned_to.all()),
+        **_initial_failure(work_order),
+    }
+    form = WorkOrderForm(
+        request.POST or None, assets=assets, technicians=_technicians({work_order.site_id}), initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        changes = {"asset": form.cleaned_data["asset"].pk, **form.service_fields()}
+        try:
+            services.update_work_order(request.user, work_order, changes)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"{work_order.number} saved.")
+            return redirect("work-order-detail", work_order.pk)
+    return render(request, "maintenance/work_order_form.html", {"form": form, "work_order": work_order})

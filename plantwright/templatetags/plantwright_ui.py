@@ -1,0 +1,35 @@
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+STATUS_TONES = {
+    "draft": "muted",
+    "approved": "info",
+    "scheduled": "info",
+    "in_progress": "work",
+    "on_hold": "warn",
+    "completed": "done",
+    "closed": "muted",
+    "cancelled": "muted",
+    "new": "warn",
+    "rejected": "bad",
+    "duplicate": "muted",
+    "low": "muted",
+    "medium": "info",
+    "high": "warn",
+    "urgent": "bad",
+    "critical": "bad",
+}
+
+
+@register.simple_tag
+def badge(value: str, label: str | None = None):
+    return format_html(
+        '<span class="badge badge-{}">{}</span>', STATUS_TONES.get(value, "muted"), label or value.replace("_", " ")
+    )
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,82 @@
+"""factory-boy factories for the domain; tests build data through these or through services."""
+
+import factory
+from django.utils import timezone
+
+from plantwright.accounts.models import Membership, Site, User
+from plantwright.assets.models import Asset, Location
+from plantwright.maintenance.models import FailureCode, WorkOrder, WorkRequest
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"site-{n}")
+    name = factory.LazyAttribute(lambda o: f"Plant {o.code}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password("secret-pass")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        for site, role in extracted or []:
+            Membership.objects.get_or_create(user=self, site=site, role=role)
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Location
+
+    site = factory.SubFactory(SiteFactory)
+    code = factory.Sequence(lambda n: f"LOC-{n}")
+    name = factory.Sequence(lambda n: f"Area {n}")
+
+
+class AssetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Asset
+
+    site = factory.SubFactory(SiteFactory)
+    code = factory.Sequence(lambda n: f"A-{n:04d}")
+    name = factory.Sequence(lambda n: f"Machine {n}")
+    commissioned_at = factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(days=365))
+
+
+def failure_code(kind: str, code: str) -> FailureCode:
+    return FailureCode.objects.get_or_create(kind=kind, code=code, defaults={"description": code})[0]
+
+
+class WorkOrderFactory(factory.django.DjangoModelFactory):
+    """A WO row without the service's lifecycle (for list/page tests that need many)."""
+
+    class Meta:
+        model = WorkOrder
+
+    asset = factory.SubFactory(AssetFactory)
+    site = factory.SelfAttribute("asset.site")
+    number = factory.Sequence(lambda n: f"WO-T{n:06d}")
+    type = "corrective"
+    title = factory.Sequence(lambda n: f"Job {n}")
+    created_by = factory.SubFactory(UserFactory)
+
+
+class WorkRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkRequest
+
+    asset = factory.SubFactory(AssetFactory)
+    site = factory.SelfAttribute("asset.site")
+    number = factory.Sequence(lambda n: f"WR-T{n:06d}")
+    title = factory.Sequence(lambda n: f"Request {n}")
+    requested_by = factory.SubFactory(UserFactory)

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from plantwright.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("plantwright.accounts.urls")),
+    path("", include("plantwright.assets.urls")),
+    path("", include("plantwright.maintenance.urls")),
+]

@@ -1,0 +1,36 @@
+"""What every HTML view shares: domain errors become pages or form errors, pagination."""
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from plantwright.errors import DomainError
+
+PAGE_SIZE = 25
+
+
+class DomainErrorMiddleware:
+    """A domain error escaping a page becomes a readable page with the right status (404/403/409/422)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if not isinstance(exc, DomainError) or request.path.startswith("/api/"):
+            return None
+        return render(request, "error.html", {"error": exc}, status=exc.status)
+
+
+def add_domain_error(form: forms.Form, exc: DomainError) -> None:
+    """Show a service's refusal on the field it names, or on the form as a whole."""
+    field = exc.details.get("field", "")
+    field = field.split(".")[-1] if field not in form.fields else field
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE) -> Page:
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
