@@ -15,6 +15,11 @@ def _postgres_requested() -> bool:
     return django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 
+def pytest_configure(config):
+    # Persistent connections would outlive the live-server thread and block dropping the test database.
+    django_settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
 def pytest_sessionstart(session):
     if not _postgres_requested():
         return

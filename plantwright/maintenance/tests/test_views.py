@@ -21,7 +21,9 @@ def as_user(client):
 
 
 def test_every_page_renders_for_a_planner(as_user, planner, technician, asset, site):
-    wo = services.create_work_order(planner, asset_id=asset.pk, type="corrective", title="Fix", assigned_to=[technician.pk])
+    wo = services.create_work_order(
+        planner, asset_id=asset.pk, type="corrective", title="Fix", assigned_to=[technician.pk]
+    )
     request = services.raise_work_request(planner, asset_id=asset.pk, title="Leak")
     client = as_user(planner)
     for url in [
@@ -108,7 +110,14 @@ def test_completing_a_failure_from_the_page_explains_what_is_missing(as_user, pl
     down = timezone.localtime(wo.down_since).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
         reverse("work-order-execution", args=[wo.pk]),
-        {"is_failure": "on", "down_since": down, "restored_at": restored, "problem": "BRD", "cause": "WEA", "remedy": "REP"},
+        {
+            "is_failure": "on",
+            "down_since": down,
+            "restored_at": restored,
+            "problem": "BRD",
+            "cause": "WEA",
+            "remedy": "REP",
+        },
     )
     assert response.status_code == 302, response.content.decode()
     response = client.post(reverse("work-order-transition", args=[wo.pk]), {"to": "completed"})
@@ -116,7 +125,9 @@ def test_completing_a_failure_from_the_page_explains_what_is_missing(as_user, pl
     assert WorkOrder.objects.get(pk=wo.pk).status == "completed"
 
 
-def test_work_order_list_page_query_count_is_bounded(as_user, planner, technician, asset, django_assert_max_num_queries):
+def test_work_order_list_page_query_count_is_bounded(
+    as_user, planner, technician, asset, django_assert_max_num_queries
+):
     for _ in range(25):
         wo = factories.WorkOrderFactory(asset=asset)
         wo.assigned_to.add(technician)
