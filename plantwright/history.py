@@ -1,25 +1,50 @@
 """Reading the audit trail that django-simple-history keeps for a record."""
 
+from collections import defaultdict
 from typing import Any
+
+from django.db import models
 
 
 def change_log(record: Any, limit: int = 100) -> list[dict[str, Any]]:
-    """The audit trail of a record (simple-history): who changed which fields, from what to what."""
+    """Who changed which fields of `record`, from what to what, newest first.
+
+    Foreign keys are shown by name, not id: the ids of each related model are fetched in one query.
+    """
     entries = list(record.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     log = []
     for newer, older in zip(entries, [*entries[1:], None], strict=False):
         if older is None:
-            changes = [] if len(entries) > limit else [{"field": "", "old": None, "new": "created"}]
+            if len(entries) > limit:
+                break  # the oldest entry shown is not the creation
+            changes = [{"field": "", "old": None, "new": "created"}]
         else:
             delta = newer.diff_against(older, foreign_keys_are_objs=False)
             changes = [{"field": c.field, "old": c.old, "new": c.new} for c in delta.changes]
-        if changes or older is None:
-            log.append(
-                {
-                    "at": newer.history_date,
-                    "user": newer.history_user,
-                    "type": newer.history_type,
-                    "changes": changes,
-                }
-            )
+        if changes:
+            log.append({"at": newer.history_date, "user": newer.history_user, "changes": changes})
+    _name_foreign_keys(type(record), log)
     return log[:limit]
+
+
+def _name_foreign_keys(model: type[models.Model], log: list[dict[str, Any]]) -> None:
+    related: dict[str, type[models.Model]] = {
+        field.name: field.related_model for field in model._meta.get_fields() if isinstance(field, models.ForeignKey)
+    }
+    wanted: dict[type[models.Model], set] = defaultdict(set)
+    for entry in log:
+        for change in entry["changes"]:
+            target = related.get(change["field"])
+            if target is not None:
+                wanted[target].update(v for v in (change["old"], change["new"]) if v is not None)
+    names = {
+        target: {obj.pk: str(obj) for obj in target._default_manager.filter(pk__in=ids)}
+        for target, ids in wanted.items()
+    }
+    for entry in log:
+        for change in entry["changes"]:
+            target = related.get(change["field"])
+            if target is not None:
+                for side in ("old", "new"):
+                    if change[side] is not None:
+                        change[side] = names[target].get(change[side], change[side])

@@ -1,6 +1,7 @@
 """Writes about users, sites, memberships and API tokens."""
 
 import secrets
+import zoneinfo
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -63,6 +64,8 @@ def authenticate_token(secret: str) -> User | None:
 def create_site(actor: User, *, code: str, name: str, timezone_name: str = "UTC", currency: str = "EUR") -> Site:
     if not actor.is_superuser:
         raise PermissionDenied("Only installation administrators create sites.")
+    if timezone_name not in zoneinfo.available_timezones():
+        raise ValidationFailed(f"Unknown time zone {timezone_name!r}.", details={"field": "timezone"})
     if Site.objects.filter(code=code).exists():
         raise Conflict(f"A site with code {code!r} already exists.", code="duplicate", details={"field": "code"})
     return Site.objects.create(code=code, name=name, timezone=timezone_name, currency=currency)

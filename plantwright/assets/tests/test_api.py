@@ -26,6 +26,8 @@ def test_only_superusers_create_sites(api_as, admin_user, db):
     assert status == 201 and site["code"] == "east"
     assert api_as(root).post("/sites", {"code": "east", "name": "Again"})[0] == 409
     assert api_as(root).post("/sites", {"code": "East Plant!", "name": "x"})[0] == 422
+    status, error = api_as(root).post("/sites", {"code": "west", "name": "x", "timezone": "Mars/Olympus"})
+    assert status == 422 and error["error"]["details"]["field"] == "timezone"
 
 
 def test_create_asset_with_external_ids_and_read_it_back(api_as, admin_user, site):

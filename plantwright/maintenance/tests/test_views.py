@@ -163,3 +163,14 @@ def test_token_page_shows_secret_once_and_revokes(as_user, planner):
     client.post(reverse("token-list"), {"action": "revoke", "token": token.pk})
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_history_names_related_records_instead_of_ids(planner, technician, asset):
+    from plantwright.history import change_log
+
+    wo = services.create_work_order(planner, asset_id=asset.pk, type="corrective", title="Fix")
+    services.update_work_order(technician, wo, {"failure": {"problem": "VIB"}})
+    (latest, created) = change_log(wo)
+    assert latest["user"] == technician
+    assert {"field": "problem_code", "old": None, "new": "VIB · Vibration"} in latest["changes"]
+    assert created["changes"] == [{"field": "", "old": None, "new": "created"}]
