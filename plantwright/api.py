@@ -94,11 +94,15 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _register_routers() -> None:
     from plantwright.accounts.api import router as accounts_router
     from plantwright.assets.api import router as assets_router
+    from plantwright.inventory.api import router as inventory_router
     from plantwright.maintenance.api import router as maintenance_router
+    from plantwright.maintenance.api_costs import router as costs_router
 
     api.add_router("", accounts_router)
     api.add_router("", assets_router)
     api.add_router("", maintenance_router)
+    api.add_router("", costs_router)
+    api.add_router("", inventory_router)
 
 
 _register_routers()

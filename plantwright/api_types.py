@@ -46,7 +46,10 @@ def Text(max_length: int, min_length: int = 1) -> Any:  # noqa: N802 (reads as a
 Code = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=40)]
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_utc)]
 Day = Annotated[date, BeforeValidator(_text_only), AfterValidator(_sane_year)]
-DecimalText = Annotated[Decimal, BeforeValidator(_text_only)]
+# Money, quantities and hours travel as decimal strings ("123.4500"): never floats.
+Money = Annotated[Decimal, BeforeValidator(_text_only), Field(max_digits=14, decimal_places=4, allow_inf_nan=False)]
+Quantity = Money
+Hours = Annotated[Decimal, BeforeValidator(_text_only), Field(max_digits=7, decimal_places=2, allow_inf_nan=False)]
 
 # Ids in paths and query strings arrive as text; bounded so no database sees an overflowing integer.
 PathId = Annotated[int, Field(ge=1, le=2**63 - 1)]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "plantwright.accounts",
     "plantwright.assets",
     "plantwright.maintenance",
+    "plantwright.inventory",
 ]
 
 MIDDLEWARE = [

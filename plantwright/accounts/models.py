@@ -1,8 +1,11 @@
 import hashlib
+import zoneinfo
+from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 from plantwright.accounts.roles import Role
 
@@ -32,6 +35,14 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} · {self.name}"
+
+    def local_date(self, moment: datetime | None = None) -> date:
+        """The calendar date at the site (business dates such as cost dates are site-local)."""
+        try:
+            zone = zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = UTC
+        return (moment or timezone.now()).astimezone(zone).date()
 
 
 class Membership(models.Model):

@@ -27,18 +27,30 @@ class Perm(StrEnum):
     EXECUTE_WORK = "execute_work"  # start, hold, complete; record failure codes and times
     MANAGE_ASSETS = "manage_assets"
     MANAGE_LOCATIONS = "manage_locations"
+    ISSUE_PARTS = "issue_parts"  # issue parts to a WO and take returns
+    MANAGE_INVENTORY = "manage_inventory"  # catalogue, storerooms, receipts, adjustments, transfers
+    MANAGE_VENDORS = "manage_vendors"
+    MANAGE_RATES = "manage_rates"  # labor rates (what an hour costs)
 
 
 _EVERYONE = {Perm.VIEW, Perm.RAISE_REQUEST}
-_PLANNING = {Perm.TRIAGE_REQUEST, Perm.MANAGE_WORK_ORDERS, Perm.EXECUTE_WORK, Perm.MANAGE_ASSETS}
+_PLANNING = {
+    Perm.TRIAGE_REQUEST,
+    Perm.MANAGE_WORK_ORDERS,
+    Perm.EXECUTE_WORK,
+    Perm.MANAGE_ASSETS,
+    Perm.ISSUE_PARTS,
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.REQUESTER: frozenset(_EVERYONE),
-    Role.TECHNICIAN: frozenset(_EVERYONE | {Perm.EXECUTE_WORK}),
+    Role.TECHNICIAN: frozenset(_EVERYONE | {Perm.EXECUTE_WORK, Perm.ISSUE_PARTS}),
     Role.PLANNER: frozenset(_EVERYONE | _PLANNING),
-    Role.STOREROOM: frozenset(_EVERYONE),
-    Role.PURCHASING: frozenset(_EVERYONE),
-    Role.MANAGER: frozenset(_EVERYONE | _PLANNING | {Perm.MANAGE_LOCATIONS}),
+    Role.STOREROOM: frozenset(_EVERYONE | {Perm.ISSUE_PARTS, Perm.MANAGE_INVENTORY}),
+    Role.PURCHASING: frozenset(_EVERYONE | {Perm.MANAGE_VENDORS}),
+    Role.MANAGER: frozenset(
+        _EVERYONE | _PLANNING | {Perm.MANAGE_LOCATIONS, Perm.MANAGE_INVENTORY, Perm.MANAGE_VENDORS, Perm.MANAGE_RATES}
+    ),
     Role.ADMIN: frozenset(set(Perm)),
 }
 

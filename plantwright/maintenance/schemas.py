@@ -1,10 +1,11 @@
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from plantwright.api_types import Bool, Code, Day, Id, Text, Timestamp
+from plantwright.api_types import Bool, Code, Day, Hours, Id, Money, Text, Timestamp
 
 PriorityName = Literal["low", "medium", "high", "urgent"]
 TypeName = Literal["corrective", "emergency", "preventive", "predictive", "inspection", "improvement"]
@@ -94,6 +95,7 @@ class WorkOrderIn(Strict):
     restored_at: Timestamp | None = None
     due_date: Day | None = None
     assigned_to: list[Id] = Field(default_factory=list, max_length=50)
+    estimated_cost: Money | None = None
 
 
 class WorkOrderPatch(Strict):
@@ -109,6 +111,7 @@ class WorkOrderPatch(Strict):
     due_date: Day | None = None
     completed_at: Timestamp = Field(None, description="Correct the actual finish of a completed WO.")
     assigned_to: list[Id] = Field(None, max_length=50)
+    estimated_cost: Money | None = None
 
 
 class TransitionIn(Strict):
@@ -140,6 +143,7 @@ class WorkOrderOut(Schema):
     restored_at: datetime | None
     due_date: date | None
     completed_at: datetime | None
+    estimated_cost: Decimal | None
     assigned_to: list[UserRef]
     created_by: UserRef
     created_at: datetime
@@ -170,3 +174,172 @@ class FailureCodeOut(Schema):
     kind: str
     code: str
     description: str
+
+
+# --- hours and cost ---
+
+
+class LaborIn(Strict):
+    technician: Id
+    hours: Hours
+    work_date: Day
+    craft: Code | None = None
+    started_at: Timestamp | None = None
+    ended_at: Timestamp | None = None
+    overtime_multiplier: Money = Decimal("1")
+    note: Text(500, 0) = ""
+
+
+class LaborOut(Schema):
+    id: int
+    work_order: int = Field(validation_alias="work_order_id")
+    technician: UserRef
+    craft: str | None
+    work_date: date
+    hours: Decimal
+    started_at: datetime | None
+    ended_at: datetime | None
+    overtime_multiplier: Decimal
+    hourly_rate: Decimal
+    amount: Decimal
+    reversal_of: int | None = Field(validation_alias="reversal_of_id")
+    note: str
+    entered_by: UserRef
+    created_at: datetime
+
+    @staticmethod
+    def resolve_craft(obj) -> str | None:
+        return obj.craft.code if obj.craft else None
+
+
+class ContractorIn(Strict):
+    contractor: Id = Field(description="The contractor's vendor id")
+    person: Text(200)
+    hours: Hours
+    work_date: Day
+    po_number: Text(64, 0) = ""
+    po_line: Id | None = None
+    agreed_rate: Money | None = Field(None, description="Only for work not paid through a PO")
+    note: Text(500, 0) = ""
+
+
+class VendorRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class ContractorOut(Schema):
+    id: int
+    work_order: int = Field(validation_alias="work_order_id")
+    contractor: VendorRef = Field(validation_alias="vendor")
+    person: str
+    work_date: date
+    hours: Decimal
+    po_number: str
+    po_line: int | None
+    agreed_rate: Decimal | None
+    amount: Decimal | None
+    reversal_of: int | None = Field(validation_alias="reversal_of_id")
+    note: str
+    created_at: datetime
+
+
+class ReverseIn(Strict):
+    reason: Text(500)
+
+
+class CostLineOut(Schema):
+    id: int
+    kind: str
+    category: str
+    amount: Decimal
+    currency: str
+    quantity: Decimal | None
+    description: str
+    source: str
+    cost_date: date
+    posted_at: datetime
+    after_close: bool
+    reverses: int | None = Field(validation_alias="reverses_id")
+    running_total: Decimal
+
+    @staticmethod
+    def resolve_source(obj) -> str:
+        return f"{obj.source_type}:{obj.source_id}"
+
+
+class WorkOrderCostOut(Schema):
+    work_order: int
+    currency: str
+    labor: Decimal
+    parts: Decimal
+    contractor: Decimal
+    total: Decimal
+    estimated: Decimal | None
+    labor_hours: Decimal
+    contractor_hours: Decimal
+    after_close: bool
+    lines: list[CostLineOut]
+
+
+class CostTotalsOut(Schema):
+    labor: Decimal
+    parts: Decimal
+    contractor: Decimal
+    total: Decimal
+
+
+class AssetCostOut(CostTotalsOut):
+    asset: int | None = None
+    location: int | None = None
+    date_from: date | None = Field(None, alias="from")
+    date_to: date | None = Field(None, alias="to")
+    rollup: bool = True
+    by_month: list[dict] = Field(default_factory=list)
+
+
+class VendorIn(Strict):
+    code: Text(40)
+    name: Text(200)
+    is_contractor: Bool = False
+    erp_id: Text(64, 0) = ""
+
+
+class VendorOut(Schema):
+    id: int
+    code: str
+    name: str
+    is_contractor: bool
+    erp_id: str
+    active: bool
+
+
+class LaborRateIn(Strict):
+    site: Id
+    technician: Id | None = None
+    craft: Code | None = None
+    hourly_rate: Money
+    effective_from: Day
+
+
+class LaborRateOut(Schema):
+    id: int
+    site: int = Field(validation_alias="site_id")
+    technician: int | None = Field(validation_alias="technician_id")
+    craft: str | None
+    hourly_rate: Decimal
+    effective_from: date
+
+    @staticmethod
+    def resolve_craft(obj) -> str | None:
+        return obj.craft.code if obj.craft else None
+
+
+class TimerStartIn(Strict):
+    work_order: Id
+
+
+class TimerOut(Schema):
+    work_order: int = Field(validation_alias="work_order_id")
+    started_at: datetime

@@ -80,3 +80,42 @@ class WorkRequestFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: f"WR-T{n:06d}")
     title = factory.Sequence(lambda n: f"Request {n}")
     requested_by = factory.SubFactory(UserFactory)
+
+
+def craft(code: str = "mech", name: str = "Mechanic"):
+    from plantwright.maintenance.models import Craft
+
+    return Craft.objects.get_or_create(code=code, defaults={"name": name})[0]
+
+
+def vendor(code: str = "ACME", name: str = "Acme Services", is_contractor: bool = True):
+    from plantwright.maintenance.models import Vendor
+
+    return Vendor.objects.get_or_create(code=code, defaults={"name": name, "is_contractor": is_contractor})[0]
+
+
+def labor_rate(site, *, technician=None, craft=None, rate="50", effective_from="2000-01-01"):
+    from datetime import date
+    from decimal import Decimal
+
+    from plantwright.maintenance.models import LaborRate
+
+    return LaborRate.objects.create(
+        site=site,
+        technician=technician,
+        craft=craft,
+        hourly_rate=Decimal(rate),
+        effective_from=date.fromisoformat(effective_from),
+    )
+
+
+def part(part_number: str = "BRG-6205", description: str = "Ball bearing 6205", **fields):
+    from plantwright.inventory.models import Part
+
+    return Part.objects.get_or_create(part_number=part_number, defaults={"description": description, **fields})[0]
+
+
+def storeroom(site, code: str = "MAIN"):
+    from plantwright.inventory.models import Storeroom
+
+    return Storeroom.objects.get_or_create(site=site, code=code, defaults={"name": f"Store {code}"})[0]

@@ -1,6 +1,7 @@
 """Every write to work requests and work orders."""
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -203,6 +204,12 @@ def _check_times(work_order: WorkOrder) -> None:
         raise ValidationFailed("restored_at is before down_since.", details={"field": "restored_at"})
 
 
+def _estimate(value: Decimal | None) -> Decimal | None:
+    if value is not None and (value < 0 or value >= Decimal("1e10")):
+        raise ValidationFailed("The estimate is between 0 and 10 000 000 000.", details={"field": "estimated_cost"})
+    return value.quantize(Decimal("0.0001")) if value is not None else None
+
+
 def _record_transition(work_order: WorkOrder, actor: User, from_status: str, to_status: str, note: str) -> None:
     WorkOrderTransition.objects.create(
         work_order=work_order, from_status=from_status, to_status=to_status, actor=actor, at=timezone.now(), note=note
@@ -223,6 +230,7 @@ def _create_work_order(
     restored_at: datetime | None = None,
     due_date: date | None = None,
     assigned_to: list[int] | None = None,
+    estimated_cost: Decimal | None = None,
     status: str = WorkOrderStatus.DRAFT,
     note: str = "",
 ) -> WorkOrder:
@@ -248,6 +256,7 @@ def _create_work_order(
         down_since=down_since,
         restored_at=restored_at,
         due_date=due_date,
+        estimated_cost=_estimate(estimated_cost),
         created_by=actor,
     )
     _check_times(work_order)
@@ -267,7 +276,9 @@ def create_work_order(actor: User, *, asset_id: int, **fields: Any) -> WorkOrder
 
 # Fields a technician may set while doing the work; everything else is the planner's.
 EXECUTION_FIELDS = frozenset({"failure", "down_since", "restored_at", "is_failure"})
-PLANNING_FIELDS = frozenset({"title", "description", "type", "priority", "due_date", "assigned_to", "asset"})
+PLANNING_FIELDS = frozenset(
+    {"title", "description", "type", "priority", "due_date", "assigned_to", "asset", "estimated_cost"}
+)
 
 
 def _lock_work_order(work_order: WorkOrder) -> WorkOrder:
@@ -306,6 +317,8 @@ def update_work_order(actor: User, work_order: WorkOrder, changes: dict[str, Any
     for field in ("due_date", "down_since", "restored_at"):
         if field in changes:
             setattr(work_order, field, changes[field])
+    if "estimated_cost" in changes:
+        work_order.estimated_cost = _estimate(changes["estimated_cost"])
     if "completed_at" in changes:
         if work_order.status != WorkOrderStatus.COMPLETED:
             raise Conflict("completed_at can only be corrected on a completed WO.", code="not_completed")

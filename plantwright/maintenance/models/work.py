@@ -167,6 +167,9 @@ class WorkOrder(models.Model):
     due_date = models.DateField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     assigned_to = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="assigned_work_orders")
+    estimated_cost = models.DecimalField(
+        max_digits=14, decimal_places=4, null=True, blank=True, help_text="The planner's estimate, in site currency."
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)

@@ -1,0 +1,29 @@
+"""The parts panel on the WO page (inventory sits above maintenance, so it contributes the panel)."""
+
+from django.urls import reverse
+
+from plantwright.accounts.roles import Perm
+from plantwright.accounts.selectors import has_perm
+from plantwright.inventory import selectors
+from plantwright.inventory.forms import IssueForm
+from plantwright.maintenance.models import OPEN_STATUSES
+from plantwright.panels import Panel, register_panel
+
+
+def _work_order_parts(request, work_order) -> dict:
+    can_issue = has_perm(request.user, Perm.ISSUE_PARTS, work_order.site_id)
+    return {
+        "issues": selectors.work_order_issues(work_order),
+        "issue_form": IssueForm(storerooms=selectors.list_storerooms(request.user, site_id=work_order.site_id))
+        if can_issue and work_order.status in OPEN_STATUSES
+        else None,
+        "can_return": can_issue,
+        "issue_url": reverse("work-order-issue", args=[work_order.pk]),
+        "return_url": reverse("work-order-return", args=[work_order.pk]),
+    }
+
+
+def register() -> None:
+    register_panel(
+        "work_order", Panel("Parts", "inventory/partials/work_order_parts.html", _work_order_parts, order=20)
+    )

@@ -1,0 +1,361 @@
+"""Every write to parts and stock. Stock moves at moving-average cost; issues and returns post to the WO ledger."""
+
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from plantwright.accounts.models import Site, User
+from plantwright.accounts.roles import Perm
+from plantwright.accounts.selectors import authorize, restrict_to_sites, site_ids_with
+from plantwright.errors import Conflict, PermissionDenied, ValidationFailed
+from plantwright.inventory.models import MovementKind, Part, StockLevel, StockMovement, Storeroom
+from plantwright.maintenance.models import OPEN_STATUSES, CostCategory, CostKind, WorkOrder
+from plantwright.maintenance.services import money, post_cost_line
+
+QUANTITY_STEP = Decimal("0.0001")
+MAX_QUANTITY = Decimal("1e9")
+
+
+def _quantity(value: Decimal, field: str = "quantity") -> Decimal:
+    if value <= 0 or value >= MAX_QUANTITY or value != value.quantize(QUANTITY_STEP):
+        raise ValidationFailed(
+            "Quantity must be positive, below 1 000 000 000, with at most 4 decimals.", details={"field": field}
+        )
+    return value
+
+
+def _unit_cost(value: Decimal) -> Decimal:
+    if value < 0 or value >= Decimal("1e9"):
+        raise ValidationFailed("Unit cost must be between 0 and 1 000 000 000.", details={"field": "unit_cost"})
+    return value
+
+
+def _part(part_id: int) -> Part:
+    part = Part.objects.filter(pk=part_id, active=True).first()
+    if part is None:
+        raise ValidationFailed(f"Part {part_id} does not exist.", details={"field": "part", "part": part_id})
+    return part
+
+
+def _storeroom(actor: User, storeroom_id: int, field: str = "storeroom") -> Storeroom:
+    storeroom = restrict_to_sites(Storeroom.objects.select_related("site"), actor).filter(pk=storeroom_id).first()
+    if storeroom is None:
+        raise ValidationFailed(f"Storeroom {storeroom_id} does not exist.", details={"field": field})
+    return storeroom
+
+
+def _locked_level(part: Part, storeroom: Storeroom) -> StockLevel:
+    """The stock row, locked for this transaction (created at the part's default min/max if new)."""
+    try:
+        with transaction.atomic():
+            StockLevel.objects.get_or_create(
+                part=part,
+                storeroom=storeroom,
+                defaults={"min_quantity": part.default_min_quantity, "max_quantity": part.default_max_quantity},
+            )
+    except IntegrityError:
+        pass  # created concurrently by someone else: fine, lock theirs
+    return StockLevel.objects.select_for_update().get(part=part, storeroom=storeroom)
+
+
+def _average_after_inflow(level: StockLevel, quantity: Decimal, unit_cost: Decimal) -> Decimal:
+    new_quantity = level.quantity_on_hand + quantity
+    if new_quantity <= 0:
+        return level.average_cost
+    return money((level.quantity_on_hand * level.average_cost + quantity * unit_cost) / new_quantity)
+
+
+def _move(
+    actor: User,
+    level: StockLevel,
+    *,
+    kind: str,
+    quantity: Decimal,
+    unit_cost: Decimal,
+    work_order: WorkOrder | None = None,
+    returned_from: StockMovement | None = None,
+    transfer_of: StockMovement | None = None,
+    reference: str = "",
+    idempotency_key: str | None = None,
+) -> StockMovement:
+    """Apply a signed quantity to a locked stock row and record the movement."""
+    if quantity > 0:
+        level.average_cost = _average_after_inflow(level, quantity, unit_cost)
+    elif level.quantity_on_hand + quantity < 0:
+        raise Conflict(
+            f"Only {level.quantity_on_hand.normalize()} {level.part.unit} of {level.part.part_number} "
+            f"in {level.storeroom.code}.",
+            code="insufficient_stock",
+            details={"available": str(level.quantity_on_hand), "requested": str(-quantity)},
+        )
+    level.quantity_on_hand += quantity
+    level.save(update_fields=["quantity_on_hand", "average_cost"])
+    return StockMovement.objects.create(
+        kind=kind,
+        part=level.part,
+        storeroom=level.storeroom,
+        quantity=quantity,
+        unit_cost=unit_cost,
+        value=money(quantity * unit_cost),
+        quantity_after=level.quantity_on_hand,
+        average_cost_after=level.average_cost,
+        work_order=work_order,
+        returned_from=returned_from,
+        transfer_of=transfer_of,
+        reference=reference[:120],
+        idempotency_key=idempotency_key,
+        created_by=actor,
+    )
+
+
+def _replayed(idempotency_key: str | None, **expected) -> StockMovement | None:
+    """A movement already made with this key: the same request again answers the same movement."""
+    if not idempotency_key:
+        return None
+    existing = StockMovement.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is None:
+        return None
+    for field, value in expected.items():
+        if getattr(existing, field) != value:
+            raise Conflict(
+                "This idempotency key was used for a different stock movement.",
+                code="idempotency_key_reused",
+                details={"movement": existing.pk},
+            )
+    return existing
+
+
+# --- catalogue and storerooms ---------------------------------------------------------------
+
+
+def create_part(actor: User, **fields) -> Part:
+    allowed = site_ids_with(actor, Perm.MANAGE_INVENTORY)
+    if allowed is not None and not allowed:
+        raise PermissionDenied("Only storeroom staff, managers and admins keep the parts catalogue.")
+    vendors = fields.pop("preferred_vendors", [])
+    if Part.objects.filter(part_number=fields["part_number"]).exists():
+        raise Conflict(
+            f"Part number {fields['part_number']!r} exists.", code="duplicate", details={"field": "part_number"}
+        )
+    low, high = fields.get("default_min_quantity", 0), fields.get("default_max_quantity", 0)
+    if low < 0 or high < low:
+        raise ValidationFailed("Min must be ≥ 0 and max ≥ min.", details={"field": "default_max_quantity"})
+    with transaction.atomic():
+        part = Part.objects.create(**fields)
+        if vendors:
+            part.preferred_vendors.set(vendors)
+    return part
+
+
+def create_storeroom(actor: User, *, site: Site, code: str, name: str) -> Storeroom:
+    authorize(actor, Perm.MANAGE_INVENTORY, site.pk)
+    if Storeroom.objects.filter(site=site, code=code).exists():
+        raise Conflict(f"Storeroom {code!r} exists at {site.code}.", code="duplicate", details={"field": "code"})
+    return Storeroom.objects.create(site=site, code=code, name=name)
+
+
+@transaction.atomic
+def set_stock_limits(
+    actor: User, *, part_id: int, storeroom_id: int, min_quantity: Decimal, max_quantity: Decimal, bin: str = ""
+) -> StockLevel:
+    storeroom = _storeroom(actor, storeroom_id)
+    authorize(actor, Perm.MANAGE_INVENTORY, storeroom.site_id)
+    if min_quantity < 0 or max_quantity < min_quantity:
+        raise ValidationFailed("Min must be ≥ 0 and max ≥ min.", details={"field": "max_quantity"})
+    level = _locked_level(_part(part_id), storeroom)
+    level.min_quantity, level.max_quantity, level.bin = min_quantity, max_quantity, bin
+    level.save(update_fields=["min_quantity", "max_quantity", "bin"])
+    return level
+
+
+# --- stock movements ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def receive_stock(
+    actor: User,
+    *,
+    part_id: int,
+    storeroom_id: int,
+    quantity: Decimal,
+    unit_cost: Decimal,
+    reference: str = "",
+    idempotency_key: str | None = None,
+) -> StockMovement:
+    storeroom = _storeroom(actor, storeroom_id)
+    authorize(actor, Perm.MANAGE_INVENTORY, storeroom.site_id)
+    part = _part(part_id)
+    if replay := _replayed(idempotency_key, kind=MovementKind.RECEIPT, part_id=part.pk, storeroom_id=storeroom.pk):
+        return replay
+    level = _locked_level(part, storeroom)
+    return _move(
+        actor,
+        level,
+        kind=MovementKind.RECEIPT,
+        quantity=_quantity(quantity),
+        unit_cost=_unit_cost(unit_cost),
+        reference=reference,
+        idempotency_key=idempotency_key,
+    )
+
+
+@transaction.atomic
+def adjust_stock(
+    actor: User, *, part_id: int, storeroom_id: int, quantity_delta: Decimal, reason: str
+) -> StockMovement:
+    """A count correction. Gains come in at the current average cost; losses go out at it."""
+    storeroom = _storeroom(actor, storeroom_id)
+    authorize(actor, Perm.MANAGE_INVENTORY, storeroom.site_id)
+    if not reason.strip():
+        raise ValidationFailed("Say why the stock is adjusted.", details={"field": "reason"})
+    _quantity(abs(quantity_delta), "quantity_delta")
+    level = _locked_level(_part(part_id), storeroom)
+    return _move(
+        actor,
+        level,
+        kind=MovementKind.ADJUSTMENT,
+        quantity=quantity_delta,
+        unit_cost=level.average_cost,
+        reference=reason,
+    )
+
+
+@transaction.atomic
+def transfer_stock(
+    actor: User, *, part_id: int, from_storeroom_id: int, to_storeroom_id: int, quantity: Decimal, reference: str = ""
+) -> tuple[StockMovement, StockMovement]:
+    source = _storeroom(actor, from_storeroom_id, "from_storeroom")
+    target = _storeroom(actor, to_storeroom_id, "to_storeroom")
+    if source.pk == target.pk:
+        raise ValidationFailed("Transfer between two different storerooms.", details={"field": "to_storeroom"})
+    authorize(actor, Perm.MANAGE_INVENTORY, source.site_id)
+    authorize(actor, Perm.MANAGE_INVENTORY, target.site_id)
+    part = _part(part_id)
+    quantity = _quantity(quantity)
+    # Lock both rows in a fixed order so two opposite transfers cannot deadlock.
+    first, second = sorted([source, target], key=lambda s: s.pk)
+    levels = {first.pk: _locked_level(part, first), second.pk: _locked_level(part, second)}
+    out_level = levels[source.pk]
+    cost = out_level.average_cost
+    moved_out = _move(
+        actor, out_level, kind=MovementKind.TRANSFER_OUT, quantity=-quantity, unit_cost=cost, reference=reference
+    )
+    moved_in = _move(
+        actor,
+        levels[target.pk],
+        kind=MovementKind.TRANSFER_IN,
+        quantity=quantity,
+        unit_cost=cost,
+        transfer_of=moved_out,
+        reference=reference,
+    )
+    return moved_out, moved_in
+
+
+@transaction.atomic
+def issue_part(
+    actor: User,
+    work_order: WorkOrder,
+    *,
+    part_id: int,
+    storeroom_id: int,
+    quantity: Decimal,
+    idempotency_key: str | None = None,
+) -> StockMovement:
+    """Take parts out of stock for a WO; the WO's ledger gets their cost at the current average."""
+    authorize(actor, Perm.ISSUE_PARTS, work_order.site_id)
+    storeroom = _storeroom(actor, storeroom_id)
+    if storeroom.site_id != work_order.site_id:
+        raise ValidationFailed("Issue from a storeroom of the WO's own site.", details={"field": "storeroom"})
+    part = _part(part_id)
+    quantity = _quantity(quantity)
+    if replay := _replayed(
+        idempotency_key, kind=MovementKind.ISSUE, part_id=part.pk, work_order_id=work_order.pk, quantity=-quantity
+    ):
+        return replay
+    work_order = WorkOrder.objects.select_for_update().select_related("site").get(pk=work_order.pk)
+    if work_order.status not in OPEN_STATUSES:
+        raise Conflict(
+            f"{work_order.number} is {work_order.status}; parts can only be issued to an open WO.",
+            code="work_order_not_open",
+            details={"status": work_order.status},
+        )
+    level = _locked_level(part, storeroom)
+    movement = _move(
+        actor,
+        level,
+        kind=MovementKind.ISSUE,
+        quantity=-quantity,
+        unit_cost=level.average_cost,
+        work_order=work_order,
+        reference=work_order.number,
+        idempotency_key=idempotency_key,
+    )
+    post_cost_line(
+        work_order,
+        kind=CostKind.PART_ISSUE,
+        category=CostCategory.PARTS,
+        amount=-movement.value,
+        quantity=quantity,
+        cost_date=work_order.site.local_date(),
+        source_type="stock_movement",
+        source_id=movement.pk,
+        idempotency_key=f"stock_movement:{movement.pk}",
+        description=f"{part.part_number} {quantity.normalize()} {part.unit} × {movement.unit_cost}, {storeroom.code}",
+        posted_by=actor,
+    )
+    return movement
+
+
+@transaction.atomic
+def return_part(
+    actor: User, work_order: WorkOrder, *, issue_id: int, quantity: Decimal, idempotency_key: str | None = None
+) -> StockMovement:
+    """Give unused parts back: into stock at the cost they were issued at, and off the WO's ledger."""
+    authorize(actor, Perm.ISSUE_PARTS, work_order.site_id)
+    quantity = _quantity(quantity)
+    issue = (
+        StockMovement.objects.select_for_update()
+        .select_related("part", "storeroom")
+        .filter(pk=issue_id, work_order=work_order, kind=MovementKind.ISSUE)
+        .first()
+    )
+    if issue is None:
+        raise ValidationFailed(f"Issue {issue_id} was not made to {work_order.number}.", details={"field": "issue"})
+    if replay := _replayed(idempotency_key, kind=MovementKind.RETURN, returned_from_id=issue.pk, quantity=quantity):
+        return replay
+    already = sum((r.quantity for r in issue.returns.all()), Decimal(0))
+    returnable = -issue.quantity - already
+    if quantity > returnable:
+        raise Conflict(
+            f"Only {returnable.normalize()} of this issue can still be returned.",
+            code="return_exceeds_issue",
+            details={"returnable": str(returnable)},
+        )
+    work_order = WorkOrder.objects.select_related("site").get(pk=work_order.pk)
+    level = _locked_level(issue.part, issue.storeroom)
+    movement = _move(
+        actor,
+        level,
+        kind=MovementKind.RETURN,
+        quantity=quantity,
+        unit_cost=issue.unit_cost,
+        work_order=work_order,
+        returned_from=issue,
+        reference=work_order.number,
+        idempotency_key=idempotency_key,
+    )
+    post_cost_line(
+        work_order,
+        kind=CostKind.PART_RETURN,
+        category=CostCategory.PARTS,
+        amount=-movement.value,
+        quantity=-quantity,
+        cost_date=work_order.site.local_date(),
+        source_type="stock_movement",
+        source_id=movement.pk,
+        idempotency_key=f"stock_movement:{movement.pk}",
+        description=f"Return {issue.part.part_number} {quantity.normalize()} × {issue.unit_cost}",
+        posted_by=actor,
+    )
+    return movement
