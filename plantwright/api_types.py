@@ -53,3 +53,7 @@ Hours = Annotated[Decimal, BeforeValidator(_text_only), Field(max_digits=7, deci
 
 # Ids in paths and query strings arrive as text; bounded so no database sees an overflowing integer.
 PathId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+# Figures computed in SQL come back from SQLite without their scale ("3" for 3.0000); answers always
+# carry the ledger's four places so SQLite and PostgreSQL say the same thing.
+Fixed4 = Annotated[Decimal, AfterValidator(lambda value: value.quantize(Decimal("0.0001")))]

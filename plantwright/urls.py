@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("plantwright.accounts.urls")),
     path("", include("plantwright.assets.urls")),
     path("", include("plantwright.maintenance.urls")),
+    path("", include("plantwright.inventory.urls")),
 ]

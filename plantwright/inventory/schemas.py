@@ -4,7 +4,7 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from plantwright.api_types import Id, Money, Quantity, Text
+from plantwright.api_types import Fixed4, Id, Money, Quantity, Text
 
 
 class Strict(Schema):
@@ -36,7 +36,7 @@ class StockLevelOut(Schema):
 
 
 class ReorderOut(StockLevelOut):
-    reorder_quantity: Decimal
+    reorder_quantity: Fixed4
     unit: str = Field(validation_alias="part.unit")
 
 
@@ -132,6 +132,6 @@ class MovementOut(Schema):
 
 
 class IssueOut(MovementOut):
-    issued_quantity: Decimal
-    returned_quantity: Decimal
-    returnable_quantity: Decimal
+    issued_quantity: Fixed4
+    returned_quantity: Fixed4
+    returnable_quantity: Fixed4

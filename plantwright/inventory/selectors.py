@@ -6,7 +6,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, Qu
 from django.db.models.functions import Coalesce
 
 from plantwright.accounts.models import User
-from plantwright.accounts.selectors import restrict_to_sites
+from plantwright.accounts.selectors import restrict_to_sites, site_ids_with
 from plantwright.errors import NotFound
 from plantwright.inventory.models import MovementKind, Part, StockLevel, StockMovement, Storeroom
 from plantwright.maintenance.models import WorkOrder
@@ -25,6 +25,13 @@ def list_parts(q: str | None = None, *, active_only: bool = True) -> QuerySet[Pa
             Q(part_number__icontains=q) | Q(description__icontains=q) | Q(manufacturer_part_number__icontains=q)
         )
     return parts.order_by("part_number")
+
+
+def list_parts_with_stock(user: User, q: str | None = None) -> QuerySet[Part]:
+    """The catalogue (installation-wide) with what the user's sites hold of each part."""
+    allowed = site_ids_with(user)
+    on_hand = Q() if allowed is None else Q(stock_levels__storeroom__site_id__in=allowed)
+    return list_parts(q).annotate(on_hand=Coalesce(Sum("stock_levels__quantity_on_hand", filter=on_hand), ZERO))
 
 
 def get_part(part_id: int) -> Part:

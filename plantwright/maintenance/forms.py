@@ -143,3 +143,38 @@ class WorkOrderFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["site"].choices = [("", "All sites"), *[(s.pk, s.name) for s in sites]]
         self.fields["q"].widget.attrs["placeholder"] = "Number, title, asset code"
+
+
+class LaborForm(forms.Form):
+    technician = forms.ModelChoiceField(queryset=None)
+    work_date = forms.DateField(widget=DateInput)
+    hours = forms.DecimalField(min_value=0, max_digits=7, decimal_places=2)
+    craft = forms.ModelChoiceField(queryset=None, required=False, to_field_name="code")
+    overtime_multiplier = forms.DecimalField(min_value=1, max_value=3, decimal_places=2, initial=1, label="Overtime ×")
+    note = forms.CharField(required=False, max_length=500)
+
+    def __init__(self, *args, technicians=None, crafts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["technician"].queryset = technicians
+        self.fields["technician"].label_from_instance = lambda u: u.display_name
+        self.fields["craft"].queryset = crafts
+
+
+class ContractorForm(forms.Form):
+    contractor = forms.ModelChoiceField(queryset=None)
+    person = forms.CharField(max_length=200)
+    work_date = forms.DateField(widget=DateInput)
+    hours = forms.DecimalField(min_value=0, max_digits=7, decimal_places=2)
+    po_number = forms.CharField(required=False, max_length=64, label="PO number (if a PO pays)")
+    po_line = forms.IntegerField(required=False, min_value=1, label="PO line")
+    agreed_rate = forms.DecimalField(
+        required=False, min_value=0, max_digits=14, decimal_places=4, label="Agreed rate (no PO)"
+    )
+
+    def __init__(self, *args, vendors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contractor"].queryset = vendors
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(max_length=500)

@@ -1,5 +1,7 @@
 """What maintenance shows on other apps' pages."""
 
+from datetime import date
+
 from plantwright.maintenance import selectors
 from plantwright.panels import Panel, register_panel
 
@@ -11,5 +13,19 @@ def _asset_work(request, asset) -> dict:
     }
 
 
+def _asset_cost(request, asset) -> dict:
+    today = asset.site.local_date()
+    year_ago = date(today.year - 1, today.month, 1)
+    return {
+        "currency": asset.site.currency,
+        "year": selectors.asset_cost(asset.pk, date_from=year_ago),
+        "own_year": selectors.asset_cost(asset.pk, date_from=year_ago, rollup=False),
+        "months": selectors.asset_cost_by_month(asset.pk, date_from=year_ago),
+    }
+
+
 def register() -> None:
     register_panel("asset", Panel("Work on this asset", "maintenance/partials/asset_panel.html", _asset_work, order=10))
+    register_panel(
+        "asset", Panel("Maintenance cost", "maintenance/partials/asset_cost_panel.html", _asset_cost, order=20)
+    )

@@ -18,4 +18,8 @@ urlpatterns = [
     path("work-orders/<int:work_order_id>/edit/", views.work_order_edit, name="work-order-edit"),
     path("work-orders/<int:work_order_id>/transition/", views.work_order_transition, name="work-order-transition"),
     path("work-orders/<int:work_order_id>/failure/", views.work_order_execution, name="work-order-execution"),
+    path("work-orders/<int:work_order_id>/labor/", views.work_order_labor, name="work-order-labor"),
+    path("work-orders/<int:work_order_id>/contractor/", views.work_order_contractor, name="work-order-contractor"),
+    path("entries/<str:kind>/<int:entry_id>/reverse/", views.entry_reverse, name="entry-reverse"),
+    path("my-time/", views.my_time, name="my-time"),
 ]

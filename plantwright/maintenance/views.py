@@ -4,26 +4,42 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from plantwright.accounts.models import User
 from plantwright.accounts.roles import Perm, Role
 from plantwright.accounts.selectors import has_perm, list_sites, list_users_at_sites, restrict_to_sites, site_ids_with
 from plantwright.assets.selectors import list_assets
-from plantwright.errors import DomainError
+from plantwright.errors import DomainError, NotFound
 from plantwright.history import change_log
 from plantwright.maintenance import selectors, services
 from plantwright.maintenance.forms import (
     ApproveForm,
+    ContractorForm,
     DuplicateForm,
     ExecutionForm,
+    LaborForm,
     RejectForm,
+    ReverseForm,
     TransitionForm,
     WorkOrderFilterForm,
     WorkOrderForm,
     WorkRequestForm,
 )
 from plantwright.maintenance.lifecycle import NOTE_REQUIRED, allowed_targets
-from plantwright.maintenance.models import WorkOrder, WorkOrderStatus, WorkRequest
+from plantwright.maintenance.models import (
+    ContractorEntry,
+    Craft,
+    LaborEntry,
+    LaborTimer,
+    Vendor,
+    WorkOrder,
+    WorkOrderStatus,
+    WorkRequest,
+)
+from plantwright.maintenance.services.labor import TIME_BOOKING_STATUSES
+from plantwright.panels import render_context
 from plantwright.web import add_domain_error, paginate
 
 
@@ -216,7 +232,13 @@ def _initial_failure(work_order: WorkOrder) -> dict:
 
 
 def _render_work_order(
-    request: HttpRequest, work_order: WorkOrder, execution_form=None, transition_error: str = "", status: int = 200
+    request: HttpRequest,
+    work_order: WorkOrder,
+    execution_form=None,
+    transition_error: str = "",
+    status: int = 200,
+    labor_form=None,
+    contractor_form=None,
 ) -> HttpResponse:
     user = request.user
     moves = [
@@ -225,9 +247,36 @@ def _render_work_order(
         if has_perm(user, perm, work_order.site_id)
     ]
     can_execute = work_order.is_open and has_perm(user, Perm.EXECUTE_WORK, work_order.site_id)
+    can_book = work_order.status in TIME_BOOKING_STATUSES and has_perm(user, Perm.EXECUTE_WORK, work_order.site_id)
+    can_plan = has_perm(user, Perm.MANAGE_WORK_ORDERS, work_order.site_id)
+    today = work_order.site.local_date()
+    technicians = _technicians({work_order.site_id}) if can_plan else User.objects.filter(pk=user.pk)
     context = {
         "work_order": work_order,
         "moves": moves,
+        "labor_entries": selectors.list_labor_entries(work_order),
+        "contractor_entries": selectors.list_contractor_entries(work_order),
+        "cost": selectors.work_order_cost(work_order),
+        "hours": selectors.work_order_hours(work_order),
+        "ledger": selectors.cost_lines(work_order),
+        "can_reverse": can_plan,
+        "labor_form": labor_form
+        or (
+            LaborForm(
+                technicians=technicians,
+                crafts=Craft.objects.all(),
+                initial={"technician": user.pk, "work_date": today},
+            )
+            if can_book
+            else None
+        ),
+        "contractor_form": contractor_form
+        or (
+            ContractorForm(vendors=Vendor.objects.filter(active=True, is_contractor=True), initial={"work_date": today})
+            if can_book
+            else None
+        ),
+        "panels": render_context("work_order", request, work_order),
         "can_edit": work_order.is_open and has_perm(user, Perm.MANAGE_WORK_ORDERS, work_order.site_id),
         "execution_form": execution_form
         or (ExecutionForm(initial=_initial_failure(work_order)) if can_execute else None),
@@ -308,3 +357,113 @@ def work_order_edit(request: HttpRequest, work_order_id: int) -> HttpResponse:
             messages.success(request, f"{work_order.number} saved.")
             return redirect("work-order-detail", work_order.pk)
     return render(request, "maintenance/work_order_form.html", {"form": form, "work_order": work_order})
+
+
+# --- hours -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def work_order_labor(request: HttpRequest, work_order_id: int) -> HttpResponse:
+    work_order = selectors.get_work_order(request.user, work_order_id)
+    can_plan = has_perm(request.user, Perm.MANAGE_WORK_ORDERS, work_order.site_id)
+    form = LaborForm(
+        request.POST,
+        technicians=_technicians({work_order.site_id}) if can_plan else User.objects.filter(pk=request.user.pk),
+        crafts=Craft.objects.all(),
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            entry = services.log_labor(
+                request.user,
+                work_order,
+                technician_id=data["technician"].pk,
+                hours=data["hours"],
+                work_date=data["work_date"],
+                craft_code=data["craft"].code if data["craft"] else None,
+                overtime_multiplier=data["overtime_multiplier"] or 1,
+                note=data["note"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+            return _render_work_order(request, work_order, labor_form=form, status=exc.status)
+        messages.success(request, f"{entry.hours} h booked for {entry.technician.display_name}.")
+        return redirect("work-order-detail", work_order_id)
+    return _render_work_order(request, work_order, labor_form=form, status=422)
+
+
+@login_required
+@require_POST
+def work_order_contractor(request: HttpRequest, work_order_id: int) -> HttpResponse:
+    work_order = selectors.get_work_order(request.user, work_order_id)
+    form = ContractorForm(request.POST, vendors=Vendor.objects.filter(active=True, is_contractor=True))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.log_contractor_hours(
+                request.user,
+                work_order,
+                vendor_id=data["contractor"].pk,
+                person=data["person"],
+                hours=data["hours"],
+                work_date=data["work_date"],
+                po_number=data["po_number"],
+                po_line=data["po_line"],
+                agreed_rate=data["agreed_rate"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+            return _render_work_order(request, work_order, contractor_form=form, status=exc.status)
+        messages.success(request, "Contractor hours recorded.")
+        return redirect("work-order-detail", work_order_id)
+    return _render_work_order(request, work_order, contractor_form=form, status=422)
+
+
+@login_required
+@require_POST
+def entry_reverse(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
+    model, reverse = {
+        "labor": (LaborEntry, services.reverse_labor),
+        "contractor": (ContractorEntry, services.reverse_contractor_hours),
+    }.get(kind, (None, None))
+    entry = model.objects.filter(pk=entry_id).first() if model else None
+    if entry is None:
+        raise NotFound("No such entry.")
+    work_order = selectors.get_work_order(request.user, entry.work_order_id)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the entry is reversed.")
+    else:
+        try:
+            reverse(request.user, entry, reason=form.cleaned_data["reason"])
+            messages.success(request, "Entry reversed.")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("work-order-detail", work_order.pk)
+
+
+@login_required
+def my_time(request: HttpRequest) -> HttpResponse:
+    """The technician's day on a phone: my open jobs, a start/stop clock, hours booked today."""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "start":
+                work_order = selectors.get_work_order(request.user, int(request.POST.get("work_order") or 0))
+                services.start_timer(request.user, work_order)
+                messages.success(request, f"Clock started on {work_order.number}.")
+            else:
+                entry = services.stop_timer(request.user)
+                messages.success(request, f"{entry.hours} h booked on {entry.work_order.number}.")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("my-time")
+    timer = LaborTimer.objects.select_related("work_order").filter(technician=request.user).first()
+    context = {
+        "timer": timer,
+        "work_orders": selectors.list_work_orders(request.user, assigned_to=request.user, open_only=True)[:30],
+        "today": LaborEntry.objects.filter(technician=request.user, work_date=timezone.localdate())
+        .select_related("work_order")
+        .order_by("id"),
+    }
+    return render(request, "maintenance/my_time.html", context)

@@ -15,6 +15,7 @@ ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places
 
 
 MONEY_STEP = Decimal("0.0001")
+HOURS_STEP = Decimal("0.01")
 
 
 def _money(totals: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +54,8 @@ def work_order_cost(work_order: WorkOrder) -> dict[str, Any]:
 def work_order_hours(work_order: WorkOrder) -> dict[str, Decimal]:
     labor = LaborEntry.objects.filter(work_order=work_order).aggregate(h=Coalesce(Sum("hours"), ZERO))["h"]
     contractor = ContractorEntry.objects.filter(work_order=work_order).aggregate(h=Coalesce(Sum("hours"), ZERO))["h"]
-    return _money({"labor": labor, "contractor": contractor, "total": labor + contractor})
+    labor, contractor = labor.quantize(HOURS_STEP), contractor.quantize(HOURS_STEP)
+    return {"labor": labor, "contractor": contractor, "total": labor + contractor}
 
 
 def list_labor_entries(work_order: WorkOrder) -> QuerySet[LaborEntry]:

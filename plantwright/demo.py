@@ -1,11 +1,12 @@
-"""Demo plant: two sites, a location tree, ~60 assets, users in every role, requests and WOs.
+"""Demo plant: two sites, a location tree, ~60 assets, users in every role, requests, WOs, hours and parts.
 
 Built through the services (so history and transitions are real), then back-dated where a demo
 needs a past (completed failures last month). Deterministic: the same data on every machine.
 """
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,8 +15,19 @@ from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Role
 from plantwright.accounts.services import grant_role
 from plantwright.assets.models import Asset, Criticality, Location
+from plantwright.inventory.models import Part, StockLevel, Storeroom
+from plantwright.inventory.services import issue_part, receive_stock
 from plantwright.maintenance import services
-from plantwright.maintenance.models import WorkOrder, WorkOrderStatus, WorkOrderTransition, WorkRequest
+from plantwright.maintenance.models import (
+    Craft,
+    LaborRate,
+    Vendor,
+    WorkOrder,
+    WorkOrderStatus,
+    WorkOrderTransition,
+    WorkRequest,
+)
+from plantwright.maintenance.services import log_contractor_hours, log_labor
 
 DEMO_PASSWORD = "plantwright"
 
@@ -86,8 +98,10 @@ def load_demo() -> None:
             grant_role(user, sites[site_code], role)
         users[username] = user
 
+    _build_catalogue()
     for site_code, site in sites.items():
         _build_site(site, rng, now)
+        _build_stores_and_rates(site, users, rng)
         planner = users["planner" if site_code == "ist" else "planner.brm"]
         techs = [
             u
@@ -96,6 +110,96 @@ def load_demo() -> None:
         ]
         operator = users["operator" if site_code == "ist" else "operator.brm"]
         _build_work(site, planner, techs, operator, rng, now)
+
+
+def _build_catalogue() -> None:
+    for code, name in [("mech", "Mechanic"), ("elec", "Electrician"), ("inst", "Instrument technician")]:
+        Craft.objects.create(code=code, name=name)
+    Vendor.objects.create(code="ATLAS", name="Atlas Industrial Services", is_contractor=True, erp_id="V-1001")
+    Vendor.objects.create(code="VOLTA", name="Volta Electric", is_contractor=True, erp_id="V-1002")
+    skf = Vendor.objects.create(code="BEARCO", name="Bearco Bearings", erp_id="V-2001")
+    for number, description, unit, low, high in PARTS:
+        part = Part.objects.create(
+            part_number=number,
+            description=description,
+            unit=unit,
+            default_min_quantity=Decimal(low),
+            default_max_quantity=Decimal(high),
+        )
+        part.preferred_vendors.add(skf)
+
+
+def _build_stores_and_rates(site: Site, users: dict[str, User], rng: random.Random) -> None:
+    admin = User.objects.get(username="admin")
+    store = Storeroom.objects.create(site=site, code="MAIN", name=f"{site.name} main store")
+    for index, part in enumerate(Part.objects.order_by("part_number")):
+        quantity = Decimal(rng.randint(0, 3) if index % 4 == 0 else rng.randint(8, 40))
+        if quantity:
+            receive_stock(
+                admin,
+                part_id=part.pk,
+                storeroom_id=store.pk,
+                quantity=quantity,
+                unit_cost=Decimal(rng.randint(300, 25000)) / 100,
+                reference="Opening stock",
+            )
+        else:
+            StockLevel.objects.create(
+                part=part,
+                storeroom=store,
+                min_quantity=part.default_min_quantity,
+                max_quantity=part.default_max_quantity,
+            )
+    start = date(2020, 1, 1)
+    for craft, rate in [("mech", "38.50"), ("elec", "42.00"), ("inst", "45.00")]:
+        LaborRate.objects.create(
+            site=site, craft=Craft.objects.get(code=craft), hourly_rate=Decimal(rate), effective_from=start
+        )
+    for username, user in users.items():
+        if username.startswith(("tech", "planner")) and user.memberships.filter(site=site).exists():
+            LaborRate.objects.create(site=site, technician=user, hourly_rate=Decimal("40.00"), effective_from=start)
+
+
+PARTS = [
+    ("BRG-6205-2RS", "Deep groove ball bearing 6205-2RS", "ea", 4, 20),
+    ("BRG-6308", "Deep groove ball bearing 6308", "ea", 2, 10),
+    ("SEAL-MS-35", "Mechanical seal 35 mm", "ea", 2, 6),
+    ("BELT-SPA-1250", "V-belt SPA 1250", "ea", 4, 12),
+    ("OIL-ISO-VG220", "Gear oil ISO VG 220", "l", 20, 100),
+    ("GREASE-EP2", "Grease EP2 cartridge", "ea", 10, 40),
+    ("FILT-HYD-10", "Hydraulic filter element 10 µm", "ea", 2, 8),
+    ("PROX-M18", "Inductive proximity sensor M18", "ea", 2, 6),
+    ("CONT-9A", "Contactor 9 A 24 V DC", "ea", 2, 6),
+    ("FUSE-10A", "Fuse 10 A gG", "ea", 10, 50),
+    ("CHAIN-08B", "Roller chain 08B-1 (5 m)", "m", 5, 20),
+    ("GASKET-DN50", "Flange gasket DN50", "ea", 5, 25),
+]
+
+
+def _book_work(work_order: WorkOrder, tech: User, when, rng: random.Random, with_contractor: bool) -> None:
+    """Hours, contractor time and parts, so the demo's cost pages are not empty."""
+    work_date = work_order.site.local_date(when)
+    log_labor(tech, work_order, technician_id=tech.pk, hours=Decimal(rng.randint(2, 12)) / 2, work_date=work_date)
+    if with_contractor:
+        log_contractor_hours(
+            tech,
+            work_order,
+            vendor_id=Vendor.objects.get(code="ATLAS").pk,
+            person="Kemal Usta",
+            hours=Decimal(rng.randint(2, 8)),
+            work_date=work_date,
+            **(
+                {"po_number": f"PO-{4500 + work_order.pk}", "po_line": 1}
+                if rng.random() < 0.5
+                else {"agreed_rate": Decimal("65")}
+            ),
+        )
+    level = (
+        StockLevel.objects.filter(storeroom__site=work_order.site, quantity_on_hand__gte=2)
+        .order_by("part__part_number")
+        .select_related("part")[rng.randint(0, 5)]
+    )
+    issue_part(tech, work_order, part_id=level.part_id, storeroom_id=level.storeroom_id, quantity=Decimal(1))
 
 
 def _build_site(site: Site, rng: random.Random, now) -> None:
@@ -175,6 +279,7 @@ def _build_work(site: Site, planner: User, techs: list[User], operator: User, rn
         )
         services.transition_work_order(planner, work_order, to="approved")
         services.transition_work_order(techs[0], work_order, to="in_progress")
+        _book_work(work_order, techs[0], down, rng, with_contractor=index % 3 == 0)
         restored = down + timedelta(minutes=rng.randint(30, 480))
         services.update_work_order(
             techs[0],
@@ -218,6 +323,8 @@ def _build_work(site: Site, planner: User, techs: list[User], operator: User, rn
             actor = techs[0] if step in ("in_progress", "on_hold", "completed") else planner
             note = "Waiting for parts" if step == "on_hold" else ""
             services.transition_work_order(actor, work_order, to=step, note=note)
+            if step == "in_progress":
+                _book_work(work_order, techs[0], now, rng, with_contractor=status == "completed")
 
     # Operators' requests: some waiting, some triaged.
     for index, title in enumerate(REQUEST_TITLES):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from plantwright.maintenance.demo import DEMO_PASSWORD, demo_loaded, demo_logins, load_demo
+from plantwright.demo import DEMO_PASSWORD, demo_loaded, demo_logins, load_demo
 
 
 class Command(BaseCommand):
