@@ -174,3 +174,52 @@ def test_history_names_related_records_instead_of_ids(planner, technician, asset
     assert latest["user"] == technician
     assert {"field": "problem_code", "old": None, "new": "VIB · Vibration"} in latest["changes"]
     assert created["changes"] == [{"field": "", "old": None, "new": "created"}]
+
+
+def test_work_order_page_query_count_does_not_grow_with_entries(
+    as_user, planner, technician, site, asset, django_assert_max_num_queries
+):
+    from decimal import Decimal
+
+    from plantwright.inventory import services as inventory_services
+
+    factories.labor_rate(site, technician=technician)
+    admin = factories.UserFactory(username="root", is_superuser=True)
+    store, part = factories.storeroom(site), factories.part()
+    inventory_services.receive_stock(
+        admin, part_id=part.pk, storeroom_id=store.pk, quantity=Decimal(50), unit_cost=Decimal(2)
+    )
+    wo = services.create_work_order(
+        planner, asset_id=asset.pk, type="corrective", title="Busy job", assigned_to=[technician.pk]
+    )
+    services.transition_work_order(planner, wo, to="approved")
+
+    def add_entries(count):
+        for _ in range(count):
+            services.log_labor(
+                technician, wo, technician_id=technician.pk, hours=Decimal("0.5"), work_date=timezone.localdate()
+            )
+            services.log_contractor_hours(
+                technician,
+                wo,
+                vendor_id=factories.vendor().pk,
+                person="Ali",
+                hours=Decimal("0.5"),
+                work_date=timezone.localdate(),
+                agreed_rate=Decimal(10),
+            )
+            inventory_services.issue_part(technician, wo, part_id=part.pk, storeroom_id=store.pk, quantity=Decimal(1))
+
+    client = as_user(planner)
+    add_entries(2)
+    client.get(reverse("work-order-detail", args=[wo.pk]))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("work-order-detail", args=[wo.pk]))
+    add_entries(8)
+    assert len(few.captured_queries) <= 30, len(few.captured_queries)
+    with django_assert_max_num_queries(len(few.captured_queries) + 2):
+        response = client.get(reverse("work-order-detail", args=[wo.pk]))
+    assert response.content.decode().count("Ali") >= 10
