@@ -27,16 +27,26 @@ def change_log(record: Any, limit: int = 100) -> list[dict[str, Any]]:
     return log[:limit]
 
 
+def _m2m_ids(value: Any, key: str) -> list:
+    # simple-history gives many-to-many values as [{"workorder": 1, "user": 3}, ...]
+    return [row.get(key) for row in value or [] if isinstance(row, dict)]
+
+
 def _name_foreign_keys(model: type[models.Model], log: list[dict[str, Any]]) -> None:
     related: dict[str, type[models.Model]] = {
         field.name: field.related_model for field in model._meta.get_fields() if isinstance(field, models.ForeignKey)
     }
+    many: dict[str, type[models.Model]] = {field.name: field.related_model for field in model._meta.many_to_many}
     wanted: dict[type[models.Model], set] = defaultdict(set)
     for entry in log:
         for change in entry["changes"]:
             target = related.get(change["field"])
             if target is not None:
                 wanted[target].update(v for v in (change["old"], change["new"]) if v is not None)
+            target = many.get(change["field"])
+            if target is not None:
+                for side in ("old", "new"):
+                    wanted[target].update(_m2m_ids(change[side], target._meta.model_name))
     names = {
         target: {obj.pk: str(obj) for obj in target._default_manager.filter(pk__in=ids)}
         for target, ids in wanted.items()
@@ -48,3 +58,8 @@ def _name_foreign_keys(model: type[models.Model], log: list[dict[str, Any]]) -> 
                 for side in ("old", "new"):
                     if change[side] is not None:
                         change[side] = names[target].get(change[side], change[side])
+            target = many.get(change["field"])
+            if target is not None:
+                for side in ("old", "new"):
+                    ids = _m2m_ids(change[side], target._meta.model_name)
+                    change[side] = ", ".join(str(names[target].get(i, i)) for i in ids) or None

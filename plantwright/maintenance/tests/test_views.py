@@ -223,3 +223,12 @@ def test_work_order_page_query_count_does_not_grow_with_entries(
     with django_assert_max_num_queries(len(few.captured_queries) + 2):
         response = client.get(reverse("work-order-detail", args=[wo.pk]))
     assert response.content.decode().count("Ali") >= 10
+
+
+def test_history_names_assigned_technicians(planner, technician, asset):
+    from plantwright.history import change_log
+
+    wo = services.create_work_order(planner, asset_id=asset.pk, type="corrective", title="Fix")
+    services.update_work_order(planner, wo, {"assigned_to": [technician.pk]})
+    changes = [c for entry in change_log(wo) for c in entry["changes"] if c["field"] == "assigned_to"]
+    assert changes and changes[0]["new"] == str(technician)
