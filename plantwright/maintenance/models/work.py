@@ -182,6 +182,8 @@ class WorkOrder(models.Model):
             models.Index(fields=["site", "status"]),
             models.Index(fields=["asset", "status"]),
             models.Index(fields=["asset", "down_since"]),
+            # The WO list's default order: newest first, paged.
+            models.Index(fields=["-created_at", "-id"], name="work_order_newest_first"),
         ]
         constraints = [
             models.CheckConstraint(
