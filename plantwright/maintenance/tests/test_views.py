@@ -232,3 +232,32 @@ def test_history_names_assigned_technicians(planner, technician, asset):
     services.update_work_order(planner, wo, {"assigned_to": [technician.pk]})
     changes = [c for entry in change_log(wo) for c in entry["changes"] if c["field"] == "assigned_to"]
     assert changes and changes[0]["new"] == str(technician)
+
+
+def test_hours_booked_and_reversed_from_the_work_order_page(as_user, planner, technician, site, asset):
+    from decimal import Decimal
+
+    from plantwright.maintenance.models import LaborEntry
+
+    factories.labor_rate(site, technician=technician, rate="30")
+    wo = services.create_work_order(
+        planner, asset_id=asset.pk, type="corrective", title="Fix", assigned_to=[technician.pk]
+    )
+    services.transition_work_order(planner, wo, to="approved")
+    today = timezone.localdate().isoformat()
+    response = as_user(technician).post(
+        reverse("work-order-labor", args=[wo.pk]),
+        {"technician": technician.pk, "work_date": today, "hours": "1.5", "overtime_multiplier": "1"},
+    )
+    assert response.status_code == 302
+    entry = LaborEntry.objects.get()
+    assert entry.amount == Decimal("45.0000")
+    response = as_user(technician).post(
+        reverse("work-order-labor", args=[wo.pk]),
+        {"technician": technician.pk, "work_date": today, "hours": "23", "overtime_multiplier": "1"},
+    )
+    assert response.status_code == 422 and "a day has 24" in response.content.decode()
+    as_user(planner).post(reverse("entry-reverse", args=["labor", entry.pk]), {"reason": "wrong job"})
+    assert LaborEntry.objects.filter(reversal_of=entry).exists()
+    page = as_user(planner).get(reverse("my-time"))
+    assert page.status_code == 200
