@@ -94,15 +94,21 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _register_routers() -> None:
     from plantwright.accounts.api import router as accounts_router
     from plantwright.assets.api import router as assets_router
+    from plantwright.erp.api import router as erp_router
     from plantwright.inventory.api import router as inventory_router
     from plantwright.maintenance.api import router as maintenance_router
     from plantwright.maintenance.api_costs import router as costs_router
+    from plantwright.outbox.api import router as outbox_router
+    from plantwright.procurement.api import router as procurement_router
 
     api.add_router("", accounts_router)
     api.add_router("", assets_router)
     api.add_router("", maintenance_router)
     api.add_router("", costs_router)
     api.add_router("", inventory_router)
+    api.add_router("", procurement_router)
+    api.add_router("", erp_router)
+    api.add_router("", outbox_router)
 
 
 _register_routers()

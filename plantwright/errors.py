@@ -28,6 +28,13 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class Unauthenticated(DomainError):
+    """No valid credentials: a missing or wrong signature, an expired timestamp."""
+
+    status = 401
+    code = "unauthorized"
+
+
 class PermissionDenied(DomainError):
     status = 403
     code = "forbidden"
@@ -49,6 +56,13 @@ class ValidationFailed(DomainError):
 
     status = 422
     code = "validation_failed"
+
+
+def error_from_body(body: dict[str, Any], default_status: int = 422) -> DomainError:
+    """Rebuild a stored error (`{code, message, details, status}`) as a raisable DomainError."""
+    error = DomainError(body.get("message", "Refused."), code=body.get("code"), details=body.get("details", {}))
+    error.status = body.get("status", default_status)
+    return error
 
 
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:

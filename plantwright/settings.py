@@ -8,6 +8,7 @@ Environment:
   CSRF_TRUSTED_ORIGINS comma separated origins, e.g. "https://cmms.example.com"
   PLANTWRIGHT_VAR_DIR where SQLite, the secret key and collected static files live (default <repo>/var)
   TIME_ZONE           display time zone of the installation (default UTC); data is stored in UTC
+  PLANTWRIGHT_BASE_URL where ERPs reach this installation (default http://127.0.0.1:8000), sent as reply_to
 """
 
 import os
@@ -60,6 +61,9 @@ INSTALLED_APPS = [
     "plantwright.assets",
     "plantwright.maintenance",
     "plantwright.inventory",
+    "plantwright.outbox",
+    "plantwright.procurement",
+    "plantwright.erp",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "plantwright.web.navigation",
             ],
         },
     },
@@ -128,6 +133,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+PLANTWRIGHT_BASE_URL = os.environ.get("PLANTWRIGHT_BASE_URL", "http://127.0.0.1:8000")
 USE_I18N = True
 USE_TZ = True
 

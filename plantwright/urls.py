@@ -10,4 +10,7 @@ urlpatterns = [
     path("", include("plantwright.assets.urls")),
     path("", include("plantwright.maintenance.urls")),
     path("", include("plantwright.inventory.urls")),
+    path("", include("plantwright.procurement.urls")),
+    path("", include("plantwright.erp.urls")),
+    path("", include("plantwright.outbox.urls")),
 ]

@@ -34,3 +34,19 @@ def add_domain_error(form: forms.Form, exc: DomainError) -> None:
 
 def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE) -> Page:
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def navigation(request: HttpRequest) -> dict:
+    """Which menu entries the signed-in user gets (from the roles already cached for the request)."""
+    from plantwright.accounts.roles import Perm
+    from plantwright.accounts.selectors import site_ids_with
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"perms_nav": {}}
+
+    def anywhere(perm: Perm) -> bool:
+        allowed = site_ids_with(user, perm)
+        return allowed is None or bool(allowed)
+
+    return {"perms_nav": {"purchase": anywhere(Perm.PURCHASE), "integrations": anywhere(Perm.MANAGE_INTEGRATIONS)}}

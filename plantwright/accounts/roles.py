@@ -31,6 +31,10 @@ class Perm(StrEnum):
     MANAGE_INVENTORY = "manage_inventory"  # catalogue, storerooms, receipts, adjustments, transfers
     MANAGE_VENDORS = "manage_vendors"
     MANAGE_RATES = "manage_rates"  # labor rates (what an hour costs)
+    REQUEST_PARTS = "request_parts"  # raise parts requests on a WO
+    APPROVE_PARTS_REQUESTS = "approve_parts_requests"  # requests above the site's threshold
+    PURCHASE = "purchase"  # the purchasing queue, built-in POs, receipts and invoices
+    MANAGE_INTEGRATIONS = "manage_integrations"  # connector settings, outbox, ERP events
 
 
 _EVERYONE = {Perm.VIEW, Perm.RAISE_REQUEST}
@@ -40,6 +44,7 @@ _PLANNING = {
     Perm.EXECUTE_WORK,
     Perm.MANAGE_ASSETS,
     Perm.ISSUE_PARTS,
+    Perm.REQUEST_PARTS,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -47,9 +52,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.TECHNICIAN: frozenset(_EVERYONE | {Perm.EXECUTE_WORK, Perm.ISSUE_PARTS}),
     Role.PLANNER: frozenset(_EVERYONE | _PLANNING),
     Role.STOREROOM: frozenset(_EVERYONE | {Perm.ISSUE_PARTS, Perm.MANAGE_INVENTORY}),
-    Role.PURCHASING: frozenset(_EVERYONE | {Perm.MANAGE_VENDORS}),
+    Role.PURCHASING: frozenset(_EVERYONE | {Perm.MANAGE_VENDORS, Perm.PURCHASE}),
     Role.MANAGER: frozenset(
-        _EVERYONE | _PLANNING | {Perm.MANAGE_LOCATIONS, Perm.MANAGE_INVENTORY, Perm.MANAGE_VENDORS, Perm.MANAGE_RATES}
+        _EVERYONE
+        | _PLANNING
+        | {
+            Perm.MANAGE_LOCATIONS,
+            Perm.MANAGE_INVENTORY,
+            Perm.MANAGE_VENDORS,
+            Perm.MANAGE_RATES,
+            Perm.APPROVE_PARTS_REQUESTS,
+            Perm.PURCHASE,
+        }
     ),
     Role.ADMIN: frozenset(set(Perm)),
 }

@@ -80,12 +80,13 @@ class MovementKind(models.TextChoices):
     ADJUSTMENT = "adjustment", "Adjustment"
     TRANSFER_OUT = "transfer_out", "Transfer out"
     TRANSFER_IN = "transfer_in", "Transfer in"
+    VENDOR_RETURN = "vendor_return", "Return to vendor"
 
 
 class StockMovement(models.Model):
     """One change of stock. Quantity is signed (+ in, − out); value = quantity × unit cost."""
 
-    kind = models.CharField(max_length=12, choices=MovementKind.choices)
+    kind = models.CharField(max_length=16, choices=MovementKind.choices)
     part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="movements")
     storeroom = models.ForeignKey(Storeroom, on_delete=models.PROTECT, related_name="movements")
     quantity = models.DecimalField(**QUANTITY)
@@ -110,7 +111,10 @@ class StockMovement(models.Model):
     reference = models.CharField(max_length=120, blank=True)
     idempotency_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     moved_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty when an integration moved it (a receipt reported by the ERP), not a person.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["moved_at", "id"]

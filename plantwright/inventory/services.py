@@ -66,7 +66,7 @@ def _average_after_inflow(level: StockLevel, quantity: Decimal, unit_cost: Decim
 
 
 def _move(
-    actor: User,
+    actor: User | None,
     level: StockLevel,
     *,
     kind: str,
@@ -194,6 +194,29 @@ def receive_stock(
         kind=MovementKind.RECEIPT,
         quantity=_quantity(quantity),
         unit_cost=_unit_cost(unit_cost),
+        reference=reference,
+        idempotency_key=idempotency_key,
+    )
+
+
+@transaction.atomic
+def receive_purchased_stock(
+    *, part: Part, storeroom: Storeroom, quantity: Decimal, unit_cost: Decimal, reference: str, idempotency_key: str
+) -> StockMovement:
+    """Goods bought through purchasing arrive (or go back to the vendor, negative) at the PO price.
+
+    Called by the ERP event that reports the receipt, which was authorised as a whole; no person acts.
+    """
+    if replay := _replayed(idempotency_key, part_id=part.pk, storeroom_id=storeroom.pk):
+        return replay
+    level = _locked_level(part, storeroom)
+    kind = MovementKind.RECEIPT if quantity > 0 else MovementKind.VENDOR_RETURN
+    return _move(
+        None,
+        level,
+        kind=kind,
+        quantity=quantity,
+        unit_cost=_unit_cost(unit_cost) if quantity > 0 else level.average_cost,
         reference=reference,
         idempotency_key=idempotency_key,
     )

@@ -20,6 +20,17 @@ STATUS_TONES = {
     "high": "warn",
     "urgent": "bad",
     "critical": "bad",
+    "pending_approval": "warn",
+    "submitted": "info",
+    "ordered": "work",
+    "open": "info",
+    "applied": "done",
+    "parked": "warn",
+    "ignored": "muted",
+    "pending": "info",
+    "delivering": "work",
+    "delivered": "done",
+    "dead": "bad",
 }
 
 
@@ -33,3 +44,11 @@ def badge(value: str, label: str | None = None):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def po_hours(hours_by_po_line, po_line):
+    """Contractor hours booked on the WO against this PO line."""
+    if not hours_by_po_line:
+        return None
+    return hours_by_po_line.get((po_line.purchase_order.po_number, po_line.line_number))

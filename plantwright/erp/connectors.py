@@ -1,0 +1,121 @@
+"""One interface, chosen per site: how a parts request reaches purchasing, and how a cancelled line is told.
+
+The outbox worker calls these; they run outside the business transaction and may be retried, so
+every call carries the outbox message's idempotency key for the far side to drop repeats.
+"""
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any, Protocol
+
+from plantwright.erp.models import WebhookEndpoint
+from plantwright.erp.payloads import cancellation_payload, parts_request_payload
+from plantwright.erp.signing import sign
+from plantwright.outbox.models import OutboxMessage
+from plantwright.outbox.registry import PermanentError, register
+from plantwright.procurement.models import ConnectorKind, PartsRequest, PartsRequestLine
+from plantwright.procurement.services import CANCEL_TOPIC, SUBMIT_TOPIC, settings_for
+
+# Statuses worth trying again: the ERP is busy or broken for now, not refusing the content.
+RETRYABLE_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+
+
+class RetryableDeliveryError(Exception):
+    """The far side could not take it now; the outbox tries again later."""
+
+
+class Connector(Protocol):
+    kind: str
+
+    def submit_parts_request(self, request: PartsRequest, message: OutboxMessage) -> dict[str, Any]: ...
+
+    def cancel(self, request_line: PartsRequestLine, message: OutboxMessage) -> dict[str, Any]: ...
+
+
+class BuiltinConnector:
+    """No ERP: the request waits in Plantwright's own purchasing queue, where buyers turn it into POs."""
+
+    kind = ConnectorKind.BUILTIN
+
+    def submit_parts_request(self, request: PartsRequest, message: OutboxMessage) -> dict[str, Any]:
+        return {"queued": "purchasing", "lines": request.lines.count()}
+
+    def cancel(self, request_line: PartsRequestLine, message: OutboxMessage) -> dict[str, Any]:
+        # Buyers see the cancelled line in the queue; a PO line already sent is cancelled on the PO page.
+        return {"cancelled": request_line.pk}
+
+
+class WebhookConnector:
+    """POST signed JSON to the ERP's URL. 2xx delivered; 408/429/5xx/timeouts retried; other 4xx dead."""
+
+    kind = ConnectorKind.WEBHOOK
+
+    def __init__(self, endpoint: WebhookEndpoint):
+        self.endpoint = endpoint
+
+    def submit_parts_request(self, request: PartsRequest, message: OutboxMessage) -> dict[str, Any]:
+        return self.post(parts_request_payload(request, message.idempotency_key), message)
+
+    def cancel(self, request_line: PartsRequestLine, message: OutboxMessage) -> dict[str, Any]:
+        return self.post(cancellation_payload(request_line, message.idempotency_key), message)
+
+    def post(self, payload: dict[str, Any], message: OutboxMessage) -> dict[str, Any]:
+        body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "Plantwright",
+            "Idempotency-Key": message.idempotency_key,
+            "X-Plantwright-Event": payload["type"],
+            **sign(self.endpoint.valid_secrets(), body),
+        }
+        http_request = urllib.request.Request(self.endpoint.url, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(http_request, timeout=self.endpoint.timeout_seconds) as response:
+                answer = response.read(65536)
+                return {"status": response.status, "body": _json_or_text(answer)}
+        except urllib.error.HTTPError as exc:
+            detail = f"HTTP {exc.code} from {self.endpoint.url}: {_json_or_text(exc.read(2000))}"
+            if exc.code in RETRYABLE_STATUSES:
+                raise RetryableDeliveryError(detail) from None
+            raise PermanentError(detail) from None
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+            raise RetryableDeliveryError(f"{self.endpoint.url} unreachable: {exc}") from None
+
+
+def _json_or_text(raw: bytes) -> Any:
+    try:
+        return json.loads(raw or b"null")
+    except ValueError:
+        return raw.decode("utf-8", "replace")[:2000]
+
+
+def connector_for(site) -> Connector:
+    kind = settings_for(site).connector
+    if kind == ConnectorKind.WEBHOOK:
+        endpoint = WebhookEndpoint.objects.filter(site=site).first()
+        if endpoint is None:
+            raise RetryableDeliveryError(f"{site.code} uses the webhook connector but has no endpoint configured.")
+        return WebhookConnector(endpoint)
+    if kind == ConnectorKind.BUILTIN:
+        return BuiltinConnector()
+    raise RetryableDeliveryError(f"No connector {kind!r} is installed for {site.code}.")
+
+
+def _deliver_submission(message: OutboxMessage) -> dict[str, Any]:
+    request = PartsRequest.objects.select_related("site").filter(pk=message.payload["parts_request"]).first()
+    if request is None:
+        raise PermanentError(f"Parts request {message.payload['parts_request']} no longer exists.")
+    return connector_for(request.site).submit_parts_request(request, message)
+
+
+def _deliver_cancellation(message: OutboxMessage) -> dict[str, Any]:
+    line = PartsRequestLine.objects.select_related("request__site").filter(pk=message.payload["request_line"]).first()
+    if line is None:
+        raise PermanentError(f"Request line {message.payload['request_line']} no longer exists.")
+    return connector_for(line.request.site).cancel(line, message)
+
+
+def register_outbox_handlers() -> None:
+    register(SUBMIT_TOPIC, _deliver_submission)
+    register(CANCEL_TOPIC, _deliver_cancellation)

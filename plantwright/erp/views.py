@@ -1,0 +1,228 @@
+"""Purchasing pages: the queue, POs (builtin actions), connector settings, inbound events, the outbox."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from plantwright.accounts.models import Site
+from plantwright.accounts.roles import Perm
+from plantwright.accounts.selectors import authorize, has_perm, list_sites, site_ids_with
+from plantwright.erp import builtin, services
+from plantwright.erp.forms import NewPurchaseOrderForm, SiteConnectorForm
+from plantwright.erp.models import WebhookEndpoint
+from plantwright.errors import DomainError, PermissionDenied
+from plantwright.inventory.selectors import list_storerooms
+from plantwright.procurement import selectors
+from plantwright.procurement.models import ConnectorKind, ProcurementSettings, PurchaseOrder
+from plantwright.procurement.services import settings_for
+from plantwright.web import paginate
+
+
+def _purchasing_sites(user) -> set[int] | None:
+    allowed = site_ids_with(user, Perm.PURCHASE)
+    if allowed is not None and not allowed:
+        raise PermissionDenied("The purchasing queue is for purchasing staff and managers.")
+    return allowed
+
+
+@login_required
+def purchasing_queue(request: HttpRequest) -> HttpResponse:
+    allowed = _purchasing_sites(request.user)
+    lines = list(builtin.queued_lines(allowed))
+    connectors = dict(ProcurementSettings.objects.values_list("site_id", "connector"))
+    sites = list_sites(request.user) if allowed is None else Site.objects.filter(pk__in=allowed)
+    groups = [
+        {
+            "site": site,
+            "lines": [line for line in lines if line.request.site_id == site.pk],
+            # A site without settings yet runs the builtin connector (the default).
+            "builtin": connectors.get(site.pk, ConnectorKind.BUILTIN) == ConnectorKind.BUILTIN,
+        }
+        for site in sites.order_by("code")
+    ]
+    return render(
+        request,
+        "erp/purchasing_queue.html",
+        {"groups": groups, "form": NewPurchaseOrderForm(), "orders": selectors.list_purchase_orders(request.user)[:20]},
+    )
+
+
+@login_required
+@require_POST
+def purchase_order_create(request: HttpRequest, site_id: int) -> HttpResponse:
+    site = get_object_or_404(list_sites(request.user), pk=site_id)
+    form = NewPurchaseOrderForm(
+        request.POST, line_ids=[int(v) for v in request.POST.getlist("request_lines") if v.isdigit()]
+    )
+    if not form.is_valid():
+        messages.error(request, "Pick a vendor and at least one line.")
+        return redirect("purchasing-queue")
+    try:
+        po = builtin.create_purchase_order(
+            request.user, site, vendor=form.cleaned_data["vendor"], request_line_ids=form.cleaned_data["request_lines"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("purchasing-queue")
+    messages.success(request, f"Draft {po.po_number} created; check prices and send it.")
+    return redirect("purchase-order-detail", po.pk)
+
+
+def _purchase_order(request: HttpRequest, po_id: int) -> PurchaseOrder:
+    return get_object_or_404(selectors.list_purchase_orders(request.user), pk=po_id)
+
+
+@login_required
+def purchase_order_detail(request: HttpRequest, po_id: int) -> HttpResponse:
+    po = _purchase_order(request, po_id)
+    is_builtin = po.source == builtin.source_for(po.site)
+    can_buy = is_builtin and has_perm(request.user, Perm.PURCHASE, po.site_id)
+    return render(
+        request,
+        "erp/purchase_order_detail.html",
+        {
+            "po": po,
+            "lines": list(po.lines.all()),
+            "can_buy": can_buy,
+            "text": builtin.purchase_order_text(po) if is_builtin else "",
+        },
+    )
+
+
+def _document_lines(request: HttpRequest, po: PurchaseOrder, *, with_amount: bool) -> list[builtin.DocumentLine]:
+    lines = []
+    for line in po.lines.filter(cancelled=False):
+        try:
+            quantity = Decimal(request.POST.get(f"quantity_{line.line_number}") or 0)
+            amount = Decimal(request.POST.get(f"amount_{line.line_number}") or 0) if with_amount else None
+        except InvalidOperation:
+            raise DomainError("Quantities and amounts are numbers.", code="validation_failed") from None
+        lines.append(builtin.DocumentLine(line.line_number, quantity, amount))
+    return lines
+
+
+def _po_action(request: HttpRequest, po_id: int, action, done: str) -> HttpResponse:
+    po = _purchase_order(request, po_id)
+    try:
+        action(po)
+        messages.success(request, done.format(po=po))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("purchase-order-detail", po.pk)
+
+
+@login_required
+@require_POST
+def purchase_order_send(request: HttpRequest, po_id: int) -> HttpResponse:
+    return _po_action(request, po_id, lambda po: builtin.send_purchase_order(request.user, po), "{po.po_number} sent.")
+
+
+@login_required
+@require_POST
+def purchase_order_line_update(request: HttpRequest, po_id: int, line_number: int) -> HttpResponse:
+    def update(po):
+        line = get_object_or_404(po.lines, line_number=line_number)
+        try:
+            quantity, price = Decimal(request.POST["quantity"]), Decimal(request.POST["unit_price"])
+        except (KeyError, InvalidOperation):
+            raise DomainError("Quantity and price are numbers.", code="validation_failed") from None
+        builtin.update_draft_line(request.user, line, quantity=quantity, unit_price=price)
+
+    return _po_action(request, po_id, update, "Line updated.")
+
+
+@login_required
+@require_POST
+def purchase_order_receive(request: HttpRequest, po_id: int) -> HttpResponse:
+    return _po_action(
+        request,
+        po_id,
+        lambda po: builtin.receive(
+            request.user,
+            po,
+            _document_lines(request, po, with_amount=False),
+            receipt_number=request.POST.get("receipt_number", "")[:64],
+        ),
+        "Receipt posted on {po.po_number}.",
+    )
+
+
+@login_required
+@require_POST
+def purchase_order_invoice(request: HttpRequest, po_id: int) -> HttpResponse:
+    return _po_action(
+        request,
+        po_id,
+        lambda po: builtin.enter_invoice(
+            request.user,
+            po,
+            _document_lines(request, po, with_amount=True),
+            invoice_number=request.POST.get("invoice_number", "")[:64],
+        ),
+        "Invoice entered on {po.po_number}.",
+    )
+
+
+@login_required
+@require_POST
+def purchase_order_cancel(request: HttpRequest, po_id: int) -> HttpResponse:
+    return _po_action(
+        request,
+        po_id,
+        lambda po: builtin.cancel_purchase_order(request.user, po, reason=request.POST.get("reason", "")),
+        "{po.po_number} cancelled.",
+    )
+
+
+@login_required
+def site_connector(request: HttpRequest, site_id: int) -> HttpResponse:
+    site = get_object_or_404(list_sites(request.user), pk=site_id)
+    authorize(request.user, Perm.MANAGE_INTEGRATIONS, site.pk)
+    settings = settings_for(site)
+    endpoint = WebhookEndpoint.objects.filter(site=site).first()
+    initial = {
+        "connector": settings.connector,
+        "approval_threshold": settings.approval_threshold,
+        "receiving_storeroom": settings.receiving_storeroom,
+        "webhook_url": endpoint.url if endpoint else "",
+        "timeout_seconds": endpoint.timeout_seconds if endpoint else 10,
+    }
+    storerooms = list_storerooms(request.user, site_id=site.pk)
+    form = SiteConnectorForm(request.POST or None, initial=initial, storerooms=storerooms)
+    status = 200
+    if request.method == "POST" and "rotate" in request.POST:
+        try:
+            services.rotate_secret(request.user, site)
+            messages.success(request, "New secret issued; the old one works for 24 hours more.")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("site-connector", site.pk)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.configure_site(request.user, site, **form.cleaned_data)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                status = exc.status
+            else:
+                messages.success(request, "Connector settings saved.")
+                return redirect("site-connector", site.pk)
+        else:
+            status = 422
+    return render(
+        request,
+        "erp/site_connector.html",
+        {"site": site, "form": form, "endpoint": endpoint, "settings": settings},
+        status=status,
+    )
+
+
+@login_required
+def erp_events(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status") or None
+    events = selectors.list_erp_events(request.user, status=status)
+    return render(request, "erp/events.html", {"page": paginate(request, events), "status": status})

@@ -1,0 +1,41 @@
+"""The transactional outbox: a message to another system, written in the same transaction as the
+business change that causes it, and delivered later by a worker with retries and a dead-letter state."""
+
+from django.db import models
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERING = "delivering", "Delivering"
+    DELIVERED = "delivered", "Delivered"
+    DEAD = "dead", "Dead-lettered"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class OutboxMessage(models.Model):
+    topic = models.CharField(max_length=80, help_text="Which handler delivers it, e.g. erp.submit_parts_request")
+    site = models.ForeignKey("accounts.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    payload = models.JSONField(default=dict)
+    # Sent with every attempt so the receiver can drop repeats (a retry after a lost answer).
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(max_length=12, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=10)
+    next_attempt_at = models.DateTimeField()
+    # A claimed message belongs to one worker until the lease ends; a killed worker's lease runs out.
+    leased_until = models.DateTimeField(null=True, blank=True)
+    leased_by = models.CharField(max_length=100, blank=True)
+    last_error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            models.Index(fields=["topic", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} #{self.pk} ({self.status})"
