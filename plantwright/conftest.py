@@ -125,3 +125,14 @@ def api_as(client):
         return ApiClient(client, token)
 
     return make
+
+
+@pytest.fixture
+def as_user(client):
+    """as_user(user) -> the test client signed in as that user (for pages)."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -60,8 +60,12 @@ class ValidationFailed(DomainError):
 
 def error_from_body(body: dict[str, Any], default_status: int = 422) -> DomainError:
     """Rebuild a stored error (`{code, message, details, status}`) as a raisable DomainError."""
-    error = DomainError(body.get("message", "Refused."), code=body.get("code"), details=body.get("details", {}))
-    error.status = body.get("status", default_status)
+    status = body.get("status", default_status)
+    kind = {401: Unauthenticated, 403: PermissionDenied, 404: NotFound, 409: Conflict, 422: ValidationFailed}
+    error = kind.get(status, DomainError)(
+        body.get("message", "Refused."), code=body.get("code"), details=body.get("details", {})
+    )
+    error.status = status
     return error
 
 

@@ -8,6 +8,7 @@ Environment:
   CSRF_TRUSTED_ORIGINS comma separated origins, e.g. "https://cmms.example.com"
   PLANTWRIGHT_VAR_DIR where SQLite, the secret key and collected static files live (default <repo>/var)
   TIME_ZONE           display time zone of the installation (default UTC); data is stored in UTC
+  OUTBOX_LEASE_SECONDS how long a worker owns a claimed outbox message (default 60)
   PLANTWRIGHT_BASE_URL where ERPs reach this installation (default http://127.0.0.1:8000), sent as reply_to
 """
 
@@ -117,6 +118,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+    # A file, not memory, so that tests can start a worker process on the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-plantwright.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -134,6 +137,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 PLANTWRIGHT_BASE_URL = os.environ.get("PLANTWRIGHT_BASE_URL", "http://127.0.0.1:8000")
+# How long a worker owns a claimed outbox message; a killed worker's messages are taken over after it.
+OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "60"))
 USE_I18N = True
 USE_TZ = True
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import TypeAdapter
 
@@ -159,7 +159,7 @@ def receive_events(request: HttpRequest, site: str | None = None):
             raise error_from_body(
                 {**result.error, "details": {**result.error.get("details", {}), "event": result.as_dict()}}
             )
-        return 200, result.as_dict()
+        return Status(200, result.as_dict())
     if rejected:
         raise error_from_body(
             {
@@ -168,7 +168,7 @@ def receive_events(request: HttpRequest, site: str | None = None):
                 "details": {"results": [result.as_dict() for result in results]},
             }
         )
-    return 200, {"results": [result.as_dict() for result in results]}
+    return Status(200, {"results": [result.as_dict() for result in results]})
 
 
 @router.get(

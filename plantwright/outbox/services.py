@@ -7,6 +7,7 @@ import socket
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -19,7 +20,6 @@ from plantwright.outbox.registry import PermanentError, handler_for
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
 BASE_DELAY_SECONDS = 2
 MAX_DELAY_SECONDS = 3600
 
@@ -49,6 +49,7 @@ def claim(batch: int = 20, *, worker: str | None = None) -> list[OutboxMessage]:
     PostgreSQL skips rows another worker has locked; SQLite serialises writers."""
     now = timezone.now()
     worker = worker or worker_name()
+    lease = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     with transaction.atomic():
         due = OutboxMessage.objects.filter(
             status__in=[OutboxStatus.PENDING, OutboxStatus.DELIVERING], next_attempt_at__lte=now
@@ -58,10 +59,10 @@ def claim(batch: int = 20, *, worker: str | None = None) -> list[OutboxMessage]:
         messages = list(due.order_by("next_attempt_at", "id")[:batch])
         ids = [m.pk for m in messages]
         OutboxMessage.objects.filter(pk__in=ids).update(
-            status=OutboxStatus.DELIVERING, leased_until=now + LEASE, leased_by=worker
+            status=OutboxStatus.DELIVERING, leased_until=now + lease, leased_by=worker
         )
     for message in messages:
-        message.status, message.leased_until, message.leased_by = OutboxStatus.DELIVERING, now + LEASE, worker
+        message.status, message.leased_until, message.leased_by = OutboxStatus.DELIVERING, now + lease, worker
     return messages
 
 

@@ -2,22 +2,12 @@
 
 from datetime import timedelta
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from plantwright.maintenance import services
 from plantwright.maintenance.models import WorkOrder, WorkRequest
 from plantwright.testing import factories
-
-
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
 
 
 def test_every_page_renders_for_a_planner(as_user, planner, technician, asset, site):

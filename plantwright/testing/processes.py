@@ -1,0 +1,95 @@
+"""Real processes for integration tests and benchmarks: the fake ERP and outbox workers."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from django.db import connection
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def database_url() -> str:
+    """The URL of the database this process uses now (the test database inside a test)."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or "postgres"
+    return f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+class FakeErp:
+    def __init__(self, secret: str):
+        self.secret = secret
+        self.port = 0
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def start(self) -> "FakeErp":
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "plantwright.testing.fake_erp", "--port", str(self.port), "--secret", self.secret],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        line = self.process.stdout.readline()
+        if not line.startswith("listening on "):
+            raise RuntimeError(f"fake ERP did not start: {line!r}")
+        self.port = int(line.split()[-1])
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def _call(self, method: str, path: str, payload=None):
+        data = json.dumps(payload).encode() if payload is not None else None
+        request = urllib.request.Request(self.url.rstrip("/") + path, data=data, method=method)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    def mode(self, mode: str, delay: float = 0) -> None:
+        self._call("POST", "/_mode", {"mode": mode, "delay": delay})
+
+    def received(self) -> list[dict]:
+        return self._call("GET", "/_received")
+
+    def send(self, url: str, events: list[dict], secret: str | None = None) -> dict:
+        return self._call("POST", "/_send", {"url": url, "events": events, "secret": secret})
+
+
+def start_outbox_worker(*, env: dict[str, str] | None = None, batch: int = 20) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "plantwright", "outbox_worker", "--batch", str(batch), "--idle-sleep", "0.1"],
+        cwd=REPO,
+        env={**os.environ, "DATABASE_URL": database_url(), **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def kill(process: subprocess.Popen) -> None:
+    """SIGKILL: no clean-up, as when a machine dies."""
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+def wait_for(condition, *, timeout: float = 20, interval: float = 0.05, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
