@@ -17,7 +17,7 @@ from plantwright.erp.models import WebhookEndpoint
 from plantwright.errors import DomainError, PermissionDenied
 from plantwright.inventory.selectors import list_storerooms
 from plantwright.procurement import selectors
-from plantwright.procurement.models import ConnectorKind, ProcurementSettings, PurchaseOrder
+from plantwright.procurement.models import ConnectorKind, PartsRequest, ProcurementSettings, PurchaseOrder
 from plantwright.procurement.services import settings_for
 from plantwright.web import paginate
 
@@ -44,10 +44,19 @@ def purchasing_queue(request: HttpRequest) -> HttpResponse:
         }
         for site in sites.order_by("code")
     ]
+    approvable = site_ids_with(request.user, Perm.APPROVE_PARTS_REQUESTS)
+    awaiting = selectors.list_parts_requests(request.user, status=PartsRequest.Status.PENDING_APPROVAL)
+    if approvable is not None:
+        awaiting = awaiting.filter(site_id__in=approvable)
     return render(
         request,
         "erp/purchasing_queue.html",
-        {"groups": groups, "form": NewPurchaseOrderForm(), "orders": selectors.list_purchase_orders(request.user)[:20]},
+        {
+            "groups": groups,
+            "awaiting_approval": awaiting.select_related("work_order__asset")[:50],
+            "form": NewPurchaseOrderForm(),
+            "orders": selectors.list_purchase_orders(request.user)[:20],
+        },
     )
 
 
@@ -223,6 +232,9 @@ def site_connector(request: HttpRequest, site_id: int) -> HttpResponse:
 
 @login_required
 def erp_events(request: HttpRequest) -> HttpResponse:
+    allowed = site_ids_with(request.user, Perm.MANAGE_INTEGRATIONS)
+    if allowed is not None and not allowed:
+        raise PermissionDenied("Inbound ERP events are for administrators.")
     status = request.GET.get("status") or None
     events = selectors.list_erp_events(request.user, status=status)
     return render(request, "erp/events.html", {"page": paginate(request, events), "status": status})

@@ -160,3 +160,18 @@ def test_outbox_page_for_admins_only(as_user, admin, planner, submit):
     submit()
     assert as_user(admin).get(reverse("outbox")).status_code == 200
     assert as_user(planner).get(reverse("outbox")).status_code == 403
+
+
+def test_requests_over_the_threshold_wait_for_a_manager_on_the_queue(as_user, submit, manager, site):
+    from plantwright.procurement.models import ProcurementSettings
+
+    ProcurementSettings.objects.update_or_create(site=site, defaults={"approval_threshold": Decimal(100)})
+    request = submit()
+    assert request.status == "pending_approval"
+    page = as_user(manager).get(reverse("purchasing-queue")).content.decode()
+    assert 'id="awaiting-approval"' in page and request.number in page
+
+
+def test_inbound_events_page_is_for_administrators(as_user, admin, planner):
+    assert as_user(admin).get(reverse("erp-events")).status_code == 200
+    assert as_user(planner).get(reverse("erp-events")).status_code == 403
