@@ -14,8 +14,8 @@ from plantwright.erp.payloads import cancellation_payload, parts_request_payload
 from plantwright.erp.signing import sign
 from plantwright.outbox.models import OutboxMessage
 from plantwright.outbox.registry import PermanentError, register
-from plantwright.procurement.models import ConnectorKind, PartsRequest, PartsRequestLine
-from plantwright.procurement.services import CANCEL_TOPIC, SUBMIT_TOPIC, settings_for
+from plantwright.procurement.models import ConnectorKind, PartsRequest, PartsRequestLine, ProcurementSettings
+from plantwright.procurement.services import CANCEL_TOPIC, SUBMIT_TOPIC
 
 # Statuses worth trying again: the ERP is busy or broken for now, not refusing the content.
 RETRYABLE_STATUSES = {408, 425, 429, 500, 502, 503, 504}
@@ -91,19 +91,42 @@ def _json_or_text(raw: bytes) -> Any:
 
 
 def connector_for(site) -> Connector:
-    kind = settings_for(site).connector
+    """The site's connector (reads `site.procurement_settings` / `site.webhook_endpoint`, preloaded if selected)."""
+    try:
+        kind = site.procurement_settings.connector
+    except ProcurementSettings.DoesNotExist:
+        kind = ConnectorKind.BUILTIN
     if kind == ConnectorKind.WEBHOOK:
-        endpoint = WebhookEndpoint.objects.filter(site=site).first()
-        if endpoint is None:
-            raise RetryableDeliveryError(f"{site.code} uses the webhook connector but has no endpoint configured.")
-        return WebhookConnector(endpoint)
+        try:
+            return WebhookConnector(site.webhook_endpoint)
+        except WebhookEndpoint.DoesNotExist:
+            raise RetryableDeliveryError(
+                f"{site.code} uses the webhook connector but has no endpoint configured."
+            ) from None
     if kind == ConnectorKind.BUILTIN:
         return BuiltinConnector()
     raise RetryableDeliveryError(f"No connector {kind!r} is installed for {site.code}.")
 
 
+_SITE_CONNECTOR = ("site__procurement_settings", "site__webhook_endpoint")
+
+
+def _submissions():
+    return PartsRequest.objects.select_related(
+        *_SITE_CONNECTOR, "work_order__asset", "requested_by", "approved_by"
+    ).prefetch_related("lines__part", "lines__suggested_vendor")
+
+
+def _prepare_submissions(messages: list[OutboxMessage]) -> None:
+    """Load every request of a claimed batch in two queries."""
+    ids = [message.payload.get("parts_request") for message in messages]
+    requests = {request.pk: request for request in _submissions().filter(pk__in=ids)}
+    for message in messages:
+        message.prepared = requests.get(message.payload.get("parts_request"))
+
+
 def _deliver_submission(message: OutboxMessage) -> dict[str, Any]:
-    request = PartsRequest.objects.select_related("site").filter(pk=message.payload["parts_request"]).first()
+    request = getattr(message, "prepared", None) or _submissions().filter(pk=message.payload["parts_request"]).first()
     if request is None:
         raise PermanentError(f"Parts request {message.payload['parts_request']} no longer exists.")
     return connector_for(request.site).submit_parts_request(request, message)
@@ -117,5 +140,5 @@ def _deliver_cancellation(message: OutboxMessage) -> dict[str, Any]:
 
 
 def register_outbox_handlers() -> None:
-    register(SUBMIT_TOPIC, _deliver_submission)
+    register(SUBMIT_TOPIC, _deliver_submission, prepare=_prepare_submissions)
     register(CANCEL_TOPIC, _deliver_cancellation)

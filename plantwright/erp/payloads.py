@@ -47,11 +47,7 @@ def _line(line: PartsRequestLine, currency: str) -> dict[str, Any]:
 
 
 def parts_request_payload(request: PartsRequest, idempotency_key: str) -> dict[str, Any]:
-    request = (
-        PartsRequest.objects.select_related("site", "work_order__asset", "requested_by", "approved_by")
-        .prefetch_related("lines__part", "lines__suggested_vendor")
-        .get(pk=request.pk)
-    )
+    """The request as the ERP receives it (select its site, WO, asset and users; prefetch its lines)."""
     work_order = request.work_order
     return {
         "type": "parts_request.submitted",

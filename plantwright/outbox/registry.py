@@ -3,18 +3,32 @@
 from collections.abc import Callable
 from typing import Any
 
-Handler = Callable[["OutboxMessage"], dict[str, Any] | None]  # noqa: F821
+Handler = Callable[[Any], dict[str, Any] | None]
+# Called once per claimed batch with that topic's messages, to load what the handler needs in a few
+# queries instead of a few per message; it may set attributes on the messages for the handler.
+Prepare = Callable[[list[Any]], None]
 
-_HANDLERS: dict[str, Handler] = {}
+_HANDLERS: dict[str, tuple[Handler, Prepare | None]] = {}
 
 
 class PermanentError(Exception):
     """Delivery can never succeed (the receiver refused the content): dead-letter at once, no retries."""
 
 
-def register(topic: str, handler: Handler) -> None:
-    _HANDLERS[topic] = handler
+def register(topic: str, handler: Handler, *, prepare: Prepare | None = None) -> None:
+    _HANDLERS[topic] = (handler, prepare)
 
 
 def handler_for(topic: str) -> Handler | None:
-    return _HANDLERS.get(topic)
+    entry = _HANDLERS.get(topic)
+    return entry[0] if entry else None
+
+
+def prepare_batch(messages: list[Any]) -> None:
+    by_topic: dict[str, list[Any]] = {}
+    for message in messages:
+        by_topic.setdefault(message.topic, []).append(message)
+    for topic, group in by_topic.items():
+        entry = _HANDLERS.get(topic)
+        if entry and entry[1]:
+            entry[1](group)

@@ -16,7 +16,7 @@ from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
 from plantwright.errors import Conflict
 from plantwright.outbox.models import OutboxMessage, OutboxStatus
-from plantwright.outbox.registry import PermanentError, handler_for
+from plantwright.outbox.registry import PermanentError, handler_for, prepare_batch
 
 log = logging.getLogger(__name__)
 
@@ -66,54 +66,90 @@ def claim(batch: int = 20, *, worker: str | None = None) -> list[OutboxMessage]:
     return messages
 
 
-def deliver(message: OutboxMessage) -> bool:
-    """One attempt. Success → delivered; failure → retry later with backoff, or dead after max attempts."""
+# A claimed message is only attempted while this much of its lease is left (at most a quarter of
+# it), so a batch held up by a slow receiver hands the rest back instead of racing another worker.
+LEASE_SAFETY = timedelta(seconds=15)
+_OUTCOME_FIELDS = [
+    "attempts",
+    "status",
+    "delivered_at",
+    "leased_until",
+    "leased_by",
+    "last_error",
+    "result",
+    "next_attempt_at",
+]
+
+
+def attempt(message: OutboxMessage) -> None:
+    """Call the topic's handler once and set the outcome on `message` (not yet saved)."""
     handler = handler_for(message.topic)
-    attempts = message.attempts + 1
+    message.attempts += 1
+    message.leased_until = None
     try:
         if handler is None:
             raise PermanentError(f"No handler for topic {message.topic!r}.")
         result = handler(message) or {}
     except Exception as exc:
-        permanent = isinstance(exc, PermanentError) or attempts >= message.max_attempts
-        fields = {
-            "attempts": attempts,
-            "last_error": f"{type(exc).__name__}: {exc}"[:4000],
-            "leased_until": None,
-            "leased_by": "",
-            "status": OutboxStatus.DEAD if permanent else OutboxStatus.PENDING,
-            "next_attempt_at": timezone.now() + backoff(attempts),
-        }
-        _finish(message, fields)
-        log.warning("outbox %s attempt %s failed: %s", message.pk, attempts, exc)
-        return False
-    _finish(
-        message,
-        {
-            "attempts": attempts,
-            "status": OutboxStatus.DELIVERED,
-            "delivered_at": timezone.now(),
-            "leased_until": None,
-            "last_error": "",
-            "result": result,
-        },
-    )
-    return True
+        permanent = isinstance(exc, PermanentError) or message.attempts >= message.max_attempts
+        message.status = OutboxStatus.DEAD if permanent else OutboxStatus.PENDING
+        message.last_error = f"{type(exc).__name__}: {exc}"[:4000]
+        message.next_attempt_at = timezone.now() + backoff(message.attempts)
+        log.warning("outbox %s attempt %s failed: %s", message.pk, message.attempts, exc)
+        return
+    message.status, message.delivered_at = OutboxStatus.DELIVERED, timezone.now()
+    message.last_error, message.result = "", result
 
 
-def _finish(message: OutboxMessage, fields: dict[str, Any]) -> None:
-    # Only the lease holder may record the outcome; a worker whose lease ran out lost the message.
-    updated = OutboxMessage.objects.filter(
-        pk=message.pk, status=OutboxStatus.DELIVERING, leased_by=message.leased_by
-    ).update(**fields)
-    if updated:
-        for key, value in fields.items():
-            setattr(message, key, value)
+def _record(worker: str, messages: list[OutboxMessage]) -> None:
+    """Save the outcomes of one batch in one transaction, only where this worker still holds the lease.
+
+    If the worker dies before this commits, the batch is delivered again after the lease: receivers
+    drop the repeat by its idempotency key (at-least-once delivery, never lost).
+    """
+    if not messages:
+        return
+    for message in messages:
+        message.leased_by = ""
+    with transaction.atomic():
+        still_mine = set(
+            OutboxMessage.objects.select_for_update()
+            .filter(pk__in=[m.pk for m in messages], status=OutboxStatus.DELIVERING, leased_by=worker)
+            .values_list("pk", flat=True)
+        )
+        OutboxMessage.objects.bulk_update([m for m in messages if m.pk in still_mine], _OUTCOME_FIELDS)
+
+
+def _release(messages: list[OutboxMessage], worker: str) -> None:
+    OutboxMessage.objects.filter(
+        pk__in=[m.pk for m in messages], status=OutboxStatus.DELIVERING, leased_by=worker
+    ).update(status=OutboxStatus.PENDING, leased_until=None, leased_by="")
+
+
+def deliver(message: OutboxMessage) -> bool:
+    """One attempt of one claimed message, recorded at once."""
+    worker = message.leased_by
+    attempt(message)
+    _record(worker, [message])
+    return message.status == OutboxStatus.DELIVERED
 
 
 def run_once(batch: int = 20, *, worker: str | None = None) -> int:
     """Claim and deliver one batch; returns how many were delivered."""
-    return sum(deliver(message) for message in claim(batch, worker=worker))
+    worker = worker or worker_name()
+    messages = claim(batch, worker=worker)
+    if messages:
+        prepare_batch(messages)
+    done: list[OutboxMessage] = []
+    safety = min(LEASE_SAFETY, timedelta(seconds=settings.OUTBOX_LEASE_SECONDS / 4))
+    for index, message in enumerate(messages):
+        if message.leased_until - timezone.now() < safety:
+            _release(messages[index:], worker)
+            break
+        attempt(message)
+        done.append(message)
+    _record(worker, done)
+    return sum(message.status == OutboxStatus.DELIVERED for message in done)
 
 
 def retry(actor: User, message: OutboxMessage) -> OutboxMessage:

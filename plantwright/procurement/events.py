@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from pydantic import TypeAdapter, ValidationError
 
@@ -66,6 +66,7 @@ class EventResult:
     type: str = ""
     error: dict[str, Any] = field(default_factory=dict)
     replayed: bool = False
+    event: ErpEvent | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -79,32 +80,50 @@ class EventResult:
 
 
 def _result(event: ErpEvent, *, replayed: bool = False) -> EventResult:
-    return EventResult(event.event_id, event.status, event.pk, event.type, event.error, replayed)
+    return EventResult(event.event_id, event.status, event.pk, event.type, event.error, replayed, event)
 
 
 def ingest(site: Site, source: str, raw_events: list[Any]) -> list[EventResult]:
-    """Store and apply a batch; every event stands or falls alone."""
+    """Store and apply a batch; every event stands or falls alone (a savepoint each), and the batch
+    commits once. Replays are found for the whole batch in one query."""
+    event_ids = [_event_id(raw) for raw in raw_events]
     results = []
-    for raw in raw_events:
-        try:
-            results.append(ingest_one(site, source, raw))
-        except Conflict as exc:  # an event_id reused with other content: refused, not stored twice
-            body = {**exc.as_body()["error"], "status": exc.status}
-            event_id = raw.get("event_id", "") if isinstance(raw, dict) else ""
-            results.append(EventResult(str(event_id), Applied.REJECTED, error=body))
+    with transaction.atomic():
+        known = {e.event_id: e for e in ErpEvent.objects.filter(source=source, event_id__in=set(event_ids))}
+        for raw, event_id in zip(raw_events, event_ids, strict=True):
+            try:
+                results.append(ingest_one(site, source, raw, event_id=event_id, known=known))
+            except Conflict as exc:  # an event_id reused with other content: refused, not stored twice
+                body = {**exc.as_body()["error"], "status": exc.status}
+                results.append(EventResult(event_id, Applied.REJECTED, error=body))
     return results
 
 
-def ingest_one(site: Site, source: str, raw: Any) -> EventResult:
+def _event_id(raw: Any) -> str:
     event_id = raw.get("event_id") if isinstance(raw, dict) else None
     if not isinstance(event_id, str) or not event_id.strip() or len(event_id) > 200:
         digest = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()[:40]
-        event_id = f"malformed:{digest}"
+        return f"malformed:{digest}"
+    return event_id.strip()
+
+
+def ingest_one(
+    site: Site, source: str, raw: Any, *, event_id: str | None = None, known: dict[str, ErpEvent] | None = None
+) -> EventResult:
+    event_id = event_id or _event_id(raw)
+    if known is None:
+        existing = ErpEvent.objects.filter(source=source, event_id=event_id).first()
     else:
-        event_id = event_id.strip()
-    existing = ErpEvent.objects.filter(source=source, event_id=event_id).first()
+        existing = known.get(event_id)
     if existing is not None:
         return _replay(existing, raw)
+    result = _ingest_new(site, source, raw, event_id)
+    if known is not None and result.event is not None:
+        known[event_id] = result.event  # the same event twice in one batch: the second is a replay
+    return result
+
+
+def _ingest_new(site: Site, source: str, raw: Any, event_id: str) -> EventResult:
     try:
         parsed = _EVENT.validate_python(raw)
     except ValidationError as exc:
@@ -450,12 +469,15 @@ def _check_limits(line: PurchaseOrderLine) -> None:
 
 
 def _totals(line: PurchaseOrderLine) -> None:
-    current = Posting.objects.filter(po_line=line, superseded=False)
-    received = current.filter(kind=Posting.Kind.RECEIPT).aggregate(q=Sum("quantity"))
-    invoiced = current.filter(kind=Posting.Kind.INVOICE).aggregate(q=Sum("quantity"), a=Sum("amount"))
-    line.received_quantity = money(Decimal(received["q"] or 0))
-    line.invoiced_quantity = money(Decimal(invoiced["q"] or 0))
-    line.invoiced_amount = money(Decimal(invoiced["a"] or 0))
+    receipts, invoices = Q(kind=Posting.Kind.RECEIPT), Q(kind=Posting.Kind.INVOICE)
+    totals = Posting.objects.filter(po_line=line, superseded=False).aggregate(
+        received=Sum("quantity", filter=receipts),
+        invoiced=Sum("quantity", filter=invoices),
+        amount=Sum("amount", filter=invoices),
+    )
+    line.received_quantity = money(Decimal(totals["received"] or 0))
+    line.invoiced_quantity = money(Decimal(totals["invoiced"] or 0))
+    line.invoiced_amount = money(Decimal(totals["amount"] or 0))
 
 
 def _receipt_posted(event: ErpEvent, parsed: ReceiptPosted) -> str:
@@ -465,7 +487,7 @@ def _receipt_posted(event: ErpEvent, parsed: ReceiptPosted) -> str:
     day = parsed.document_date or event.site.local_date(parsed.occurred_at)
     lines = [(_po_line(po, data.po_line, index), data) for index, data in enumerate(parsed.lines)]
     for line, data in lines:
-        _record_version(
+        posting = _record_version(
             line,
             event,
             Posting.Kind.RECEIPT,
@@ -478,7 +500,7 @@ def _receipt_posted(event: ErpEvent, parsed: ReceiptPosted) -> str:
         _check_limits(line)
         line.save(update_fields=["received_quantity", "invoiced_quantity", "invoiced_amount"])
         _stock(line, event, day)
-        _reconcile(line, event, CostKind.PO_RECEIPT, kind=Posting.Kind.RECEIPT)
+        _reconcile(line, event, CostKind.PO_RECEIPT, kind=Posting.Kind.RECEIPT, posting=posting)
     _refresh_po_status(po)
     return Applied.APPLIED
 
@@ -503,11 +525,13 @@ def _invoice_posted(event: ErpEvent, parsed: InvoicePosted) -> str:
             )
     lines = [(_po_line(po, data.po_line, index), data) for index, data in enumerate(parsed.lines)]
     for line, data in lines:
-        _record_version(line, event, Posting.Kind.INVOICE, parsed.invoice_number, data.quantity, data.amount, day)
+        posting = _record_version(
+            line, event, Posting.Kind.INVOICE, parsed.invoice_number, data.quantity, data.amount, day
+        )
         _totals(line)
         _check_limits(line)
         line.save(update_fields=["received_quantity", "invoiced_quantity", "invoiced_amount"])
-        _reconcile(line, event, CostKind.INVOICE_VARIANCE, kind=Posting.Kind.INVOICE)
+        _reconcile(line, event, CostKind.INVOICE_VARIANCE, kind=Posting.Kind.INVOICE, posting=posting)
     return Applied.APPLIED
 
 
@@ -547,7 +571,9 @@ def line_target(line: PurchaseOrderLine) -> Decimal:
     return money(line.unit_price * (line.received_quantity - line.invoiced_quantity) + line.invoiced_amount)
 
 
-def _reconcile(line: PurchaseOrderLine, event: ErpEvent, cost_kind: str, *, kind: str) -> None:
+def _reconcile(
+    line: PurchaseOrderLine, event: ErpEvent, cost_kind: str, *, kind: str, posting: Posting | None = None
+) -> None:
     request_line = line.request_line
     if request_line is None or request_line.for_stock:
         return  # a line no WO asked for (freight...), or stock: no WO cost here
@@ -571,8 +597,7 @@ def _reconcile(line: PurchaseOrderLine, event: ErpEvent, cost_kind: str, *, kind
         idempotency_key=f"erp:{event.pk}:{line.pk}",
         description=f"{label[kind]} on {po.po_number}/{line.line_number}: {line.description}",
     )
-    posting = Posting.objects.filter(po_line=line, event=event).order_by("-id").first()
-    if posting is None:
+    if posting is None:  # a price change: no document, the posting records the revaluation
         posting = Posting.objects.create(
             po_line=line,
             event=event,
