@@ -197,21 +197,22 @@ def cancel_request_line(actor: User, line: PartsRequestLine) -> PartsRequestLine
     return line
 
 
+def request_status_after(status: str, line_statuses: set[str]) -> str:
+    """A request is ordered once every live line is on a PO; rejected/cancelled when no line is left."""
+    live = line_statuses - {PartsRequestLine.Status.CANCELLED, PartsRequestLine.Status.REJECTED}
+    if not live and status != PartsRequest.Status.DRAFT:
+        if PartsRequestLine.Status.REJECTED in line_statuses:
+            return PartsRequest.Status.REJECTED
+        return PartsRequest.Status.CANCELLED
+    if live == {PartsRequestLine.Status.ORDERED}:
+        return PartsRequest.Status.ORDERED
+    if PartsRequestLine.Status.OPEN in live and status == PartsRequest.Status.ORDERED:
+        return PartsRequest.Status.SUBMITTED
+    return status
+
+
 def refresh_request_status(request: PartsRequest) -> None:
-    """Ordered once every live line is on a PO; rejected/cancelled when no line is left."""
-    statuses = set(request.lines.values_list("status", flat=True))
-    live = statuses - {PartsRequestLine.Status.CANCELLED, PartsRequestLine.Status.REJECTED}
-    new = request.status
-    if not live and request.status not in (PartsRequest.Status.DRAFT,):
-        new = (
-            PartsRequest.Status.REJECTED
-            if PartsRequestLine.Status.REJECTED in statuses
-            else PartsRequest.Status.CANCELLED
-        )
-    elif live == {PartsRequestLine.Status.ORDERED}:
-        new = PartsRequest.Status.ORDERED
-    elif PartsRequestLine.Status.OPEN in live and request.status == PartsRequest.Status.ORDERED:
-        new = PartsRequest.Status.SUBMITTED
+    new = request_status_after(request.status, set(request.lines.values_list("status", flat=True)))
     if new != request.status:
         PartsRequest.objects.filter(pk=request.pk).update(status=new, updated_at=timezone.now())
         request.status = new

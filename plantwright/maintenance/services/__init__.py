@@ -11,7 +11,13 @@ from plantwright.maintenance.services.labor import (
     start_timer,
     stop_timer,
 )
-from plantwright.maintenance.services.ledger import cost_line_for, money, post_cost_line, reverse_cost_line
+from plantwright.maintenance.services.ledger import (
+    build_cost_line,
+    cost_line_for,
+    money,
+    post_cost_line,
+    reverse_cost_line,
+)
 from plantwright.maintenance.services.work import (
     approve_work_request,
     completion_gaps,
@@ -26,6 +32,7 @@ from plantwright.maintenance.services.work import (
 
 __all__ = [
     "approve_work_request",
+    "build_cost_line",
     "completion_gaps",
     "cost_line_for",
     "create_vendor",

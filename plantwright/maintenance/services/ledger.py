@@ -17,6 +17,43 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(MONEY_STEP)
 
 
+def build_cost_line(
+    work_order: WorkOrder,
+    *,
+    kind: str,
+    category: str,
+    amount: Decimal,
+    cost_date: date,
+    source_type: str,
+    source_id: str | int,
+    idempotency_key: str,
+    quantity: Decimal | None = None,
+    description: str = "",
+    posted_by: User | None = None,
+    reverses: CostLine | None = None,
+) -> CostLine:
+    """A ledger line, not yet saved (bulk writers save many at once; post_cost_line saves one)."""
+    if kind not in CostKind.values or category not in CostCategory.values:
+        raise ValidationFailed("Unknown cost kind or category.", details={"kind": kind, "category": category})
+    return CostLine(
+        work_order=work_order,
+        kind=kind,
+        category=category,
+        amount=money(amount),
+        currency=work_order.site.currency,
+        quantity=quantity,
+        description=description[:300],
+        source_type=source_type,
+        source_id=str(source_id),
+        idempotency_key=idempotency_key,
+        cost_date=cost_date,
+        # A cost arriving after the WO is closed still posts, flagged, so it is never lost.
+        after_close=work_order.status in READ_ONLY_STATUSES,
+        reverses=reverses,
+        posted_by=posted_by,
+    )
+
+
 def post_cost_line(
     work_order: WorkOrder,
     *,
@@ -36,26 +73,22 @@ def post_cost_line(
 
     A cost arriving after the WO is closed still posts, flagged `after_close`, so it is never lost.
     """
-    if kind not in CostKind.values or category not in CostCategory.values:
-        raise ValidationFailed("Unknown cost kind or category.", details={"kind": kind, "category": category})
     existing = CostLine.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing, False
-    line = CostLine(
-        work_order=work_order,
+    line = build_cost_line(
+        work_order,
         kind=kind,
         category=category,
-        amount=money(amount),
-        currency=work_order.site.currency,
-        quantity=quantity,
-        description=description[:300],
-        source_type=source_type,
-        source_id=str(source_id),
-        idempotency_key=idempotency_key,
+        amount=amount,
         cost_date=cost_date,
-        after_close=work_order.status in READ_ONLY_STATUSES,
-        reverses=reverses,
+        source_type=source_type,
+        source_id=source_id,
+        idempotency_key=idempotency_key,
+        quantity=quantity,
+        description=description,
         posted_by=posted_by,
+        reverses=reverses,
     )
     try:
         with transaction.atomic():

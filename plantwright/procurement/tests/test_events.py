@@ -86,13 +86,12 @@ def test_a_replay_changes_nothing_and_answers_the_same(submitted, send, work_ord
     assert ledger(work_order) == Decimal("24.0000")
 
 
-def test_an_event_id_reused_for_other_content_is_refused(submitted, send):
-    from plantwright.errors import Conflict
-
+def test_an_event_id_reused_for_other_content_is_refused(submitted, send, work_order):
     send(po_created(submitted))
     send(receipt({10: "2"}, event_id="r-1"))
-    with pytest.raises(Conflict):
-        send(receipt({10: "3"}, event_id="r-1"))
+    result = send(receipt({10: "3"}, event_id="r-1"))
+    assert (result.status, result.error["code"], result.error["status"]) == ("rejected", "event_id_reused", 409)
+    assert ledger(work_order) == Decimal("24.0000")
 
 
 def test_partial_receipts_and_a_return(submitted, send, work_order):
@@ -233,3 +232,30 @@ def test_invoice_in_another_currency_is_refused(submitted, send, work_order):
     event["currency"] = "USD"
     assert send(event).error["code"] == "currency_mismatch"
     assert ledger(work_order) == 0
+
+
+def test_a_refused_event_in_a_batch_undoes_only_itself(submitted, site, work_order):
+    from plantwright.procurement.events import ingest
+
+    batch = [
+        po_created(submitted),
+        receipt({10: "2"}, number="GR-1", minutes=10),
+        receipt({10: "3", 20: "1"}, number="GR-2", minutes=11),  # 5 of 4 ordered on line 10: refused whole
+        invoice({10: ("2", "25.00")}, minutes=12),
+    ]
+    results = ingest(site, "api:north", batch)
+    assert [r.status for r in results] == ["applied", "applied", "rejected", "applied"]
+    assert ledger(work_order, category="parts") == Decimal("25.0000")
+    assert ledger(work_order, category="contractor") == 0  # line 20 of the refused receipt did not stick
+    line_20 = PurchaseOrderLine.objects.get(line_number=20)
+    assert line_20.received_quantity == 0
+
+
+def test_a_parked_event_replayed_beside_its_po_answers_what_it_became(submitted, site, work_order):
+    from plantwright.procurement.events import ingest
+
+    early = receipt({10: "4"}, event_id="early")
+    assert ingest(site, "api:north", [early])[0].status == "parked"
+    results = ingest(site, "api:north", [po_created(submitted), early])
+    assert [(r.status, r.replayed) for r in results] == [("applied", False), ("applied", True)]
+    assert ledger(work_order) == Decimal("48.0000")
