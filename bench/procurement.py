@@ -133,14 +133,16 @@ def bench_outbox(user: User, messages: int) -> None:
             erp.stop()
             erp.start()
             processes = [start_outbox_worker(batch=50) for _ in range(workers)]
-            started = time.perf_counter()
-            while OutboxMessage.objects.filter(status=OutboxStatus.DELIVERED).count() < messages:
-                if time.perf_counter() - started > 600:
-                    raise SystemExit("outbox benchmark did not finish in 10 minutes")
-                time.sleep(0.05)
-            elapsed = time.perf_counter() - started
-            for process in processes:
-                kill(process)
+            try:
+                started = time.perf_counter()
+                while OutboxMessage.objects.filter(status=OutboxStatus.DELIVERED).count() < messages:
+                    if time.perf_counter() - started > 600:
+                        raise SystemExit("outbox benchmark did not finish in 10 minutes")
+                    time.sleep(0.05)
+                elapsed = time.perf_counter() - started
+            finally:
+                for process in processes:
+                    kill(process)
             received = erp.received()
             assert len(received) == messages and all(r["attempts"] == 1 for r in received), "lost or doubled"
             print(

@@ -5,9 +5,9 @@ every call carries the outbox message's idempotency key for the far side to drop
 """
 
 import json
-import urllib.error
-import urllib.request
 from typing import Any, Protocol
+
+import httpx
 
 from plantwright.erp.models import WebhookEndpoint
 from plantwright.erp.payloads import cancellation_payload, parts_request_payload
@@ -69,18 +69,30 @@ class WebhookConnector:
             "X-Plantwright-Event": payload["type"],
             **sign(self.endpoint.valid_secrets(), body),
         }
-        http_request = urllib.request.Request(self.endpoint.url, data=body, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(http_request, timeout=self.endpoint.timeout_seconds) as response:
-                answer = response.read(65536)
-                return {"status": response.status, "body": _json_or_text(answer)}
-        except urllib.error.HTTPError as exc:
-            detail = f"HTTP {exc.code} from {self.endpoint.url}: {_json_or_text(exc.read(2000))}"
-            if exc.code in RETRYABLE_STATUSES:
-                raise RetryableDeliveryError(detail) from None
-            raise PermanentError(detail) from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            raise RetryableDeliveryError(f"{self.endpoint.url} unreachable: {exc}") from None
+            response = _http().post(
+                self.endpoint.url, content=body, headers=headers, timeout=self.endpoint.timeout_seconds
+            )
+        except httpx.HTTPError as exc:  # timeouts, refused or dropped connections
+            raise RetryableDeliveryError(f"{self.endpoint.url} unreachable: {type(exc).__name__}: {exc}") from None
+        answer = _json_or_text(response.content[:65536])
+        if response.is_success:
+            return {"status": response.status_code, "body": answer}
+        detail = f"HTTP {response.status_code} from {self.endpoint.url}: {str(answer)[:2000]}"
+        if response.status_code in RETRYABLE_STATUSES or response.status_code >= 500:
+            raise RetryableDeliveryError(detail)
+        raise PermanentError(detail)
+
+
+_client: httpx.Client | None = None
+
+
+def _http() -> httpx.Client:
+    """One pooled client per process: deliveries to the same ERP reuse kept-alive connections."""
+    global _client
+    if _client is None:
+        _client = httpx.Client(follow_redirects=False, limits=httpx.Limits(max_keepalive_connections=10))
+    return _client
 
 
 def _json_or_text(raw: bytes) -> Any:

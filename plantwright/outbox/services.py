@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from plantwright.accounts.models import Site, User
@@ -117,7 +118,23 @@ def _record(worker: str, messages: list[OutboxMessage]) -> None:
             .filter(pk__in=[m.pk for m in messages], status=OutboxStatus.DELIVERING, leased_by=worker)
             .values_list("pk", flat=True)
         )
-        OutboxMessage.objects.bulk_update([m for m in messages if m.pk in still_mine], _OUTCOME_FIELDS)
+        delivered = [m for m in messages if m.pk in still_mine and m.status == OutboxStatus.DELIVERED]
+        if delivered:
+            # The common outcome in one plain UPDATE; only the receivers' answers differ per message.
+            OutboxMessage.objects.filter(pk__in=[m.pk for m in delivered]).update(
+                status=OutboxStatus.DELIVERED,
+                delivered_at=timezone.now(),
+                attempts=F("attempts") + 1,
+                leased_until=None,
+                leased_by="",
+                last_error="",
+            )
+            OutboxMessage.objects.bulk_update(delivered, ["result"])
+        for message in messages:
+            if message.pk in still_mine and message.status != OutboxStatus.DELIVERED:
+                OutboxMessage.objects.filter(pk=message.pk).update(
+                    **{name: getattr(message, name) for name in _OUTCOME_FIELDS}
+                )
 
 
 def _release(messages: list[OutboxMessage], worker: str) -> None:

@@ -51,7 +51,8 @@ def _signature_ok(secret: str, headers, body: bytes) -> bool:
 
 def make_handler(state: State):
     class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+        protocol_version = "HTTP/1.1"  # keep-alive, as a real ERP's server would
+        disable_nagle_algorithm = True  # headers and body go out in two writes: do not wait between them
 
         def log_message(self, *args):  # quiet: tests read /_received instead
             pass

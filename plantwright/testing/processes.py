@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -69,13 +70,14 @@ class FakeErp:
 
 
 def start_outbox_worker(*, env: dict[str, str] | None = None, batch: int = 20) -> subprocess.Popen:
+    # Its output goes to a file: an unread pipe would fill up and stall the worker.
+    log = tempfile.NamedTemporaryFile("w", prefix="outbox-worker-", suffix=".log", delete=False)  # noqa: SIM115
     return subprocess.Popen(
         [sys.executable, "-m", "plantwright", "outbox_worker", "--batch", str(batch), "--idle-sleep", "0.1"],
         cwd=REPO,
         env={**os.environ, "DATABASE_URL": database_url(), **(env or {})},
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
     )
 
 
