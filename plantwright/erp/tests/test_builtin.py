@@ -175,3 +175,68 @@ def test_requests_over_the_threshold_wait_for_a_manager_on_the_queue(as_user, su
 def test_inbound_events_page_is_for_administrators(as_user, admin, planner):
     assert as_user(admin).get(reverse("erp-events")).status_code == 200
     assert as_user(planner).get(reverse("erp-events")).status_code == 403
+
+
+def test_wo_page_query_count_does_not_grow_with_requests_and_pos(
+    as_user, submit, buyer, planner, acme, site, work_order, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def order_one():
+        request = submit()
+        po = builtin.create_purchase_order(
+            buyer, site, vendor=acme, request_line_ids=[line.pk for line in request.lines.all()]
+        )
+        builtin.send_purchase_order(buyer, po)
+        builtin.receive(buyer, po, [builtin.DocumentLine(10, Decimal(1))])
+
+    order_one()
+    client = as_user(planner)
+    url = reverse("work-order-detail", args=[work_order.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for _ in range(4):
+        order_one()
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(url).content.decode()
+    assert page.count("PR-") >= 5
+
+
+def test_the_wo_page_shows_money_without_hours_and_hours_without_money(
+    as_user, submit, buyer, planner, technician, site, work_order
+):
+    from plantwright.maintenance.services import log_contractor_hours
+
+    request = submit()
+    service = request.lines.get(line_no=2)
+    atlas = factories.vendor("ATLAS", "Atlas Services")
+    po = builtin.create_purchase_order(buyer, site, vendor=atlas, request_line_ids=[service.pk])
+    builtin.send_purchase_order(buyer, po)
+    builtin.receive(buyer, po, [builtin.DocumentLine(10, Decimal(1))])
+    page = as_user(planner).get(reverse("work-order-detail", args=[work_order.pk])).content.decode()
+    assert "no contractor hours logged on this PO line" in page  # money, no hours
+    log_contractor_hours(
+        planner,
+        work_order,
+        vendor_id=atlas.pk,
+        person="A. Fitter",
+        hours=Decimal(5),
+        work_date=site.local_date(),
+        po_number=po.po_number,
+        po_line=10,
+    )
+    log_contractor_hours(
+        planner,
+        work_order,
+        vendor_id=atlas.pk,
+        person="B. Fitter",
+        hours=Decimal(2),
+        work_date=site.local_date(),
+        po_number="4599999",
+        po_line=1,
+    )
+    page = as_user(planner).get(reverse("work-order-detail", args=[work_order.pk])).content.decode()
+    assert "5.00 contractor h logged" in page
+    assert "from invoice" in page  # hours on a PO: their money comes with the invoice, not with the hours

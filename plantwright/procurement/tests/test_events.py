@@ -259,3 +259,24 @@ def test_a_parked_event_replayed_beside_its_po_answers_what_it_became(submitted,
     results = ingest(site, "api:north", [po_created(submitted), early])
     assert [(r.status, r.replayed) for r in results] == [("applied", False), ("applied", True)]
     assert ledger(work_order) == Decimal("48.0000")
+
+
+def test_one_po_carries_lines_for_several_wos(submitted, planner, asset, bearing, send, work_order):
+    from plantwright.procurement import services
+
+    other_wo = factories.WorkOrderFactory(asset=asset, status="in_progress")
+    other = services.submit_parts_request(
+        planner,
+        services.create_parts_request(
+            planner, other_wo, lines=[{"part": bearing.pk, "quantity": Decimal(6), "estimated_unit_cost": Decimal(12)}]
+        ),
+    )
+    event = po_created(submitted, prices=("12.00",))
+    event["lines"] = [
+        event["lines"][0],
+        {"po_line": 20, "request_line": other.lines.get().pk, "quantity": "6", "unit_price": "12.00"},
+    ]
+    send(event)
+    send(receipt({10: "4", 20: "6"}))
+    assert (ledger(work_order), ledger(other_wo)) == (Decimal("48.0000"), Decimal("72.0000"))
+    assert PurchaseOrder.objects.count() == 1
