@@ -94,6 +94,7 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _register_routers() -> None:
     from plantwright.accounts.api import router as accounts_router
     from plantwright.assets.api import router as assets_router
+    from plantwright.downtime.api import router as downtime_router
     from plantwright.erp.api import router as erp_router
     from plantwright.inventory.api import router as inventory_router
     from plantwright.maintenance.api import router as maintenance_router
@@ -109,6 +110,7 @@ def _register_routers() -> None:
     api.add_router("", procurement_router)
     api.add_router("", erp_router)
     api.add_router("", outbox_router)
+    api.add_router("", downtime_router)
 
 
 _register_routers()

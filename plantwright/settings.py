@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "plantwright.outbox",
     "plantwright.procurement",
     "plantwright.erp",
+    "plantwright.downtime",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     PURCHASING = "purchasing", "Purchasing"
     MANAGER = "manager", "Maintenance manager"
     ADMIN = "admin", "Site administrator"
+    INTEGRATION = "integration", "Integration (system account of the OEE/MES platform)"
 
 
 class Perm(StrEnum):
@@ -35,6 +36,8 @@ class Perm(StrEnum):
     APPROVE_PARTS_REQUESTS = "approve_parts_requests"  # requests above the site's threshold
     PURCHASE = "purchase"  # the purchasing queue, built-in POs, receipts and invoices
     MANAGE_INTEGRATIONS = "manage_integrations"  # connector settings, outbox, ERP events
+    INGEST_DOWNTIME = "ingest_downtime"  # send downtime events (the OEE platform's token)
+    MANAGE_DOWNTIME_RULES = "manage_downtime_rules"  # which stops open WOs
 
 
 _EVERYONE = {Perm.VIEW, Perm.RAISE_REQUEST}
@@ -63,8 +66,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_RATES,
             Perm.APPROVE_PARTS_REQUESTS,
             Perm.PURCHASE,
+            Perm.MANAGE_DOWNTIME_RULES,
         }
     ),
+    Role.INTEGRATION: frozenset({Perm.VIEW, Perm.INGEST_DOWNTIME}),
     Role.ADMIN: frozenset(set(Perm)),
 }
 

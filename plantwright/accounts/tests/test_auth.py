@@ -76,8 +76,11 @@ def test_session_api_calls_need_csrf(client, planner):
 def test_role_table_covers_every_role_and_admin_has_everything():
     assert set(ROLE_PERMISSIONS) == set(Role.values)
     assert ROLE_PERMISSIONS[Role.ADMIN] == frozenset(Perm)
-    for perms in ROLE_PERMISSIONS.values():
-        assert {Perm.VIEW, Perm.RAISE_REQUEST} <= perms
+    for role, perms in ROLE_PERMISSIONS.items():
+        if role == Role.INTEGRATION:  # a machine account: it sees and it sends downtime, nothing more
+            assert perms == {Perm.VIEW, Perm.INGEST_DOWNTIME}
+        else:
+            assert {Perm.VIEW, Perm.RAISE_REQUEST} <= perms
 
 
 def test_permissions_are_per_site(planner, site, other_site):

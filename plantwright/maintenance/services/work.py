@@ -233,8 +233,10 @@ def _create_work_order(
     estimated_cost: Decimal | None = None,
     status: str = WorkOrderStatus.DRAFT,
     note: str = "",
+    authorized: bool = False,
 ) -> WorkOrder:
-    authorize(actor, Perm.MANAGE_WORK_ORDERS, asset.site_id)
+    if not authorized:
+        authorize(actor, Perm.MANAGE_WORK_ORDERS, asset.site_id)
     _choice("type", type, WorkOrderType)
     title = title.strip()
     if not title:
@@ -272,6 +274,12 @@ def _create_work_order(
 @transaction.atomic
 def create_work_order(actor: User, *, asset_id: int, **fields: Any) -> WorkOrder:
     return _create_work_order(actor, asset=_asset_for(actor, asset_id), **fields)
+
+
+def open_work_order_by_rule(actor: User, *, asset: Asset, note: str, **fields: Any) -> WorkOrder:
+    """A WO opened by a rule (a downtime event), not by a person: the integration that sends the
+    event is authorised to trigger the rule, not to edit WOs; `note` says which rule opened it."""
+    return _create_work_order(actor, asset=asset, note=note, authorized=True, **fields)
 
 
 # Fields a technician may set while doing the work; everything else is the planner's.
@@ -390,4 +398,18 @@ def transition_work_order(
     work_order._history_user = actor
     work_order.save()
     _record_transition(work_order, actor, current, to, note)
+    return work_order
+
+
+def record_downtime_window(actor: User, work_order: WorkOrder, *, down_since: datetime, restored_at: datetime | None):
+    """Down since / restored at as the downtime events of an open WO say (the integration's doing,
+    kept in the WO's history like any change; a technician may still correct them)."""
+    work_order = _lock_work_order(work_order)
+    if work_order.status in READ_ONLY_STATUSES:
+        return work_order
+    if (work_order.down_since, work_order.restored_at) == (down_since, restored_at):
+        return work_order
+    work_order.down_since, work_order.restored_at = down_since, restored_at
+    work_order._history_user = actor
+    work_order.save(update_fields=["down_since", "restored_at", "updated_at"])
     return work_order

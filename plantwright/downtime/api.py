@@ -1,0 +1,133 @@
+"""`POST /api/v1/downtime-events`: one event or a batch, from the OEE platform's integration account."""
+
+import json
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import TypeAdapter
+
+from plantwright.api_schemas import errors
+from plantwright.downtime import selectors, services
+from plantwright.errors import ValidationFailed, error_from_body
+
+router = Router(tags=["downtime"])
+
+MAX_BATCH = 1000
+
+
+class DowntimeResultOut(Schema):
+    event_id: str
+    id: int | None
+    status: str
+    stop: int | None
+    work_order: str | None
+    decision: str
+    error: dict | None
+    replayed: bool
+
+
+class DowntimeBatchOut(Schema):
+    results: list[DowntimeResultOut]
+
+
+class DowntimeStopOut(Schema):
+    id: int
+    site: int
+    asset: int
+    asset_code: str
+    started_at: str
+    ended_at: str | None
+    category: str
+    reason_code: str
+    work_order: str | None
+    decision: str
+
+    @staticmethod
+    def resolve_site(obj) -> int:
+        return obj.site_id
+
+    @staticmethod
+    def resolve_asset(obj) -> int:
+        return obj.asset_id
+
+    @staticmethod
+    def resolve_asset_code(obj) -> str:
+        return obj.asset.code
+
+    @staticmethod
+    def resolve_started_at(obj) -> str:
+        return obj.started_at.isoformat()
+
+    @staticmethod
+    def resolve_ended_at(obj) -> str | None:
+        return obj.ended_at.isoformat() if obj.ended_at else None
+
+    @staticmethod
+    def resolve_work_order(obj) -> str | None:
+        return obj.work_order.number if obj.work_order_id else None
+
+
+_SCHEMA = TypeAdapter(services.DowntimeEventIn | list[services.DowntimeEventIn]).json_schema(
+    ref_template="#/components/schemas/{model}"
+)
+
+
+def _inline(schema: dict) -> dict:
+    definitions = schema.pop("$defs", {})
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return walk(definitions[node["$ref"].rsplit("/", 1)[-1]])
+            return {key: walk(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return walk(schema)
+
+
+@router.post(
+    "/downtime-events",
+    response={200: DowntimeResultOut | DowntimeBatchOut, **errors(403, 409, 422)},
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _inline(_SCHEMA)}}}},
+    summary="Receive downtime events (one or a batch)",
+    description=(
+        "Each event is applied once per `event_id`; a stop is identified by machine and `started_at`, so "
+        "a start and a later end event make one stop. The site's rules decide whether it opens a WO or "
+        "attaches to the machine's open downtime WO. Refused events are stored with the reason "
+        "(single event: its error status; batch: 422 `events_rejected` with every result)."
+    ),
+)
+def receive_downtime_events(request: HttpRequest):
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed("The body is not JSON.", code="malformed_json") from None
+    batch = isinstance(data, list)
+    events = data if batch else [data]
+    if not events or len(events) > MAX_BATCH:
+        raise ValidationFailed(f"Send 1 to {MAX_BATCH} events.", code="batch_size")
+    results = services.ingest(request.user, events, source=f"http:{request.user.username}")
+    rejected = [r for r in results if r.status == "rejected"]
+    if not batch:
+        if rejected:
+            error = results[0].error
+            raise error_from_body({**error, "details": {**error.get("details", {}), "event": results[0].as_dict()}})
+        return Status(200, results[0].as_dict())
+    if rejected:
+        raise error_from_body(
+            {
+                "code": "events_rejected",
+                "message": f"{len(rejected)} of {len(results)} events were refused; the others were applied.",
+                "details": {"results": [r.as_dict() for r in results]},
+            }
+        )
+    return Status(200, {"results": [r.as_dict() for r in results]})
+
+
+@router.get("/downtime-stops", response={200: list[DowntimeStopOut], **errors(422)})
+@paginate(LimitOffsetPagination)
+def list_stops(request: HttpRequest, site: int | None = None, asset: int | None = None):
+    return selectors.list_stops(request.user, site_id=site, asset_id=asset)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DowntimeConfig(AppConfig):
+    name = "plantwright.downtime"
+    label = "downtime"
+    verbose_name = "Downtime from the OEE platform"

@@ -1,0 +1,117 @@
+"""Machine stops reported by the OEE/MES platform, the rules that turn them into WOs, and the raw events."""
+
+from django.db import models
+from django.db.models import Q
+
+from plantwright.accounts.models import Site
+from plantwright.assets.models import Asset
+from plantwright.maintenance.models import Priority, WorkOrder, WorkOrderType
+
+
+class Category(models.TextChoices):
+    BREAKDOWN = "breakdown", "Breakdown"
+    MINOR_STOP = "minor_stop", "Minor stop"
+    CHANGEOVER = "changeover", "Changeover"
+    STARVED = "starved", "Starved (no material)"
+    BLOCKED = "blocked", "Blocked (downstream)"
+    PLANNED_STOP = "planned_stop", "Planned stop"
+    QUALITY = "quality", "Quality stop"
+    OTHER = "other", "Other"
+
+
+class RuleAction(models.TextChoices):
+    OPEN_WORK_ORDER = "open_wo", "Open a WO for the stop"
+    REPEATED = "repeated", "Open a WO when stops repeat"
+    IGNORE = "ignore", "Ignore"
+
+
+class DowntimeRule(models.Model):
+    """Evaluated in `position` order per site; the first rule that matches a stop decides."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="downtime_rules")
+    position = models.PositiveIntegerField(default=10)
+    name = models.CharField(max_length=120)
+    active = models.BooleanField(default=True)
+    categories = models.JSONField(default=list, blank=True, help_text="Empty: any category")
+    reason_codes = models.JSONField(default=list, blank=True, help_text="Empty: any reason code")
+    action = models.CharField(max_length=10, choices=RuleAction.choices)
+    min_duration_minutes = models.PositiveIntegerField(
+        default=0, help_text="A stop shorter than this does not open a WO (open_wo)."
+    )
+    repeat_count = models.PositiveIntegerField(null=True, blank=True, help_text="repeated: this many stops …")
+    repeat_window_hours = models.PositiveIntegerField(null=True, blank=True, help_text="… within these hours")
+    work_order_type = models.CharField(max_length=12, choices=WorkOrderType.choices, default=WorkOrderType.EMERGENCY)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.HIGH)
+    is_failure = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["site", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action="repeated") | (Q(repeat_count__gte=2) & Q(repeat_window_hours__gte=1)),
+                name="downtime_rule_repeat_needs_count_and_window",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site.code} #{self.position} {self.name}"
+
+    def matches(self, category: str, reason_code: str) -> bool:
+        return (not self.categories or category in self.categories) and (
+            not self.reason_codes or reason_code in self.reason_codes
+        )
+
+
+class DowntimeStop(models.Model):
+    """One stop of one machine (the interval), built from one event or a start/end pair."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="downtime_stops")
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="downtime_stops")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    reason_code = models.CharField(max_length=40, blank=True)
+    text = models.CharField(max_length=500, blank=True)
+    work_order = models.ForeignKey(
+        WorkOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="downtime_stops"
+    )
+    rule = models.ForeignKey(DowntimeRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decision = models.CharField(max_length=200, blank=True, help_text="What the rules made of it, in words")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["asset", "started_at"], name="downtime_stop_unique_start")]
+        indexes = [
+            models.Index(fields=["site", "-started_at"]),
+            models.Index(fields=["asset", "category", "started_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset.code} {self.category} from {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class DowntimeEvent(models.Model):
+    """An event as received (HTTP or MQTT), applied exactly once; refused ones are kept with the reason."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        REJECTED = "rejected", "Rejected"
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="downtime_events")
+    source = models.CharField(max_length=80, help_text="http:<user> or mqtt:<topic>")
+    event_id = models.CharField(max_length=200)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    error = models.JSONField(default=dict, blank=True)
+    stop = models.ForeignKey(DowntimeStop, on_delete=models.SET_NULL, null=True, blank=True, related_name="events")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["event_id"], name="downtime_event_unique_id")]
+        indexes = [models.Index(fields=["status", "-received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} ({self.status})"

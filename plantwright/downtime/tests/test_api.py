@@ -1,0 +1,36 @@
+from plantwright.downtime.models import DowntimeEvent
+from plantwright.downtime.tests.test_services import event
+
+
+def test_post_one_event_and_a_batch(api_as, oee, rules, asset):
+    client = api_as(oee)
+    status, body = client.post("/downtime-events", event("api-1", 0, 30))
+    assert status == 200 and body["status"] == "applied" and body["work_order"].startswith("WO-")
+    status, body = client.post("/downtime-events", [event("api-2", 60, 61, "minor_stop"), event("api-1", 0, 30)])
+    assert status == 200
+    assert [(r["status"], r["replayed"]) for r in body["results"]] == [("applied", False), ("applied", True)]
+
+
+def test_refusals_answer_4xx_with_the_error_body(api_as, oee, planner, rules, asset):
+    client = api_as(oee)
+    status, body = client.post("/downtime-events", event("bad", 10, 5))
+    assert status == 422 and body["error"]["code"] == "ended_before_started"
+    assert body["error"]["details"]["event"]["status"] == "rejected"
+    status, body = client.post("/downtime-events", raw="{oops")
+    assert status == 422 and body["error"]["code"] == "malformed_json"
+    status, body = client.post("/downtime-events", [event("ok", 0, 30), event("bad2", 0, 30, machine="nope")])
+    assert status == 422 and body["error"]["code"] == "events_rejected"
+    assert [r["status"] for r in body["error"]["details"]["results"]] == ["applied", "rejected"]
+    status, body = api_as(planner).post("/downtime-events", event("p-1", 0, 30))
+    assert status == 403  # a planner's token is not the OEE platform's
+    status, _ = api_as(None).post("/downtime-events", event("anon", 0, 30))
+    assert status == 401
+    assert DowntimeEvent.objects.filter(status="rejected").count() == 3  # bad, bad2, p-1 (not JSON: nothing to keep)
+
+
+def test_stops_are_listed_per_site(api_as, oee, planner, outsider, rules, asset):
+    api_as(oee).post("/downtime-events", event("api-1", 0, 30))
+    status, body = api_as(planner).get("/downtime-stops")
+    assert status == 200 and body["count"] == 1 and body["items"][0]["work_order"].startswith("WO-")
+    status, body = api_as(outsider).get("/downtime-stops")
+    assert body["count"] == 0

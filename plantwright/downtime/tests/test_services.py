@@ -1,0 +1,125 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from plantwright.downtime.models import DowntimeEvent, DowntimeStop
+from plantwright.downtime.services import ingest, sweep
+from plantwright.maintenance.models import WorkOrder
+
+T0 = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def at(minutes: float) -> str:
+    return (T0 + timedelta(minutes=minutes)).isoformat()
+
+
+def event(event_id, start, end=None, category="breakdown", machine="north-p101", reason="MOTOR"):
+    body = {
+        "event_id": event_id,
+        "machine_id": machine,
+        "started_at": at(start),
+        "category": category,
+        "reason_code": reason,
+    }
+    if end is not None:
+        body["ended_at"] = at(end)
+    return body
+
+
+def send(oee, *events, now=NOW):
+    return ingest(oee, list(events), source="http:oee", now=now)
+
+
+def test_a_breakdown_opens_an_emergency_failure_wo(oee, rules, asset):
+    [result] = send(oee, event("e1", 0, 42))
+    assert result.status == "applied" and result.work_order
+    wo = WorkOrder.objects.get(number=result.work_order)
+    assert (wo.type, wo.priority, wo.is_failure, wo.asset) == ("emergency", "high", True, asset)
+    assert (wo.down_since.isoformat(), wo.restored_at.isoformat()) == (at(0), at(42))
+    assert "Opened by downtime rule 'breakdown'" in wo.transitions.get().note
+
+
+def test_start_and_end_in_either_order_make_one_stop(oee, rules, asset):
+    send(oee, event("end", 0, 30))
+    send(oee, event("start", 0))
+    assert DowntimeStop.objects.count() == 1
+    stop = DowntimeStop.objects.get()
+    assert stop.ended_at.isoformat() == at(30) and WorkOrder.objects.count() == 1
+
+
+def test_an_ongoing_breakdown_opens_its_wo_once_it_lasted_long_enough(oee, rules, asset):
+    [result] = send(oee, event("s", 0), now=T0 + timedelta(minutes=2))
+    assert result.work_order is None and "shorter than 5 min yet" in result.decision
+    assert sweep(oee, now=T0 + timedelta(minutes=6)) == 1
+    wo = WorkOrder.objects.get()
+    assert wo.down_since.isoformat() == at(0) and wo.restored_at is None
+    send(oee, event("e", 0, 25))
+    wo.refresh_from_db()
+    assert wo.restored_at.isoformat() == at(25)
+
+
+def test_a_short_breakdown_opens_nothing(oee, rules, asset):
+    [result] = send(oee, event("e1", 0, 3))
+    assert result.work_order is None and "shorter than 5 min" in result.decision
+
+
+def test_stops_attach_to_the_machines_open_downtime_wo(oee, rules, asset):
+    first = send(oee, event("a", 0, 20))[0]
+    second = send(oee, event("b", 60, 90))[0]
+    assert second.work_order == first.work_order and "attached" in second.decision
+    wo = WorkOrder.objects.get()
+    assert (wo.down_since.isoformat(), wo.restored_at.isoformat()) == (at(0), at(90))
+    WorkOrder.objects.filter(pk=wo.pk).update(status="completed")
+    third = send(oee, event("c", 200, 230))[0]
+    assert third.work_order != first.work_order  # the first is done: a new failure, a new WO
+
+
+def test_three_minor_stops_in_eight_hours_open_one_inspection(oee, rules, asset):
+    results = send(oee, event("m1", 0, 1, "minor_stop"), event("m2", 120, 121, "minor_stop"))
+    assert [r.work_order for r in results] == [None, None]
+    [third] = send(oee, event("m3", 300, 301, "minor_stop"))
+    wo = WorkOrder.objects.get(number=third.work_order)
+    assert (wo.type, wo.is_failure) == ("inspection", False)
+    assert wo.downtime_stops.count() == 3
+
+
+def test_planned_stops_are_ignored(oee, rules, asset):
+    [result] = send(oee, event("p", 0, 240, "planned_stop"))
+    assert result.work_order is None and "ignored by rule 'planned'" in result.decision
+
+
+def test_a_replay_changes_nothing(oee, rules, asset):
+    first = send(oee, event("e1", 0, 42))[0]
+    again = send(oee, event("e1", 0, 42))[0]
+    assert (again.replayed, again.id, again.work_order) == (True, first.id, first.work_order)
+    assert WorkOrder.objects.count() == 1 and DowntimeEvent.objects.count() == 1
+    reused = send(oee, event("e1", 0, 50))[0]
+    assert (reused.status, reused.error["code"]) == ("rejected", "event_id_reused")
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (event("x", 10, 5), "ended_before_started"),
+        (event("x", 0, 5, machine="nope"), "unknown_machine"),
+        (event("x", 0, 5, category="coffee"), "validation_failed"),
+        ({**event("x", 0, 5), "started_at": 12}, "validation_failed"),
+        (event("x", 60 * 24 * 30, None), "time_in_future"),
+        ({"machine_id": "north-p101"}, "validation_failed"),
+    ],
+)
+def test_bad_events_are_stored_refused_and_open_nothing(oee, rules, asset, body, code):
+    [result] = send(oee, body)
+    assert (result.status, result.error["code"]) == ("rejected", code)
+    assert DowntimeEvent.objects.get().status == "rejected"
+    assert not DowntimeStop.objects.exists() and not WorkOrder.objects.exists()
+
+
+def test_another_sites_integration_may_not_send_for_this_machine(rules, asset, other_site):
+    from plantwright.accounts.roles import Role
+    from plantwright.testing import factories
+
+    stranger = factories.UserFactory(username="oee-south", roles=[(other_site, Role.INTEGRATION)])
+    [result] = send(stranger, event("x", 0, 30))
+    assert (result.status, result.error["status"]) == ("rejected", 403)
