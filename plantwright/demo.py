@@ -28,7 +28,6 @@ from plantwright.maintenance.models import (
     WorkRequest,
 )
 from plantwright.maintenance.services import log_contractor_hours, log_labor
-from plantwright.outbox.services import run_once as outbox_run_once
 
 DEMO_PASSWORD = "plantwright"
 
@@ -51,6 +50,7 @@ USERS = [
     ("tech.brm", "Tim", "Technician", "brm", [Role.TECHNICIAN]),
     ("planner.brm", "Paula", "Planner", "brm", [Role.PLANNER]),
     ("manager.brm", "Max", "Manager", "brm", [Role.MANAGER]),
+    ("oee", "OEE", "platform", "ist", [Role.INTEGRATION]),
 ]
 
 LINES = ["Line 1", "Line 2"]
@@ -76,7 +76,8 @@ def demo_loaded() -> bool:
 def demo_logins() -> list[tuple[str, str]]:
     logins = [("admin", "installation administrator (all sites)")]
     for username, _first, _last, site_code, roles in USERS:
-        logins.append((username, f"{', '.join(r.value for r in roles)} @ {site_code}"))
+        sites = "ist, brm" if username == "oee" else site_code  # the OEE platform's account feeds both plants
+        logins.append((username, f"{', '.join(r.value for r in roles)} @ {sites}"))
     return logins
 
 
@@ -99,6 +100,7 @@ def load_demo() -> None:
             grant_role(user, sites[site_code], role)
         users[username] = user
 
+    grant_role(users["oee"], sites["brm"], Role.INTEGRATION)  # the OEE platform feeds both plants
     _build_catalogue()
     for site_code, site in sites.items():
         _build_site(site, rng, now)
@@ -114,9 +116,7 @@ def load_demo() -> None:
         manager = users["manager" if site_code == "ist" else "manager.brm"]
         buyer = users["purchasing"] if site_code == "ist" else manager
         _build_purchasing(site, planner, manager, buyer, techs[0])
-    # What the outbox worker would do at once: hand the submitted requests to the builtin connector.
-    while outbox_run_once(100):
-        pass
+        _build_downtime(site, users["oee"], rng, now)
 
 
 def _build_catalogue() -> None:
@@ -473,3 +473,61 @@ def _build_purchasing(site: Site, planner: User, manager: User, buyer: User, tec
             }
         ],
     )
+
+
+def _build_downtime(site: Site, oee: User, rng: random.Random, now) -> None:
+    """The usual rules, and two weeks of stops from the OEE platform (some opened WOs)."""
+    from plantwright.downtime.models import DowntimeRule
+    from plantwright.downtime.services import ingest
+
+    DowntimeRule.objects.create(
+        site=site,
+        position=10,
+        name="Planned, changeover, starved, blocked",
+        action="ignore",
+        categories=["planned_stop", "changeover", "starved", "blocked"],
+    )
+    DowntimeRule.objects.create(
+        site=site,
+        position=20,
+        name="Breakdown of 5 min or more",
+        action="open_wo",
+        categories=["breakdown"],
+        min_duration_minutes=5,
+        work_order_type="emergency",
+        priority="high",
+        is_failure=True,
+    )
+    DowntimeRule.objects.create(
+        site=site,
+        position=30,
+        name="3 minor stops in 8 h",
+        action="repeated",
+        categories=["minor_stop"],
+        repeat_count=3,
+        repeat_window_hours=8,
+        work_order_type="inspection",
+        priority="medium",
+        is_failure=False,
+    )
+    machines = list(Asset.objects.filter(site=site, parent__isnull=True, oee_machine_id__isnull=False).order_by("code"))
+    events = []
+    for n in range(40):
+        machine = rng.choice(machines[:6])
+        start = now - timedelta(days=14) + timedelta(minutes=rng.randint(0, 14 * 24 * 60))
+        category = rng.choices(["minor_stop", "planned_stop", "changeover", "breakdown", "starved"], [6, 2, 2, 1, 2])[0]
+        minutes = {"minor_stop": rng.randint(0, 4), "breakdown": rng.randint(3, 180)}.get(category, rng.randint(10, 90))
+        events.append(
+            {
+                "event_id": f"demo-{site.code}-{n}",
+                "machine_id": machine.oee_machine_id,
+                "category": category,
+                "started_at": start.isoformat(),
+                "ended_at": (start + timedelta(minutes=minutes)).isoformat(),
+                "reason_code": {"breakdown": rng.choice(["MOTOR", "JAM", "SENSOR"]), "minor_stop": "JAM"}.get(
+                    category, ""
+                ),
+            }
+        )
+    events.sort(key=lambda e: e["started_at"])
+    ingest(oee, events, source="demo", now=now)

@@ -8,6 +8,9 @@ Environment:
   CSRF_TRUSTED_ORIGINS comma separated origins, e.g. "https://cmms.example.com"
   PLANTWRIGHT_VAR_DIR where SQLite, the secret key and collected static files live (default <repo>/var)
   TIME_ZONE           display time zone of the installation (default UTC); data is stored in UTC
+  MQTT_URL            broker for downtime in / WO status out (default mqtt://127.0.0.1:1883; mqtts:// for TLS)
+  MQTT_TOPIC_PREFIX   first topic level (default plantwright)
+  DOWNTIME_INGEST_USER account the MQTT ingest acts as (default oee; needs the integration role)
   OUTBOX_LEASE_SECONDS how long a worker owns a claimed outbox message (default 60)
   PLANTWRIGHT_BASE_URL where ERPs reach this installation (default http://127.0.0.1:8000), sent as reply_to
 """
@@ -138,6 +141,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 PLANTWRIGHT_BASE_URL = os.environ.get("PLANTWRIGHT_BASE_URL", "http://127.0.0.1:8000")
+# The MQTT broker for downtime events in and WO status out; the prefix lets several installations
+# (or test runs) share one broker.
+MQTT_URL = os.environ.get("MQTT_URL", "mqtt://127.0.0.1:1883")
+MQTT_TOPIC_PREFIX = os.environ.get("MQTT_TOPIC_PREFIX", "plantwright")
+# The account the MQTT ingest acts as (give it the integration role at the sites it feeds).
+DOWNTIME_INGEST_USER = os.environ.get("DOWNTIME_INGEST_USER", "oee")
 # How long a worker owns a claimed outbox message; a killed worker's messages are taken over after it.
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "60"))
 USE_I18N = True

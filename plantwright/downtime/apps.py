@@ -5,3 +5,8 @@ class DowntimeConfig(AppConfig):
     name = "plantwright.downtime"
     label = "downtime"
     verbose_name = "Downtime from the OEE platform"
+
+    def ready(self) -> None:
+        from plantwright.downtime import loopback
+
+        loopback.register_handlers()

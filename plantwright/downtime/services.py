@@ -90,6 +90,16 @@ def _event_id(raw: Any) -> str:
     return "malformed:" + hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()[:40]
 
 
+@dataclass
+class Incoming:
+    """One event as it arrived; `site` and `machine_id` come from an MQTT topic and must agree with it."""
+
+    raw: Any
+    source: str
+    site: Site | None = None
+    machine_id: str | None = None
+
+
 def ingest(
     actor: User,
     raw_events: list[Any],
@@ -99,13 +109,22 @@ def ingest(
     machine_id: str | None = None,
     now: datetime | None = None,
 ) -> list[IngestResult]:
-    """Apply a batch (one transaction; each event stands or falls alone).
+    """Apply a batch from one sender (one transaction; each event stands or falls alone)."""
+    return ingest_items(actor, [Incoming(raw, source, site, machine_id) for raw in raw_events], now=now)
 
-    `site` and `machine_id` come from an MQTT topic: the event must agree with them.
-    """
+
+def ingest_items(actor: User, items: list[Incoming], *, now: datetime | None = None) -> list[IngestResult]:
     now = now or timezone.now()
     with transaction.atomic():
-        return [_ingest_one(actor, raw, source=source, site=site, machine_id=machine_id, now=now) for raw in raw_events]
+        return [
+            _ingest_one(actor, item.raw, source=item.source, site=item.site, machine_id=item.machine_id, now=now)
+            for item in items
+        ]
+
+
+def reject_unreadable(raw: Any, *, source: str, site: Site | None, error: DomainError) -> IngestResult:
+    """Keep what could not even be read (not JSON, an unknown site in the topic) for a person to see."""
+    return _store_rejected(_event_id(raw), raw, source, site, error)
 
 
 def _ingest_one(actor: User, raw: Any, *, source: str, site: Site | None, machine_id: str | None, now) -> IngestResult:
@@ -283,16 +302,19 @@ def _repeated(actor: User, stop: DowntimeStop, rule: DowntimeRule) -> None:
     if rule.reason_codes:
         matching &= Q(reason_code__in=rule.reason_codes)
     around = [s if s.pk != stop.pk else stop for s in DowntimeStop.objects.filter(matching).order_by("started_at")]
-    best = 0
+    best, qualifying = 0, {}
     for last in around:
         if last.started_at < stop.started_at:
             continue  # a window ending before this stop does not contain it
         members = [s for s in around if last.started_at - window < s.started_at <= last.started_at]
         best = max(best, len(members))
         if len(members) >= rule.repeat_count:
-            _attach_or_open(actor, [s for s in members if s.work_order_id is None] or [stop], rule)
-            return
-    _decided(stop, rule, f"{best} of {rule.repeat_count} stops in {rule.repeat_window_hours} h")
+            # Every window this stop completes counts: earlier arrivals waiting in them join too.
+            qualifying.update({s.pk: s for s in members if s.work_order_id is None})
+    if qualifying:
+        _attach_or_open(actor, sorted(qualifying.values(), key=lambda s: s.started_at), rule)
+    else:
+        _decided(stop, rule, f"{best} of {rule.repeat_count} stops in {rule.repeat_window_hours} h")
 
 
 def open_downtime_work_order(asset: Asset, rule: DowntimeRule) -> WorkOrder | None:

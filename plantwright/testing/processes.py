@@ -83,7 +83,8 @@ def start_outbox_worker(*, env: dict[str, str] | None = None, batch: int = 20) -
 
 def kill(process: subprocess.Popen) -> None:
     """SIGKILL: no clean-up, as when a machine dies."""
-    process.send_signal(signal.SIGKILL)
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
 
 
@@ -95,3 +96,30 @@ def wait_for(condition, *, timeout: float = 20, interval: float = 0.05, what: st
             return result
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def start_mqtt_ingest(*, env: dict[str, str] | None = None, client_id: str = "test-ingest") -> subprocess.Popen:
+    log = tempfile.NamedTemporaryFile("w", prefix="mqtt-ingest-", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "plantwright", "mqtt_ingest", "--client-id", client_id],
+        cwd=REPO,
+        env={**os.environ, "DATABASE_URL": database_url(), **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    process.log_path = log.name
+    return process
+
+
+def log_of(process: subprocess.Popen) -> str:
+    return Path(process.log_path).read_text()
+
+
+def broker_reachable(host: str = "127.0.0.1", port: int = 1883) -> bool:
+    import socket
+
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError:
+        return False
+    return True

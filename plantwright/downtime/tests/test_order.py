@@ -65,7 +65,7 @@ class TestInterleaving(TestCase):
         )
         return stops, orders
 
-    @settings(max_examples=40, deadline=None)
+    @settings(max_examples=60, deadline=None)
     @given(
         stops=st.lists(stop, max_size=9, unique_by=lambda s: s[1]),
         order=st.randoms(use_true_random=False),

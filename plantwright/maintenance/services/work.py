@@ -22,14 +22,18 @@ from plantwright.maintenance.models import (
     NumberSequence,
     Priority,
     WorkOrder,
+    WorkOrderOrigin,
     WorkOrderStatus,
     WorkOrderTransition,
     WorkOrderType,
     WorkRequest,
 )
+from plantwright.outbox.services import enqueue
 
 # Clocks on the shop floor drift; a timestamp a little in the future is a clock, more is a typo.
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# The status of a downtime-opened WO, for the OEE side (delivered by the downtime app's handler).
+WORK_ORDER_STATUS_TOPIC = "work_order.status"
 
 
 def next_number(sequence: str) -> str:
@@ -126,6 +130,7 @@ def approve_work_request(
     request = _lock_new_request(actor, request)
     work_order = _create_work_order(
         actor,
+        origin=WorkOrderOrigin.REQUEST,
         asset=request.asset,
         type=type,
         priority=priority or request.priority,
@@ -211,9 +216,18 @@ def _estimate(value: Decimal | None) -> Decimal | None:
 
 
 def _record_transition(work_order: WorkOrder, actor: User, from_status: str, to_status: str, note: str) -> None:
-    WorkOrderTransition.objects.create(
+    transition = WorkOrderTransition.objects.create(
         work_order=work_order, from_status=from_status, to_status=to_status, actor=actor, at=timezone.now(), note=note
     )
+    if work_order.origin == WorkOrderOrigin.DOWNTIME:
+        # The OEE side tags its loss with the WO and closes its loop: told through the outbox,
+        # committed with the change (the downtime app delivers it).
+        enqueue(
+            WORK_ORDER_STATUS_TOPIC,
+            {"work_order": work_order.pk, "transition": transition.pk},
+            idempotency_key=f"work_order:{work_order.pk}:status:{transition.pk}",
+            site=work_order.site,
+        )
 
 
 def _create_work_order(
@@ -234,6 +248,7 @@ def _create_work_order(
     status: str = WorkOrderStatus.DRAFT,
     note: str = "",
     authorized: bool = False,
+    origin: str = WorkOrderOrigin.MANUAL,
 ) -> WorkOrder:
     if not authorized:
         authorize(actor, Perm.MANAGE_WORK_ORDERS, asset.site_id)
@@ -259,6 +274,7 @@ def _create_work_order(
         restored_at=restored_at,
         due_date=due_date,
         estimated_cost=_estimate(estimated_cost),
+        origin=origin,
         created_by=actor,
     )
     _check_times(work_order)
@@ -279,7 +295,7 @@ def create_work_order(actor: User, *, asset_id: int, **fields: Any) -> WorkOrder
 def open_work_order_by_rule(actor: User, *, asset: Asset, note: str, **fields: Any) -> WorkOrder:
     """A WO opened by a rule (a downtime event), not by a person: the integration that sends the
     event is authorised to trigger the rule, not to edit WOs; `note` says which rule opened it."""
-    return _create_work_order(actor, asset=asset, note=note, authorized=True, **fields)
+    return _create_work_order(actor, asset=asset, note=note, authorized=True, origin=WorkOrderOrigin.DOWNTIME, **fields)
 
 
 # Fields a technician may set while doing the work; everything else is the planner's.

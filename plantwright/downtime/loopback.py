@@ -1,0 +1,53 @@
+"""Close the loop: the OEE side learns the status of the WOs its stops opened.
+
+Delivered by the outbox worker (the change and its message commit together): the WO's *current*
+status is published retained with QoS 1 on `<prefix>/<site>/work-orders/<number>/status`, so late or
+repeated deliveries can only ever publish the latest state.
+"""
+
+import json
+from typing import Any
+
+from plantwright.downtime import mqtt
+from plantwright.maintenance.models import WorkOrder
+from plantwright.maintenance.services.work import WORK_ORDER_STATUS_TOPIC
+from plantwright.outbox.models import OutboxMessage
+from plantwright.outbox.registry import PermanentError, register
+
+
+def status_payload(work_order: WorkOrder) -> dict[str, Any]:
+    stops = list(work_order.downtime_stops.order_by("started_at").values("started_at", "ended_at", "category"))
+    return {
+        "work_order": work_order.number,
+        "status": work_order.status,
+        "type": work_order.type,
+        "site": work_order.site.code,
+        "asset": work_order.asset.code,
+        "machine_id": work_order.asset.oee_machine_id,
+        "down_since": work_order.down_since.isoformat() if work_order.down_since else None,
+        "restored_at": work_order.restored_at.isoformat() if work_order.restored_at else None,
+        "completed_at": work_order.completed_at.isoformat() if work_order.completed_at else None,
+        "updated_at": work_order.updated_at.isoformat(),
+        "stops": [
+            {
+                "started_at": stop["started_at"].isoformat(),
+                "ended_at": stop["ended_at"].isoformat() if stop["ended_at"] else None,
+                "category": stop["category"],
+            }
+            for stop in stops
+        ],
+    }
+
+
+def deliver_status(message: OutboxMessage) -> dict[str, Any]:
+    work_order = WorkOrder.objects.select_related("site", "asset").filter(pk=message.payload["work_order"]).first()
+    if work_order is None:
+        raise PermanentError(f"Work order {message.payload['work_order']} no longer exists.")
+    topic = mqtt.status_topic(work_order.site.code, work_order.number)
+    payload = status_payload(work_order)
+    mqtt.publish_retained(topic, json.dumps(payload, separators=(",", ":")).encode())
+    return {"topic": topic, "status": payload["status"]}
+
+
+def register_handlers() -> None:
+    register(WORK_ORDER_STATUS_TOPIC, deliver_status)
