@@ -27,5 +27,6 @@ def register_panel(page: str, panel: Panel) -> None:
     _PANELS[page].sort(key=lambda p: p.order)
 
 
+# A panel's context may say {"hidden": True} to leave the page alone (nothing to show there).
 def render_context(page: str, request: HttpRequest, record: Any) -> list[dict[str, Any]]:
     return [{"title": p.title, "template": p.template, **p.context(request, record)} for p in _PANELS.get(page, [])]

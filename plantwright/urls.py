@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("plantwright.procurement.urls")),
     path("", include("plantwright.erp.urls")),
     path("", include("plantwright.outbox.urls")),
+    path("", include("plantwright.downtime.urls")),
 ]

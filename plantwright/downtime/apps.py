@@ -7,6 +7,7 @@ class DowntimeConfig(AppConfig):
     verbose_name = "Downtime from the OEE platform"
 
     def ready(self) -> None:
-        from plantwright.downtime import loopback
+        from plantwright.downtime import loopback, panels
 
         loopback.register_handlers()
+        panels.register()

@@ -1,6 +1,6 @@
 """Reads of stops, events and rules."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from plantwright.accounts.models import User
 from plantwright.accounts.roles import Perm
@@ -27,3 +27,41 @@ def list_rejected_events(user: User) -> QuerySet[DowntimeEvent]:
 
 def list_rules(user: User, site_id: int) -> QuerySet[DowntimeRule]:
     return restrict_to_sites(DowntimeRule.objects.filter(site_id=site_id), user).order_by("position", "id")
+
+
+def timeline(asset_id: int, *, start, end) -> list[dict]:
+    """The asset's stops overlapping [start, end), as fractions of the span for an SVG bar chart."""
+    span = (end - start).total_seconds()
+    stops = DowntimeStop.objects.filter(asset_id=asset_id, started_at__lt=end).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=start)
+    )
+    bars = []
+    for stop in stops.select_related("work_order").order_by("started_at"):
+        left = max(stop.started_at, start)
+        right = min(stop.ended_at or end, end)
+        bars.append(
+            {
+                "stop": stop,
+                "x": round(100 * (left - start).total_seconds() / span, 3),
+                # Keep even a one-minute stop visible at this scale.
+                "width": max(round(100 * (right - left).total_seconds() / span, 3), 0.15),
+            }
+        )
+    return bars
+
+
+def downtime_minutes_by_category(asset_id: int, *, start, end) -> list[dict]:
+    """Minutes of ended stops per category in the period (clipped to it), in SQL."""
+    from django.db.models import DurationField, ExpressionWrapper, F, Sum, Value
+    from django.db.models.functions import Greatest, Least
+
+    clipped = ExpressionWrapper(
+        Least(F("ended_at"), Value(end)) - Greatest(F("started_at"), Value(start)), output_field=DurationField()
+    )
+    rows = (
+        DowntimeStop.objects.filter(asset_id=asset_id, ended_at__isnull=False, started_at__lt=end, ended_at__gt=start)
+        .values("category")
+        .annotate(total=Sum(clipped))
+        .order_by("-total")
+    )
+    return [{"category": row["category"], "minutes": round(row["total"].total_seconds() / 60)} for row in rows]

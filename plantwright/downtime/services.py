@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
-from plantwright.accounts.selectors import has_perm
+from plantwright.accounts.selectors import authorize, has_perm, site_ids_with
 from plantwright.api_types import Text, Timestamp
 from plantwright.assets.models import Asset
 from plantwright.downtime.models import Category, DowntimeEvent, DowntimeRule, DowntimeStop, RuleAction
@@ -158,11 +158,22 @@ def _ingest_one(actor: User, raw: Any, *, source: str, site: Site | None, machin
                 stop=stop,
             )
     except DomainError as exc:
-        return _store_rejected(event_id, raw, source, site, exc)
+        return _store_rejected(event_id, raw, source, site or _site_of(actor, raw), exc)
     except IntegrityError:
         existing = DowntimeEvent.objects.select_related("stop__work_order").get(event_id=event_id)
         return _result(existing, replayed=True)
     return _result(event)
+
+
+def _site_of(actor: User, raw: Any) -> Site | None:
+    """Which site's people should see a refused event: the machine's, else the sender's only site."""
+    machine_id = raw.get("machine_id") if isinstance(raw, dict) else None
+    if isinstance(machine_id, str):
+        asset = Asset.objects.filter(oee_machine_id=machine_id).select_related("site").first()
+        if asset is not None and has_perm(actor, Perm.INGEST_DOWNTIME, asset.site_id):
+            return asset.site
+    sites = site_ids_with(actor, Perm.INGEST_DOWNTIME)
+    return Site.objects.get(pk=next(iter(sites))) if sites is not None and len(sites) == 1 else None
 
 
 def _store_rejected(event_id: str, raw: Any, source: str, site: Site | None, exc: DomainError) -> IngestResult:
@@ -378,3 +389,37 @@ def sweep(actor: User, *, now: datetime | None = None) -> int:
             decide(actor, stop, now=now)
         opened += stop.work_order_id is not None
     return opened
+
+
+# --- rules --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_rule(actor: User, site: Site, rule: DowntimeRule | None = None, **fields: Any) -> DowntimeRule:
+    """Create or change one of the site's rules (managers and site admins)."""
+    authorize(actor, Perm.MANAGE_DOWNTIME_RULES, site.pk)
+    if rule is not None and rule.site_id != site.pk:
+        raise ValidationFailed("The rule belongs to another site.", details={"field": "rule"})
+    unknown = set(fields.get("categories") or []) - set(Category.values)
+    if unknown:
+        raise ValidationFailed(f"Unknown categories {sorted(unknown)}.", details={"field": "categories"})
+    if fields.get("action") not in RuleAction.values:
+        raise ValidationFailed("Choose what the rule does.", details={"field": "action"})
+    if fields["action"] == RuleAction.REPEATED and not (
+        (fields.get("repeat_count") or 0) >= 2 and (fields.get("repeat_window_hours") or 0) >= 1
+    ):
+        raise ValidationFailed(
+            "A 'repeated' rule needs at least 2 stops within at least 1 hour.", details={"field": "repeat_count"}
+        )
+    if not (fields.get("name") or "").strip():
+        raise ValidationFailed("Name the rule.", details={"field": "name"})
+    rule = rule or DowntimeRule(site=site)
+    for name, value in fields.items():
+        setattr(rule, name, value.strip() if isinstance(value, str) and name == "name" else value)
+    rule.save()
+    return rule
+
+
+def delete_rule(actor: User, rule: DowntimeRule) -> None:
+    authorize(actor, Perm.MANAGE_DOWNTIME_RULES, rule.site_id)
+    rule.delete()  # stops it decided keep their decision text; their rule link is cleared

@@ -1,0 +1,37 @@
+"""Downtime on the asset page (a timeline) and on the WO page (the stops behind the WO)."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from plantwright.downtime import selectors
+from plantwright.downtime.models import Category
+from plantwright.panels import Panel, register_panel
+
+TIMELINE_DAYS = 14
+
+
+def _asset_downtime(request, asset) -> dict:
+    end = timezone.now()
+    start = end - timedelta(days=TIMELINE_DAYS)
+    return {
+        "bars": selectors.timeline(asset.pk, start=start, end=end),
+        "by_category": selectors.downtime_minutes_by_category(asset.pk, start=start, end=end),
+        "days": TIMELINE_DAYS,
+        "start": start,
+        "end": end,
+        "labels": dict(Category.choices),
+    }
+
+
+def _work_order_stops(request, work_order) -> dict:
+    stops = list(work_order.downtime_stops.order_by("started_at"))
+    return {"stops": stops, "hidden": not stops}  # only WOs opened by downtime have stops
+
+
+def register() -> None:
+    register_panel("asset", Panel("Downtime", "downtime/partials/asset_timeline.html", _asset_downtime, order=15))
+    register_panel(
+        "work_order",
+        Panel("Downtime behind this WO", "downtime/partials/work_order_stops.html", _work_order_stops, order=5),
+    )
