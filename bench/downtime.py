@@ -235,9 +235,8 @@ def main() -> None:
     args = parser.parse_args()
     _setup(args.machines)
     print(f"database: {connection.vendor}; {args.events} events over {args.machines} machines")
-    print(
-        f"floor (bare subscriber, one INSERT per message): {floor(_events(args.events, args.machines, 'f')):7.0f} events/s"
-    )
+    rate = floor(_events(args.events, args.machines, "f"))
+    print(f"floor (bare subscriber, one INSERT per message): {rate:7.0f} events/s")
     for workers in (1, 2):
         rate = ingest_rate(_events(args.events, args.machines, f"w{workers}"), workers)
         print(f"mqtt_ingest, {workers} process(es), rules and dedupe: {rate:7.0f} events/s")
