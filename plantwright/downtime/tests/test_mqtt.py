@@ -101,13 +101,15 @@ def test_the_oee_side_sees_the_status_of_its_wo_retained(prefix, oee, rules, ass
 
     seen = []
     reader = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"oee-{prefix}")
-    reader.on_message = lambda client, userdata, message: seen.append(json.loads(message.payload))
+    reader.on_message = lambda client, userdata, message: message.payload and seen.append(json.loads(message.payload))
     reader.connect("127.0.0.1", 1883)
     reader.subscribe(f"{prefix}/{site.code}/work-orders/+/status", qos=1)
     reader.loop_start()
     try:
         wait_for(lambda: seen, what="the retained status")
     finally:
+        # Leave the shared broker clean: an empty retained message deletes the retained one.
+        reader.publish(f"{prefix}/{site.code}/work-orders/{work_order.number}/status", b"", qos=1, retain=True)
         reader.loop_stop()
         reader.disconnect()
     assert seen[-1]["work_order"] == work_order.number and seen[-1]["status"] == "in_progress"
