@@ -50,6 +50,16 @@ def _ingest(prefix: str, client_id: str):
     return start_mqtt_ingest(env={"MQTT_TOPIC_PREFIX": prefix, "DOWNTIME_INGEST_USER": "oee"}, client_id=client_id)
 
 
+def _forget_session(client_id: str) -> None:
+    """The ingest's persistent session would outlive the test on the shared broker: end it."""
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True)
+    client.connect("127.0.0.1", 1883)
+    client.loop_start()
+    wait_for(client.is_connected, what="the clean-up connection")
+    client.disconnect()
+    client.loop_stop()
+
+
 def test_downtime_over_mqtt_opens_a_wo_and_keeps_the_refusals(prefix, publish, oee, rules, asset, site):
     client_id = f"ingest-{prefix}"
     ingest = _ingest(prefix, client_id)
@@ -63,6 +73,7 @@ def test_downtime_over_mqtt_opens_a_wo_and_keeps_the_refusals(prefix, publish, o
         wait_for(lambda: DowntimeEvent.objects.count() == 4, what="4 events stored")
     finally:
         kill(ingest)
+        _forget_session(client_id)
     stop = DowntimeStop.objects.get()
     assert stop.work_order is not None and stop.ended_at is not None
     assert WorkOrder.objects.count() == 1
@@ -84,6 +95,7 @@ def test_a_killed_ingest_loses_nothing_and_doubles_nothing(prefix, publish, oee,
         wait_for(lambda: DowntimeEvent.objects.count() >= 300, timeout=60, what="all 300 events")
     finally:
         kill(ingest)
+        _forget_session(client_id)
     assert DowntimeEvent.objects.filter(status="applied").count() == 300
     assert DowntimeStop.objects.count() == 300
 
