@@ -205,7 +205,9 @@ def latency(machines: int, samples: int = 40) -> tuple[float, float]:
     processes = [start_mqtt_ingest(env={"MQTT_TOPIC_PREFIX": PREFIX, "DOWNTIME_INGEST_USER": "bench-oee"},
                                    client_id=f"bench-lat-{PREFIX}")]  # fmt: skip
     try:
-        time.sleep(2)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "subscribed" not in Path(processes[0].log_path).read_text():
+            time.sleep(0.1)
         publisher = _publisher()
         delays = []
         for n in range(samples):

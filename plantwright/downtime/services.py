@@ -7,6 +7,7 @@ open WO opened by downtime, further qualifying stops attach to it instead of ope
 
 import hashlib
 import json
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -113,13 +114,45 @@ def ingest(
     return ingest_items(actor, [Incoming(raw, source, site, machine_id) for raw in raw_events], now=now)
 
 
+@dataclass
+class _BatchCache:
+    """What a batch reads again and again, loaded once: replays, machines, rules."""
+
+    events: dict[str, DowntimeEvent]
+    assets: dict[str, Asset]
+    rules: dict[int, list[DowntimeRule]] = field(default_factory=dict)
+
+
+_cache: ContextVar[_BatchCache | None] = ContextVar("downtime_batch_cache", default=None)
+
+
 def ingest_items(actor: User, items: list[Incoming], *, now: datetime | None = None) -> list[IngestResult]:
     now = now or timezone.now()
-    with transaction.atomic():
-        return [
-            _ingest_one(actor, item.raw, source=item.source, site=item.site, machine_id=item.machine_id, now=now)
-            for item in items
-        ]
+    raws = [item.raw for item in items]
+    machine_ids = {raw.get("machine_id") for raw in raws if isinstance(raw, dict)} - {None}
+    cache = _BatchCache(
+        events={
+            e.event_id: e
+            for e in DowntimeEvent.objects.select_related("stop__work_order").filter(
+                event_id__in=[_event_id(raw) for raw in raws]
+            )
+        },
+        assets={
+            a.oee_machine_id: a
+            for a in Asset.objects.select_related("site").filter(
+                oee_machine_id__in=[m for m in machine_ids if isinstance(m, str)]
+            )
+        },
+    )
+    token = _cache.set(cache)
+    try:
+        with transaction.atomic():
+            return [
+                _ingest_one(actor, item.raw, source=item.source, site=item.site, machine_id=item.machine_id, now=now)
+                for item in items
+            ]
+    finally:
+        _cache.reset(token)
 
 
 def reject_unreadable(raw: Any, *, source: str, site: Site | None, error: DomainError) -> IngestResult:
@@ -129,7 +162,11 @@ def reject_unreadable(raw: Any, *, source: str, site: Site | None, error: Domain
 
 def _ingest_one(actor: User, raw: Any, *, source: str, site: Site | None, machine_id: str | None, now) -> IngestResult:
     event_id = _event_id(raw)
-    existing = DowntimeEvent.objects.select_related("stop__work_order").filter(event_id=event_id).first()
+    cache = _cache.get()
+    if cache is not None:
+        existing = cache.events.get(event_id)
+    else:
+        existing = DowntimeEvent.objects.select_related("stop__work_order").filter(event_id=event_id).first()
     if existing is not None:
         if existing.payload != raw:
             return IngestResult(
@@ -162,6 +199,8 @@ def _ingest_one(actor: User, raw: Any, *, source: str, site: Site | None, machin
     except IntegrityError:
         existing = DowntimeEvent.objects.select_related("stop__work_order").get(event_id=event_id)
         return _result(existing, replayed=True)
+    if cache is not None:
+        cache.events[event_id] = event  # the same event again in this batch is a replay
     return _result(event)
 
 
@@ -227,7 +266,11 @@ def _asset(actor: User, parsed: DowntimeEventIn, *, site: Site | None, machine_i
             code="time_in_future",
             details={"server_time": now.isoformat()},
         )
-    asset = Asset.objects.select_related("site").filter(oee_machine_id=parsed.machine_id).first()
+    cache = _cache.get()
+    if cache is not None:
+        asset = cache.assets.get(parsed.machine_id)
+    else:
+        asset = Asset.objects.select_related("site").filter(oee_machine_id=parsed.machine_id).first()
     if asset is None or (site is not None and asset.site_id != site.pk):
         raise ValidationFailed(
             f"No asset has OEE machine id {parsed.machine_id!r}{f' at {site.code}' if site else ''}.",
@@ -270,7 +313,13 @@ def _record_stop(asset: Asset, parsed: DowntimeEventIn) -> DowntimeStop:
 
 
 def _rules(site_id: int) -> list[DowntimeRule]:
-    return list(DowntimeRule.objects.filter(site_id=site_id, active=True).order_by("position", "id"))
+    cache = _cache.get()
+    if cache is not None and site_id in cache.rules:
+        return cache.rules[site_id]
+    rules = list(DowntimeRule.objects.filter(site_id=site_id, active=True).order_by("position", "id"))
+    if cache is not None:
+        cache.rules[site_id] = rules
+    return rules
 
 
 def decide(actor: User, stop: DowntimeStop, *, now: datetime) -> None:

@@ -123,3 +123,9 @@ def test_another_sites_integration_may_not_send_for_this_machine(rules, asset, o
     stranger = factories.UserFactory(username="oee-south", roles=[(other_site, Role.INTEGRATION)])
     [result] = send(stranger, event("x", 0, 30))
     assert (result.status, result.error["status"]) == ("rejected", 403)
+
+
+def test_the_same_event_twice_in_one_batch(oee, rules, asset):
+    first, second = send(oee, event("dup", 0, 42), event("dup", 0, 42))
+    assert (first.replayed, second.replayed, second.id) == (False, True, first.id)
+    assert DowntimeEvent.objects.count() == 1 and WorkOrder.objects.count() == 1
