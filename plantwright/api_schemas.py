@@ -18,3 +18,47 @@ class ErrorBody(Schema):
 def errors(*statuses: int) -> dict[int, type[ErrorBody]]:
     """Response entries for the error statuses an operation can answer (401 always applies)."""
     return {status: ErrorBody for status in sorted({401, 400, *statuses})}
+
+
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """A pydantic JSON schema with its $defs inlined, so it can sit inside one OpenAPI operation."""
+    definitions = schema.pop("$defs", {})
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return walk(definitions[node["$ref"].rsplit("/", 1)[-1]])
+            return {key: walk(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return walk(schema)
+
+
+def answer_events(results: list, *, batch: bool):
+    """The answer to inbound events (ERP, downtime), each result with `status`, `error`, `as_dict()`.
+
+    One event: 200 with its result, or its own error (with the stored event in `details.event`).
+    A batch: 200 with every result, or 422 `events_rejected` listing them all (the others stood).
+    """
+    from ninja import Status
+
+    from plantwright.errors import error_from_body
+
+    rejected = [result for result in results if result.status == "rejected"]
+    if not batch:
+        result = results[0]
+        if rejected:
+            details = {**result.error.get("details", {}), "event": result.as_dict()}
+            raise error_from_body({**result.error, "details": details})
+        return Status(200, result.as_dict())
+    if rejected:
+        raise error_from_body(
+            {
+                "code": "events_rejected",
+                "message": f"{len(rejected)} of {len(results)} events were refused; the others were applied.",
+                "details": {"results": [result.as_dict() for result in results]},
+            }
+        )
+    return Status(200, {"results": [result.as_dict() for result in results]})

@@ -3,13 +3,13 @@
 import json
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import TypeAdapter
 
-from plantwright.api_schemas import errors
+from plantwright.api_schemas import answer_events, errors, inline_refs
 from plantwright.downtime import selectors, services
-from plantwright.errors import ValidationFailed, error_from_body
+from plantwright.errors import ValidationFailed
 
 router = Router(tags=["downtime"])
 
@@ -68,30 +68,13 @@ class DowntimeStopOut(Schema):
         return obj.work_order.number if obj.work_order_id else None
 
 
-_SCHEMA = TypeAdapter(services.DowntimeEventIn | list[services.DowntimeEventIn]).json_schema(
-    ref_template="#/components/schemas/{model}"
-)
-
-
-def _inline(schema: dict) -> dict:
-    definitions = schema.pop("$defs", {})
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "$ref" in node:
-                return walk(definitions[node["$ref"].rsplit("/", 1)[-1]])
-            return {key: walk(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [walk(item) for item in node]
-        return node
-
-    return walk(schema)
+_BODY = inline_refs(TypeAdapter(services.DowntimeEventIn | list[services.DowntimeEventIn]).json_schema())
 
 
 @router.post(
     "/downtime-events",
     response={200: DowntimeResultOut | DowntimeBatchOut, **errors(403, 409, 422)},
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _inline(_SCHEMA)}}}},
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _BODY}}}},
     summary="Receive downtime events (one or a batch)",
     description=(
         "Each event is applied once per `event_id`; a stop is identified by machine and `started_at`, so "
@@ -110,21 +93,7 @@ def receive_downtime_events(request: HttpRequest):
     if not events or len(events) > MAX_BATCH:
         raise ValidationFailed(f"Send 1 to {MAX_BATCH} events.", code="batch_size")
     results = services.ingest(request.user, events, source=f"http:{request.user.username}")
-    rejected = [r for r in results if r.status == "rejected"]
-    if not batch:
-        if rejected:
-            error = results[0].error
-            raise error_from_body({**error, "details": {**error.get("details", {}), "event": results[0].as_dict()}})
-        return Status(200, results[0].as_dict())
-    if rejected:
-        raise error_from_body(
-            {
-                "code": "events_rejected",
-                "message": f"{len(rejected)} of {len(results)} events were refused; the others were applied.",
-                "details": {"results": [r.as_dict() for r in results]},
-            }
-        )
-    return Status(200, {"results": [r.as_dict() for r in results]})
+    return answer_events(results, batch=batch)
 
 
 @router.get("/downtime-stops", response={200: list[DowntimeStopOut], **errors(422)})

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import TypeAdapter
 
@@ -18,10 +18,10 @@ from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
 from plantwright.accounts.services import authenticate_token
-from plantwright.api_schemas import errors
+from plantwright.api_schemas import answer_events, errors, inline_refs
 from plantwright.erp.models import WebhookEndpoint
 from plantwright.erp.signing import verify
-from plantwright.errors import NotFound, Unauthenticated, ValidationFailed, error_from_body
+from plantwright.errors import NotFound, Unauthenticated, ValidationFailed
 from plantwright.procurement import selectors
 from plantwright.procurement.event_schemas import ErpEventIn
 from plantwright.procurement.events import EventResult, ingest
@@ -65,23 +65,7 @@ class ErpEventOut(Schema):
         return obj.site_id
 
 
-def _inline_refs(schema: dict) -> dict:
-    """Pydantic's schema with its $defs inlined, so it can sit inside the OpenAPI operation."""
-    definitions = schema.pop("$defs", {})
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "$ref" in node:
-                return walk(definitions[node["$ref"].rsplit("/", 1)[-1]])
-            return {key: walk(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [walk(item) for item in node]
-        return node
-
-    return walk(schema)
-
-
-_BODY_SCHEMA = _inline_refs(TypeAdapter(ErpEventIn | list[ErpEventIn]).json_schema())
+_BODY_SCHEMA = inline_refs(TypeAdapter(ErpEventIn | list[ErpEventIn]).json_schema())
 # Signed requests are authenticated inside the operation (the signature covers the raw body).
 _OPENAPI_BODY = {
     "requestBody": {"required": True, "content": {"application/json": {"schema": _BODY_SCHEMA}}},
@@ -152,23 +136,7 @@ def receive_events(request: HttpRequest, site: str | None = None):
     source = _authenticate(request, site_obj)
     raw_events, batch = _parse(request.body)
     results: list[EventResult] = ingest(site_obj, source, raw_events)
-    rejected = [result for result in results if result.status == "rejected"]
-    if not batch:
-        result = results[0]
-        if rejected:
-            raise error_from_body(
-                {**result.error, "details": {**result.error.get("details", {}), "event": result.as_dict()}}
-            )
-        return Status(200, result.as_dict())
-    if rejected:
-        raise error_from_body(
-            {
-                "code": "events_rejected",
-                "message": f"{len(rejected)} of {len(results)} events were refused; the others were applied.",
-                "details": {"results": [result.as_dict() for result in results]},
-            }
-        )
-    return Status(200, {"results": [result.as_dict() for result in results]})
+    return answer_events(results, batch=batch)
 
 
 @router.get(
