@@ -8,12 +8,26 @@ from plantwright.accounts.selectors import restrict_to_sites
 from plantwright.downtime.models import DowntimeEvent, DowntimeRule, DowntimeStop
 
 
-def list_stops(user: User, *, site_id: int | None = None, asset_id: int | None = None) -> QuerySet[DowntimeStop]:
+def list_stops(
+    user: User,
+    *,
+    site_id: int | None = None,
+    asset_id: int | None = None,
+    asset_code: str = "",
+    category: str = "",
+    with_work_order: bool | None = None,
+) -> QuerySet[DowntimeStop]:
     stops = restrict_to_sites(DowntimeStop.objects.select_related("asset", "work_order"), user)
     if site_id is not None:
         stops = stops.filter(site_id=site_id)
     if asset_id is not None:
         stops = stops.filter(asset_id=asset_id)
+    if asset_code:
+        stops = stops.filter(asset__code__icontains=asset_code)
+    if category:
+        stops = stops.filter(category=category)
+    if with_work_order is not None:
+        stops = stops.filter(work_order__isnull=not with_work_order)
     return stops.order_by("-started_at", "-id")
 
 

@@ -18,15 +18,13 @@ from plantwright.web import add_domain_error, paginate
 @login_required
 def stop_list(request: HttpRequest) -> HttpResponse:
     form = StopFilterForm(request.GET or None)
-    stops = selectors.list_stops(request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["asset"]:
-            stops = stops.filter(asset__code__icontains=data["asset"])
-        if data["category"]:
-            stops = stops.filter(category=data["category"])
-        if data["with_wo"]:
-            stops = stops.filter(work_order__isnull=data["with_wo"] == "no")
+    data = form.cleaned_data if form.is_valid() else {}
+    stops = selectors.list_stops(
+        request.user,
+        asset_code=data.get("asset", ""),
+        category=data.get("category", ""),
+        with_work_order={"yes": True, "no": False}.get(data.get("with_wo", "")),
+    )
     template = "downtime/partials/stop_table.html" if request.htmx else "downtime/stop_list.html"
     return render(request, template, {"page": paginate(request, stops), "form": form})
 

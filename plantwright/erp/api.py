@@ -26,7 +26,7 @@ from plantwright.procurement import selectors
 from plantwright.procurement.event_schemas import ErpEventIn
 from plantwright.procurement.events import EventResult, ingest
 from plantwright.procurement.models import ConnectorKind
-from plantwright.procurement.services import settings_for
+from plantwright.procurement.services import site_settings
 
 router = Router(tags=["ERP events"])
 
@@ -86,7 +86,7 @@ def _site(code: str | None) -> Site:
 
 def _authenticate(request: HttpRequest, site: Site) -> str:
     """The event source the caller speaks for."""
-    if settings_for(site).connector == ConnectorKind.WEBHOOK:
+    if site_settings(site).connector == ConnectorKind.WEBHOOK:
         endpoint = WebhookEndpoint.objects.filter(site=site).first()
         if endpoint is None:
             raise Unauthenticated(f"{site.code} has no webhook endpoint configured.", code="signature_invalid")

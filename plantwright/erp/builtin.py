@@ -26,7 +26,7 @@ from plantwright.procurement.models import (
     PurchaseOrder,
     PurchaseOrderLine,
 )
-from plantwright.procurement.services import settings_for
+from plantwright.procurement.services import site_settings
 
 
 def source_for(site: Site) -> str:
@@ -34,7 +34,7 @@ def source_for(site: Site) -> str:
 
 
 def _check_builtin(site: Site) -> None:
-    if settings_for(site).connector != ConnectorKind.BUILTIN:
+    if site_settings(site).connector != ConnectorKind.BUILTIN:
         raise Conflict(
             f"{site.code} orders through its ERP; POs are kept there, not here.", code="connector_not_builtin"
         )

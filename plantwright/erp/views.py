@@ -18,7 +18,7 @@ from plantwright.errors import DomainError, PermissionDenied
 from plantwright.inventory.selectors import list_storerooms
 from plantwright.procurement import selectors
 from plantwright.procurement.models import ConnectorKind, PartsRequest, ProcurementSettings, PurchaseOrder
-from plantwright.procurement.services import settings_for
+from plantwright.procurement.services import site_settings
 from plantwright.web import paginate
 
 
@@ -191,7 +191,7 @@ def purchase_order_cancel(request: HttpRequest, po_id: int) -> HttpResponse:
 def site_connector(request: HttpRequest, site_id: int) -> HttpResponse:
     site = get_object_or_404(list_sites(request.user), pk=site_id)
     authorize(request.user, Perm.MANAGE_INTEGRATIONS, site.pk)
-    settings = settings_for(site)
+    settings = site_settings(site)
     endpoint = WebhookEndpoint.objects.filter(site=site).first()
     initial = {
         "connector": settings.connector,

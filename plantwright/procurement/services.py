@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from plantwright.accounts.models import Site, User
@@ -23,7 +24,13 @@ CANCEL_TOPIC = "erp.cancel_request_line"
 
 
 def settings_for(site: Site) -> ProcurementSettings:
+    """The site's settings row, created on first change (reads use `site_settings`, which writes nothing)."""
     return ProcurementSettings.objects.get_or_create(site=site)[0]
+
+
+def site_settings(site: Site) -> ProcurementSettings:
+    """The site's settings, or the defaults (builtin connector, no threshold) if never changed."""
+    return ProcurementSettings.objects.filter(site=site).first() or ProcurementSettings(site=site)
 
 
 def _line(work_order: WorkOrder, line_no: int, data: dict[str, Any]) -> PartsRequestLine:
@@ -104,13 +111,9 @@ def create_parts_request(
 
 
 def estimate(request: PartsRequest) -> Decimal:
-    return sum(
-        (
-            line.quantity * line.estimated_unit_cost
-            for line in request.lines.exclude(status__in=["cancelled", "rejected"])
-        ),
-        Decimal(0),
-    )
+    live = request.lines.exclude(status__in=[PartsRequestLine.Status.CANCELLED, PartsRequestLine.Status.REJECTED])
+    total = live.aggregate(total=Sum(F("quantity") * F("estimated_unit_cost")))["total"]
+    return Decimal(total or 0)
 
 
 def _lock(request: PartsRequest) -> PartsRequest:
@@ -136,16 +139,13 @@ def submit_parts_request(actor: User, request: PartsRequest) -> PartsRequest:
     request = _lock(request)
     if request.status != PartsRequest.Status.DRAFT:
         raise Conflict(f"{request.number} is {request.status}; only a draft is submitted.", code="not_draft")
-    threshold = settings_for(request.site).approval_threshold
-    if (
-        threshold is not None
-        and estimate(request) > threshold
-        and not has_perm(actor, Perm.APPROVE_PARTS_REQUESTS, request.site_id)
-    ):
+    threshold = site_settings(request.site).approval_threshold
+    over_threshold = threshold is not None and estimate(request) > threshold
+    if over_threshold and not has_perm(actor, Perm.APPROVE_PARTS_REQUESTS, request.site_id):
         request.status = PartsRequest.Status.PENDING_APPROVAL
         request.save(update_fields=["status", "updated_at"])
         return request
-    if threshold is not None and estimate(request) > threshold:
+    if over_threshold:  # the submitter may approve it: recorded as approved by them
         request.approved_by, request.approved_at = actor, timezone.now()
     _hand_to_purchasing(request)
     return request
