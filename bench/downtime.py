@@ -63,6 +63,7 @@ from plantwright.accounts.roles import Role  # noqa: E402
 from plantwright.accounts.services import grant_role  # noqa: E402
 from plantwright.assets.models import Asset  # noqa: E402
 from plantwright.downtime.models import DowntimeEvent, DowntimeRule  # noqa: E402
+from plantwright.downtime.mqtt import end_session  # noqa: E402
 from plantwright.maintenance.models import WorkOrder  # noqa: E402
 from plantwright.testing.processes import kill, start_mqtt_ingest  # noqa: E402
 
@@ -179,10 +180,7 @@ def _forget_sessions(processes) -> None:
     """A killed ingest's persistent session stays in the shared group and keeps getting its share
     (queued for it): end the sessions so the next measurement starts clean."""
     for process in processes:
-        client_id = process.args[process.args.index("--client-id") + 1]
-        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True)
-        client.connect("127.0.0.1", 1883)
-        client.disconnect()
+        end_session(process.args[process.args.index("--client-id") + 1])
 
 
 def ingest_rate(messages, workers: int) -> float:

@@ -1,12 +1,19 @@
 """MQTT plumbing: broker settings, topics, a shared publisher for the WO status loop-back."""
 
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+# A persistent session outlives its process this long (MQTT 5 Session Expiry Interval): a restarted
+# ingest finds what was queued for it; after a week gone, the broker forgets it and its queue.
+SESSION_EXPIRY_SECONDS = 7 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -46,10 +53,14 @@ def status_topic(site_code: str, number: str) -> str:
     return f"{settings.MQTT_TOPIC_PREFIX}/{site_code}/work-orders/{number}/status"
 
 
-def new_client(client_id: str, *, clean_session: bool, manual_ack: bool = False) -> mqtt.Client:
+def new_client(client_id: str, *, manual_ack: bool = False) -> mqtt.Client:
+    """An MQTT 5 client (connect it with `connect()`): version 5 lets the client say how many
+    unacknowledged messages it takes at once (Receive Maximum). Under MQTT 3.1.1 Mosquitto allows
+    20 (`max_inflight_messages`), and an ingest that acknowledges after its commit could then never
+    gather more than 20 messages into one transaction."""
     target = broker()
     client = mqtt.Client(
-        mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=clean_session, manual_ack=manual_ack
+        mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, manual_ack=manual_ack
     )
     if target.username:
         client.username_pw_set(target.username, target.password)
@@ -57,6 +68,38 @@ def new_client(client_id: str, *, clean_session: bool, manual_ack: bool = False)
         client.tls_set()
     client.reconnect_delay_set(min_delay=1, max_delay=30)
     return client
+
+
+def connect(client: mqtt.Client, *, persistent: bool, receive_maximum: int | None = None, wait: bool = True) -> None:
+    """Connect (or, with wait=False, start connecting and keep retrying in the background loop).
+
+    persistent: resume the session the broker keeps for this client id (its subscriptions and the
+    QoS 1 messages queued while it was away), on the first connect and every reconnect."""
+    properties = Properties(PacketTypes.CONNECT)
+    properties.SessionExpiryInterval = SESSION_EXPIRY_SECONDS if persistent else 0
+    if receive_maximum:
+        properties.ReceiveMaximum = min(receive_maximum, 65535)
+    target = broker()
+    (client.connect if wait else client.connect_async)(
+        target.host, target.port, keepalive=30, clean_start=not persistent, properties=properties
+    )
+
+
+def end_session(client_id: str) -> None:
+    """Make the broker forget a persistent session (a retired ingest's: it keeps its share of a
+    shared subscription, queued for it, until it expires or is ended)."""
+    client = new_client(client_id)
+    connect(client, persistent=False)
+    client.loop_start()
+    try:
+        deadline = time.monotonic() + 10
+        while not client.is_connected():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"The broker did not accept {client_id!r} within 10 s.")
+            time.sleep(0.02)
+        client.disconnect()
+    finally:
+        client.loop_stop()
 
 
 _publisher: mqtt.Client | None = None
@@ -68,9 +111,8 @@ def publisher() -> mqtt.Client:
     global _publisher
     with _lock:
         if _publisher is None:
-            client = new_client(f"plantwright-pub-{uuid.uuid4().hex[:12]}", clean_session=True)
-            target = broker()
-            client.connect(target.host, target.port, keepalive=30)
+            client = new_client(f"plantwright-pub-{uuid.uuid4().hex[:12]}")
+            connect(client, persistent=False)
             client.loop_start()
             _publisher = client
         return _publisher

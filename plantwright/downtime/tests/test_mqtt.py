@@ -10,6 +10,7 @@ import paho.mqtt.client as mqtt
 import pytest
 
 from plantwright.downtime.models import DowntimeEvent, DowntimeStop
+from plantwright.downtime.mqtt import end_session
 from plantwright.downtime.tests.test_services import event
 from plantwright.maintenance.models import WorkOrder
 from plantwright.testing.processes import broker_reachable, kill, log_of, start_mqtt_ingest, wait_for
@@ -52,12 +53,7 @@ def _ingest(prefix: str, client_id: str):
 
 def _forget_session(client_id: str) -> None:
     """The ingest's persistent session would outlive the test on the shared broker: end it."""
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True)
-    client.connect("127.0.0.1", 1883)
-    client.loop_start()
-    wait_for(client.is_connected, what="the clean-up connection")
-    client.disconnect()
-    client.loop_stop()
+    end_session(client_id)
 
 
 def test_downtime_over_mqtt_opens_a_wo_and_keeps_the_refusals(prefix, publish, oee, rules, asset, site):

@@ -70,8 +70,9 @@ class TestInterleaving(TestCase):
         stops=st.lists(stop, max_size=9, unique_by=lambda s: s[1]),
         order=st.randoms(use_true_random=False),
         duplicates=st.lists(st.integers(0, 20), max_size=3),
+        cuts=st.lists(st.integers(1, 6), max_size=20),
     )
-    def test_the_same_stops_in_any_order(self, stops, order, duplicates):
+    def test_the_same_stops_in_any_order(self, stops, order, duplicates, cuts):
         oee, asset = self._setup("a")
         # Reference: each stop reported once, complete, in time order.
         ordered = [e for e in self._events("a", sorted(stops, key=lambda s: s[1])) if "ended_at" in e]
@@ -82,6 +83,9 @@ class TestInterleaving(TestCase):
         events = self._events("b", stops)
         events += [events[i % len(events)] for i in duplicates] if events else []
         order.shuffle(events)
-        for event in events:
-            ingest(oee2, [event], source="test", now=NOW)
+        # In batches of any size: decisions within a batch and across batches must agree.
+        while events:
+            size = cuts.pop() if cuts else 1
+            ingest(oee2, events[:size], source="test", now=NOW)
+            events = events[size:]
         assert self._state(asset2) == expected

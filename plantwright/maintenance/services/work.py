@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from plantwright.accounts.models import User
 from plantwright.accounts.roles import Perm
@@ -417,15 +418,23 @@ def transition_work_order(
     return work_order
 
 
-def record_downtime_window(actor: User, work_order: WorkOrder, *, down_since: datetime, restored_at: datetime | None):
-    """Down since / restored at as the downtime events of an open WO say (the integration's doing,
-    kept in the WO's history like any change; a technician may still correct them)."""
-    work_order = _lock_work_order(work_order)
-    if work_order.status in READ_ONLY_STATUSES:
-        return work_order
-    if (work_order.down_since, work_order.restored_at) == (down_since, restored_at):
-        return work_order
-    work_order.down_since, work_order.restored_at = down_since, restored_at
-    work_order._history_user = actor
-    work_order.save(update_fields=["down_since", "restored_at", "updated_at"])
-    return work_order
+def record_downtime_windows(actor: User, windows: dict[int, tuple[datetime, datetime | None]]) -> int:
+    """Down since / restored at of open WOs as their downtime stops say ({WO id: (down, restored)}),
+    the integration's doing, kept in each WO's history like any change (a technician may still
+    correct them). Closed and cancelled WOs keep what they have. Returns how many changed."""
+    changed = []
+    now = timezone.now()
+    for work_order in WorkOrder.objects.select_for_update().filter(pk__in=windows).order_by("pk"):
+        down_since, restored_at = windows[work_order.pk]
+        if work_order.status in READ_ONLY_STATUSES or (work_order.down_since, work_order.restored_at) == (
+            down_since,
+            restored_at,
+        ):
+            continue
+        work_order.down_since, work_order.restored_at, work_order.updated_at = down_since, restored_at, now
+        changed.append(work_order)
+    if changed:
+        bulk_update_with_history(
+            changed, WorkOrder, ["down_since", "restored_at", "updated_at"], default_user=actor, default_date=now
+        )
+    return len(changed)

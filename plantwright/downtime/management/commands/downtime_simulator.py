@@ -39,9 +39,8 @@ class Command(BaseCommand):
         if not machines:
             raise CommandError(f"No asset at {site} has an OEE machine id.")
         rng = random.Random(seed)
-        client = mqtt.new_client(f"plantwright-sim-{uuid.uuid4().hex[:8]}", clean_session=True)
-        broker = mqtt.broker()
-        client.connect(broker.host, broker.port)
+        client = mqtt.new_client(f"plantwright-sim-{uuid.uuid4().hex[:8]}")
+        mqtt.connect(client, persistent=False)
         client.loop_start()
         sent = 0
         try:

@@ -16,7 +16,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError, InterfaceError, close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections
 
 from plantwright.accounts.models import Site, User
 from plantwright.downtime import mqtt
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         actor = self._actor()
         client_id = client_id or f"plantwright-ingest-{socket.gethostname()}"
         inbox: queue.Queue = queue.Queue(maxsize=10 * batch)  # back-pressure: paho waits when we lag
-        client = mqtt.new_client(client_id, clean_session=False, manual_ack=True)
+        client = mqtt.new_client(client_id, manual_ack=True)
 
         def on_connect(client, userdata, flags, reason_code, properties):
             if reason_code.is_failure:
@@ -49,9 +49,9 @@ class Command(BaseCommand):
 
         client.on_connect = on_connect
         client.on_message = lambda client, userdata, message: inbox.put(message)
-        target = mqtt.broker()
-        # Asynchronous connect: a broker that is not up yet is retried, not fatal.
-        client.connect_async(target.host, target.port, keepalive=30)
+        # Asynchronous connect: a broker that is not up yet is retried, not fatal. The broker may send
+        # a few batches ahead, so the next one is here when a transaction commits.
+        mqtt.connect(client, persistent=True, receive_maximum=4 * batch, wait=False)
         client.loop_start()
 
         stopping = False
@@ -71,6 +71,7 @@ class Command(BaseCommand):
                     self._apply(client, actor, sites, messages)
                 if time.monotonic() - last_sweep > SWEEP_SECONDS:
                     close_old_connections()
+                    actor = self._actor()  # afresh: a role taken away takes effect here
                     sweep(actor)
                     last_sweep = time.monotonic()
         finally:
@@ -114,7 +115,7 @@ class Command(BaseCommand):
             try:
                 close_old_connections()
                 if items:
-                    ingest_items(actor, items)
+                    _ingest_or_isolate(actor, items)
                 for raw, source, site, reason in unreadable:
                     reject_unreadable(raw, source=source, site=site, error=ValidationFailed(reason, code="unreadable"))
                 break
@@ -131,14 +132,14 @@ def _ingest_or_isolate(actor, items: list[Incoming]) -> None:
     try:
         ingest_items(actor, items)
         return
-    except (DatabaseError, InterfaceError):
-        raise
+    except (OperationalError, InterfaceError):
+        raise  # the database is away: the caller waits and applies the batch again
     except Exception:
         logger.exception("mqtt ingest: a batch failed; applying its messages one by one")
     for item in items:
         try:
             ingest_items(actor, [item])
-        except (DatabaseError, InterfaceError):
+        except (OperationalError, InterfaceError):
             raise
         except Exception as exc:
             logger.exception("mqtt ingest: message on %s failed", item.source)

@@ -1,0 +1,340 @@
+"""Downtime events in, WOs out: store each event once, build the stop, let the site's rules decide.
+
+One service for both doors (HTTP and MQTT). An event is applied exactly once (its `event_id`), a stop
+is one row per machine and start time however many events describe it, and while a machine has an
+open WO opened by downtime, further qualifying stops attach to it instead of opening another.
+
+A batch is one transaction and one unit of work (see `decisions`): events are read and checked
+without the database, the machines they name are locked and their state loaded once, and each event
+stands or falls alone: a refused event is stored with its reason and changes nothing else.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from plantwright.accounts.models import Site, User
+from plantwright.accounts.roles import Perm
+from plantwright.accounts.selectors import has_perm, site_ids_with
+from plantwright.api_types import Text, Timestamp
+from plantwright.assets.models import Asset
+from plantwright.downtime.models import Category, DowntimeEvent, DowntimeStop, RuleAction
+from plantwright.downtime.services.decisions import DowntimeBatch
+from plantwright.errors import DomainError, PermissionDenied, ValidationFailed
+
+# Shop-floor clocks drift a little; the same allowance as for times people type on a WO.
+from plantwright.maintenance.services.work import FUTURE_TOLERANCE
+
+# A concurrent ingest may store one of a batch's events between our look-up and our write: the batch
+# is then applied again, and that event is a replay.
+ATTEMPTS = 3
+
+
+class DowntimeEventIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    event_id: Text(200)
+    machine_id: Text(100)
+    started_at: Timestamp
+    ended_at: Timestamp | None = None
+    reason_code: Text(40, 0) = ""
+    category: Text(20)
+    text: Text(500, 0) = ""
+
+
+_EVENT = TypeAdapter(DowntimeEventIn)
+
+
+@dataclass
+class IngestResult:
+    event_id: str
+    status: str
+    id: int | None = None
+    stop: int | None = None
+    work_order: str | None = None
+    decision: str = ""
+    error: dict[str, Any] = field(default_factory=dict)
+    replayed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "event_id": self.event_id,
+            "id": self.id,
+            "status": self.status,
+            "stop": self.stop,
+            "work_order": self.work_order,
+            "decision": self.decision,
+            "error": self.error or None,
+            "replayed": self.replayed,
+        }
+
+
+def _result(event: DowntimeEvent, *, replayed: bool = False) -> IngestResult:
+    stop = event.stop
+    return IngestResult(
+        event.event_id,
+        event.status,
+        event.pk,
+        stop.pk if stop else None,
+        stop.work_order.number if stop and stop.work_order_id else None,
+        stop.decision if stop else "",
+        event.error,
+        replayed,
+    )
+
+
+def _event_id(raw: Any) -> str:
+    event_id = raw.get("event_id") if isinstance(raw, dict) else None
+    if isinstance(event_id, str) and event_id.strip() and len(event_id) <= 200:
+        return event_id.strip()
+    return "malformed:" + hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()[:40]
+
+
+@dataclass
+class Incoming:
+    """One event as it arrived; `site` and `machine_id` come from an MQTT topic and must agree with it."""
+
+    raw: Any
+    source: str
+    site: Site | None = None
+    machine_id: str | None = None
+
+
+def ingest(
+    actor: User,
+    raw_events: list[Any],
+    *,
+    source: str,
+    site: Site | None = None,
+    machine_id: str | None = None,
+    now: datetime | None = None,
+) -> list[IngestResult]:
+    """Apply a batch from one sender (one transaction; each event stands or falls alone)."""
+    return ingest_items(actor, [Incoming(raw, source, site, machine_id) for raw in raw_events], now=now)
+
+
+def ingest_items(actor: User, items: list[Incoming], *, now: datetime | None = None) -> list[IngestResult]:
+    now = now or timezone.now()
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return _apply(actor, items, now)
+        except IntegrityError:
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class _Checked:
+    """An event read and checked before anything is written: either `parsed` and `asset`, or `error`."""
+
+    item: Incoming
+    event_id: str
+    parsed: DowntimeEventIn | None = None
+    asset: Asset | None = None
+    error: DomainError | None = None
+
+
+def _apply(actor: User, items: list[Incoming], now: datetime) -> list[IngestResult]:
+    checked = [_check(item, now) for item in items]
+    machine_ids = {c.parsed.machine_id for c in checked if c.parsed is not None}
+    assets = {a.oee_machine_id: a for a in Asset.objects.select_related("site").filter(oee_machine_id__in=machine_ids)}
+    allowed: dict[int, bool] = {}
+    starts: dict[Asset, set[datetime]] = {}
+    for c in checked:
+        if c.parsed is None:
+            continue
+        try:
+            c.asset = _asset(actor, c.parsed, assets, allowed, site=c.item.site)
+        except DomainError as exc:
+            c.error, c.parsed = exc, None
+            continue
+        starts.setdefault(c.asset, set()).add(c.parsed.started_at)
+
+    batch = DowntimeBatch(actor, now)
+    if starts:
+        batch.load(starts)  # locks the machines: read the replays only after that
+    seen: dict[str, DowntimeEvent] = {
+        e.event_id: e
+        for e in DowntimeEvent.objects.select_related("stop__work_order").filter(
+            event_id__in={c.event_id for c in checked}
+        )
+    }
+    answers: list[tuple[DowntimeEvent, bool] | IngestResult] = []
+    applied: list[DowntimeEvent] = []
+    for c in checked:
+        raw = c.item.raw
+        prior = seen.get(c.event_id)
+        if prior is not None:
+            answers.append(_replay(prior, raw))
+            continue
+        if c.error is not None:
+            site = c.item.site or _site_of(actor, raw, assets)
+            event = _store_rejected(c.event_id, raw, c.item.source, site, c.error)
+            seen[c.event_id] = event
+            answers.append((event, False))
+            continue
+        parsed = c.parsed
+        stop = batch.record(
+            c.asset,
+            started_at=parsed.started_at,
+            ended_at=parsed.ended_at,
+            category=parsed.category,
+            reason_code=parsed.reason_code,
+            text=parsed.text,
+        )
+        batch.decide(stop)
+        event = DowntimeEvent(
+            site_id=c.asset.site_id,
+            source=c.item.source[:80],
+            event_id=c.event_id,
+            payload=raw,
+            status=DowntimeEvent.Status.APPLIED,
+            stop=stop,
+        )
+        seen[c.event_id] = event  # the same event again in this batch is a replay
+        applied.append(event)
+        answers.append((event, False))
+    batch.flush()
+    DowntimeEvent.objects.bulk_create(applied)
+    return [
+        answer if isinstance(answer, IngestResult) else _result(answer[0], replayed=answer[1]) for answer in answers
+    ]
+
+
+def _replay(prior: DowntimeEvent, raw: Any) -> tuple[DowntimeEvent, bool] | IngestResult:
+    if prior.payload == raw:
+        return (prior, True)
+    return IngestResult(
+        prior.event_id,
+        DowntimeEvent.Status.REJECTED,
+        error={
+            "code": "event_id_reused",
+            "message": f"Event {prior.event_id!r} was already received with different content.",
+            "details": {"event": prior.pk},
+            "status": 409,
+        },
+    )
+
+
+def _check(item: Incoming, now: datetime) -> _Checked:
+    """Everything that can be said about an event without the database."""
+    checked = _Checked(item, _event_id(item.raw))
+    try:
+        parsed = _parse(item.raw)
+        if item.machine_id is not None and parsed.machine_id != item.machine_id:
+            raise ValidationFailed(
+                f"The topic names machine {item.machine_id!r}, the event {parsed.machine_id!r}.",
+                code="machine_mismatch",
+                details={"field": "machine_id"},
+            )
+        if (parsed.ended_at or parsed.started_at) > now + FUTURE_TOLERANCE:
+            raise ValidationFailed(
+                "The event lies in the future; check the sender's clock.",
+                code="time_in_future",
+                details={"server_time": now.isoformat()},
+            )
+    except DomainError as exc:
+        checked.error = exc
+    else:
+        checked.parsed = parsed
+    return checked
+
+
+def reject_unreadable(raw: Any, *, source: str, site: Site | None, error: DomainError) -> IngestResult:
+    """Keep what could not even be read (not JSON, an unknown site in the topic) for a person to see."""
+    return _result(_store_rejected(_event_id(raw), raw, source, site, error))
+
+
+def _site_of(actor: User, raw: Any, assets: dict[str, Asset]) -> Site | None:
+    """Which site's people should see a refused event: the machine's, else the sender's only site."""
+    machine_id = raw.get("machine_id") if isinstance(raw, dict) else None
+    asset = assets.get(machine_id) if isinstance(machine_id, str) else None
+    if asset is not None and has_perm(actor, Perm.INGEST_DOWNTIME, asset.site_id):
+        return asset.site
+    sites = site_ids_with(actor, Perm.INGEST_DOWNTIME)
+    return Site.objects.get(pk=next(iter(sites))) if sites is not None and len(sites) == 1 else None
+
+
+def _store_rejected(event_id: str, raw: Any, source: str, site: Site | None, exc: DomainError) -> DowntimeEvent:
+    error = {**exc.as_body()["error"], "status": exc.status}
+    try:
+        with transaction.atomic():
+            return DowntimeEvent.objects.create(
+                site=site,
+                source=source[:80],
+                event_id=event_id,
+                payload=raw if isinstance(raw, dict) else {"raw": raw},
+                status=DowntimeEvent.Status.REJECTED,
+                error=error,
+            )
+    except IntegrityError:
+        return DowntimeEvent.objects.select_related("stop__work_order").get(event_id=event_id)
+
+
+def _parse(raw: Any) -> DowntimeEventIn:
+    try:
+        parsed = _EVENT.validate_python(raw)
+    except ValidationError as exc:
+        problems = [
+            {"location": ".".join(str(p) for p in err["loc"]), "message": err["msg"], "type": err["type"]}
+            for err in exc.errors(include_url=False, include_input=False)
+        ]
+        raise ValidationFailed("The event does not match its schema.", details={"errors": problems}) from None
+    if parsed.category not in Category.values:
+        raise ValidationFailed(
+            f"Unknown category {parsed.category!r}.", details={"field": "category", "allowed": Category.values}
+        )
+    if parsed.ended_at is not None and parsed.ended_at < parsed.started_at:
+        raise ValidationFailed(
+            "ended_at is before started_at.", code="ended_before_started", details={"field": "ended_at"}
+        )
+    return parsed
+
+
+def _asset(actor: User, parsed: DowntimeEventIn, assets: dict[str, Asset], allowed: dict[int, bool], *, site) -> Asset:
+    asset = assets.get(parsed.machine_id)
+    if asset is None or (site is not None and asset.site_id != site.pk):
+        raise ValidationFailed(
+            f"No asset has OEE machine id {parsed.machine_id!r}{f' at {site.code}' if site else ''}.",
+            code="unknown_machine",
+            details={"field": "machine_id"},
+        )
+    if asset.site_id not in allowed:
+        allowed[asset.site_id] = has_perm(actor, Perm.INGEST_DOWNTIME, asset.site_id)
+    if not allowed[asset.site_id]:
+        raise PermissionDenied(f"This account may not send downtime for {asset.site.code}.")
+    return asset
+
+
+def sweep(actor: User, *, now: datetime | None = None) -> int:
+    """Decide again the ongoing stops still waiting for their minimum duration (run by the ingest)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        waiting = list(
+            DowntimeStop.objects.filter(
+                ended_at__isnull=True, work_order__isnull=True, rule__action=RuleAction.OPEN_WORK_ORDER
+            ).select_related("asset__site")
+        )
+        if not waiting:
+            return 0
+        starts: dict[Asset, set[datetime]] = {}
+        assets: dict[int, Asset] = {}
+        for stop in waiting:
+            starts.setdefault(assets.setdefault(stop.asset_id, stop.asset), set()).add(stop.started_at)
+        batch = DowntimeBatch(actor, now)
+        batch.load(starts)
+        # The loaded (locked, current) stops, not the ones read before the lock.
+        stops = [batch.stops[s.asset_id].get(s.started_at) for s in waiting]
+        stops = [s for s in stops if s is not None and s.work_order_id is None]
+        for stop in stops:
+            batch.decide(stop)
+        batch.flush()
+    return sum(stop.work_order_id is not None for stop in stops)
