@@ -26,15 +26,29 @@ from django.utils import timezone
 
 from plantwright.accounts.models import User
 from plantwright.assets.models import Asset
+from plantwright.bulk import insert_new
 from plantwright.downtime.models import Category, DowntimeRule, DowntimeStop, RuleAction
 from plantwright.maintenance.lifecycle import READ_ONLY_STATUSES
 from plantwright.maintenance.models import OPEN_STATUSES, WorkOrder
 from plantwright.maintenance.services import open_work_order_by_rule, record_downtime_windows
 
 # What a batch reads of a WO its stops belong to (a closed WO: only shown, a completed one: followed).
-_WINDOW_FIELDS = ["id", "number", "status", "is_failure", "asset_id", "created_at", "down_since", "restored_at"]
+_ORDER_FIELDS = ["id", "number", "status", "is_failure", "asset_id", "down_since", "restored_at"]
 _STOP_FIELDS = ["ended_at", "reason_code", "text", "work_order", "rule", "decision", "updated_at"]
 _NEIGHBOUR_FIELDS = ["pk", "started_at", "category", "reason_code", "work_order_id"]
+
+
+@dataclass(slots=True)
+class Order:
+    """What deciding needs of a WO (read as plain values: a batch reads hundreds of them)."""
+
+    pk: int
+    number: str
+    status: str
+    is_failure: bool
+    asset_id: int
+    down_since: datetime | None
+    restored_at: datetime | None
 
 
 @dataclass(slots=True)
@@ -58,11 +72,12 @@ class DowntimeBatch:
         self.stops: dict[int, dict[datetime, DowntimeStop | Neighbour]] = {}
         self._times: dict[int, list[datetime]] = {}  # asset id -> the keys of `stops`, sorted
         self.rules: dict[int, list[DowntimeRule]] = {}  # site id -> active rules in order
-        self.open_orders: dict[tuple[int, int], WorkOrder] = {}  # (asset id, rule id) -> its open WO
+        self.orders: dict[int, Order] = {}  # the WOs the batch's stops belong to, by id
+        self.open_orders: dict[tuple[int, int], Order] = {}  # (asset id, rule id) -> its open WO
         self._new: list[DowntimeStop] = []
         self._changed: dict[int, DowntimeStop] = {}
         self._joined: dict[tuple[int, int, str], list[int]] = defaultdict(list)  # neighbours that joined a WO
-        self._windows: dict[int, WorkOrder] = {}  # failure WOs whose downtime window may have moved
+        self._windows: dict[int, Order] = {}  # failure WOs whose downtime window may have moved
 
     # --- loading ---------------------------------------------------------------------------------
 
@@ -72,28 +87,27 @@ class DowntimeBatch:
         list(Asset.objects.select_for_update().filter(pk__in=sorted(self.assets)).order_by("pk").values_list("pk"))
         for rule in DowntimeRule.objects.filter(site_id__in={a.site_id for a in starts}, active=True):
             self.rules.setdefault(rule.site_id, []).append(rule)  # model ordering: site, position, id
-        # A downtime WO's stops all carry the rule that opened it: one stop names it.
+        # A downtime WO's stops all carry the rule that opened it: one stop names it. The newest open
+        # WO of a rule on a machine takes the rule's new stops.
         opener = DowntimeStop.objects.filter(work_order=OuterRef("pk"), rule__isnull=False).order_by()
-        orders = {
-            order.pk: order
-            for order in WorkOrder.objects.filter(asset_id__in=self.assets, status__in=OPEN_STATUSES)
-            .only(*_WINDOW_FIELDS)
+        for *values, opened_by in (
+            WorkOrder.objects.filter(asset_id__in=self.assets, status__in=OPEN_STATUSES)
             .annotate(opened_by=Subquery(opener.values("rule_id")[:1]))
             .order_by("created_at", "pk")
-        }
-        for order in orders.values():  # the newest open WO of a rule on a machine takes its new stops
-            if order.opened_by is not None:
-                self.open_orders[(order.asset_id, order.opened_by)] = order
+            .values_list(*_ORDER_FIELDS, "opened_by")
+        ):
+            order = self.orders[values[0]] = Order(*values)
+            if opened_by is not None:
+                self.open_orders[(order.asset_id, opened_by)] = order
         named, nearby = self._wanted(starts)
         stops = list(DowntimeStop.objects.filter(named))
-        closed = {s.work_order_id for s in stops if s.work_order_id is not None} - orders.keys()
+        closed = {s.work_order_id for s in stops if s.work_order_id is not None} - self.orders.keys()
         if closed:  # WOs no longer open that named stops belong to: shown, and followed if completed
-            orders |= WorkOrder.objects.only(*_WINDOW_FIELDS).in_bulk(closed)
+            for values in WorkOrder.objects.filter(pk__in=closed).values_list(*_ORDER_FIELDS):
+                self.orders[values[0]] = Order(*values)
         self.stops = {asset_id: {} for asset_id in self.assets}
         for stop in stops:
             stop.asset = self.assets[stop.asset_id]
-            if stop.work_order_id is not None:
-                stop.work_order = orders[stop.work_order_id]  # one object per WO across the batch
             self.stops[stop.asset_id][stop.started_at] = stop
         if nearby is not None:
             for row in DowntimeStop.objects.filter(nearby).order_by().values_list("asset_id", *_NEIGHBOUR_FIELDS):
@@ -158,7 +172,7 @@ class DowntimeBatch:
     def decide(self, stop: DowntimeStop) -> None:
         """Apply the first matching rule of the site to the stop (again when a later event completes it)."""
         if stop.work_order_id is not None:
-            self._follow_window(stop.work_order)
+            self._follow_window(self.orders[stop.work_order_id])
             return
         rule = next((r for r in self.rules.get(stop.site_id, []) if r.matches(stop.category, stop.reason_code)), None)
         if rule is None:
@@ -228,7 +242,9 @@ class DowntimeBatch:
                 restored_at=restored,
                 note=f"Opened by downtime rule '{rule.name}'",
             )
-            self.open_orders[(asset_id, rule.pk)] = work_order
+            work_order = self.orders[work_order.pk] = self.open_orders[(asset_id, rule.pk)] = Order(
+                *(getattr(work_order, name) for name in _ORDER_FIELDS)
+            )
             decision = f"opened {work_order.number} (rule '{rule.name}')"[:200]
         else:
             decision = f"attached to {work_order.number} (rule '{rule.name}')"[:200]
@@ -237,7 +253,7 @@ class DowntimeBatch:
                 stop.work_order_id = work_order.pk
                 self._joined[(work_order.pk, rule.pk, decision)].append(stop.pk)
             else:
-                stop.work_order, stop.rule, stop.decision = work_order, rule, decision
+                stop.work_order_id, stop.rule, stop.decision = work_order.pk, rule, decision
                 self._touch(stop)
         self._follow_window(work_order)
 
@@ -254,7 +270,10 @@ class DowntimeBatch:
             known |= dict(DowntimeStop.objects.filter(pk__in=neighbours).values_list("pk", "ended_at"))
         return [known[s.pk] if s.pk is not None else s.ended_at for s in stops]
 
-    def _follow_window(self, work_order: WorkOrder) -> None:
+    def number(self, work_order_id: int) -> str:
+        return self.orders[work_order_id].number
+
+    def _follow_window(self, work_order: Order) -> None:
         if work_order.is_failure and work_order.status not in READ_ONLY_STATUSES:
             self._windows[work_order.pk] = work_order
 
@@ -266,8 +285,7 @@ class DowntimeBatch:
     # --- writing ---------------------------------------------------------------------------------
 
     def flush(self) -> None:
-        if self._new:
-            DowntimeStop.objects.bulk_create(self._new)
+        insert_new(DowntimeStop, self._new)
         if self._changed:
             DowntimeStop.objects.bulk_update(list(self._changed.values()), _STOP_FIELDS, batch_size=500)
         for (work_order_id, rule_id, decision), pks in self._joined.items():

@@ -24,6 +24,7 @@ from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import has_perm, site_ids_with
 from plantwright.api_types import Text, Timestamp
 from plantwright.assets.models import Asset
+from plantwright.bulk import insert_new
 from plantwright.downtime.models import Category, DowntimeEvent, DowntimeStop, RuleAction
 from plantwright.downtime.services.decisions import DowntimeBatch
 from plantwright.errors import DomainError, PermissionDenied, ValidationFailed
@@ -49,6 +50,7 @@ class DowntimeEventIn(BaseModel):
 
 
 _EVENT = TypeAdapter(DowntimeEventIn)
+_CATEGORIES = frozenset(Category.values)
 
 
 @dataclass
@@ -75,14 +77,19 @@ class IngestResult:
         }
 
 
-def _result(event: DowntimeEvent, *, replayed: bool = False) -> IngestResult:
+def _result(event: DowntimeEvent, *, replayed: bool = False, batch: DowntimeBatch | None = None) -> IngestResult:
     stop = event.stop
+    number = None
+    if stop is not None and stop.work_order_id is not None:
+        # A stop the batch decided knows its WO by id only; a stored one came with its WO.
+        known = batch is not None and stop.work_order_id in batch.orders
+        number = batch.number(stop.work_order_id) if known else stop.work_order.number
     return IngestResult(
         event.event_id,
         event.status,
         event.pk,
         stop.pk if stop else None,
-        stop.work_order.number if stop and stop.work_order_id else None,
+        number,
         stop.decision if stop else "",
         event.error,
         replayed,
@@ -203,9 +210,10 @@ def _apply(actor: User, items: list[Incoming], now: datetime) -> list[IngestResu
         applied.append(event)
         answers.append((event, False))
     batch.flush()
-    DowntimeEvent.objects.bulk_create(applied)
+    insert_new(DowntimeEvent, applied)
     return [
-        answer if isinstance(answer, IngestResult) else _result(answer[0], replayed=answer[1]) for answer in answers
+        answer if isinstance(answer, IngestResult) else _result(answer[0], replayed=answer[1], batch=batch)
+        for answer in answers
     ]
 
 
@@ -288,7 +296,7 @@ def _parse(raw: Any) -> DowntimeEventIn:
             for err in exc.errors(include_url=False, include_input=False)
         ]
         raise ValidationFailed("The event does not match its schema.", details={"errors": problems}) from None
-    if parsed.category not in Category.values:
+    if parsed.category not in _CATEGORIES:
         raise ValidationFailed(
             f"Unknown category {parsed.category!r}.", details={"field": "category", "allowed": Category.values}
         )
