@@ -33,3 +33,9 @@ class StopFilterForm(forms.Form):
         required=False,
         label="WO",
     )
+
+
+class OeeWebhookForm(forms.Form):
+    url = forms.URLField(label="OEE platform URL", max_length=500, assume_scheme="https")
+    active = forms.BooleanField(required=False, initial=True, label="Send WO status here")
+    timeout_seconds = forms.IntegerField(min_value=1, max_value=120, initial=10, label="Timeout (s)")

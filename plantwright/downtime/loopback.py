@@ -2,17 +2,24 @@
 
 Delivered by the outbox worker (the change and its message commit together): the WO's *current*
 status is published retained with QoS 1 on `<prefix>/<site>/work-orders/<number>/status`, so late or
-repeated deliveries can only ever publish the latest state.
+repeated deliveries can only ever publish the latest state. A site may also have the status POSTed,
+signed, to the OEE platform (`OeeWebhook`): that is a message of its own, so a broker that is down
+does not hold the webhook back, nor a refusing webhook the broker.
 """
 
 import json
 from typing import Any
 
 from plantwright.downtime import mqtt
+from plantwright.downtime.models import OeeWebhook
 from plantwright.maintenance.models import WorkOrder
 from plantwright.maintenance.services.work import WORK_ORDER_STATUS_TOPIC
 from plantwright.outbox.models import OutboxMessage
 from plantwright.outbox.registry import PermanentError, register
+from plantwright.outbox.services import enqueue
+from plantwright.webhooks import post_signed
+
+WEBHOOK_TOPIC = "downtime.oee_webhook"
 
 
 def status_payload(work_order: WorkOrder) -> dict[str, Any]:
@@ -20,7 +27,7 @@ def status_payload(work_order: WorkOrder) -> dict[str, Any]:
     return {
         "work_order": work_order.number,
         "status": work_order.status,
-        "type": work_order.type,
+        "work_order_type": work_order.type,
         "site": work_order.site.code,
         "asset": work_order.asset.code,
         "machine_id": work_order.asset.oee_machine_id,
@@ -39,15 +46,48 @@ def status_payload(work_order: WorkOrder) -> dict[str, Any]:
     }
 
 
-def deliver_status(message: OutboxMessage) -> dict[str, Any]:
-    work_order = WorkOrder.objects.select_related("site", "asset").filter(pk=message.payload["work_order"]).first()
+def _work_order(message: OutboxMessage) -> WorkOrder:
+    work_order = (
+        WorkOrder.objects.select_related("site__oee_webhook", "asset").filter(pk=message.payload["work_order"]).first()
+    )
     if work_order is None:
         raise PermanentError(f"Work order {message.payload['work_order']} no longer exists.")
+    return work_order
+
+
+def _webhook(work_order: WorkOrder) -> OeeWebhook | None:
+    try:
+        webhook = work_order.site.oee_webhook
+    except OeeWebhook.DoesNotExist:
+        return None
+    return webhook if webhook.active else None
+
+
+def deliver_status(message: OutboxMessage) -> dict[str, Any]:
+    work_order = _work_order(message)
+    if _webhook(work_order) is not None:
+        # Its own message, committed before the publish (a repeat of this one finds it by its key).
+        enqueue(
+            WEBHOOK_TOPIC,
+            message.payload,
+            idempotency_key=f"oee-webhook:{message.idempotency_key}",
+            site=work_order.site,
+        )
     topic = mqtt.status_topic(work_order.site.code, work_order.number)
     payload = status_payload(work_order)
     mqtt.publish_retained(topic, json.dumps(payload, separators=(",", ":")).encode())
     return {"topic": topic, "status": payload["status"]}
 
 
+def deliver_webhook(message: OutboxMessage) -> dict[str, Any]:
+    work_order = _work_order(message)
+    webhook = _webhook(work_order)
+    if webhook is None:
+        return {"skipped": "the site has no active OEE webhook any more"}
+    payload = {**status_payload(work_order), "type": "work_order.status"}
+    return post_signed(webhook, payload, idempotency_key=message.idempotency_key)
+
+
 def register_handlers() -> None:
     register(WORK_ORDER_STATUS_TOPIC, deliver_status)
+    register(WEBHOOK_TOPIC, deliver_webhook)

@@ -6,6 +6,7 @@ from django.db.models import Q
 from plantwright.accounts.models import Site
 from plantwright.assets.models import Asset
 from plantwright.maintenance.models import Priority, WorkOrder, WorkOrderType
+from plantwright.webhooks import SignedEndpoint
 
 
 class Category(models.TextChoices):
@@ -115,3 +116,10 @@ class DowntimeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} ({self.status})"
+
+
+class OeeWebhook(SignedEndpoint):
+    """Optional: the OEE platform's URL that also receives the status of downtime WOs, signed."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="oee_webhook")
+    active = models.BooleanField(default=True)

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, has_perm, list_sites
 from plantwright.downtime import selectors, services
-from plantwright.downtime.forms import RuleForm, StopFilterForm
-from plantwright.downtime.models import DowntimeRule
+from plantwright.downtime.forms import OeeWebhookForm, RuleForm, StopFilterForm
+from plantwright.downtime.models import DowntimeRule, OeeWebhook
 from plantwright.errors import DomainError
 from plantwright.web import add_domain_error, paginate
 
@@ -38,7 +38,6 @@ def rejected_events(request: HttpRequest) -> HttpResponse:
 @login_required
 def rules(request: HttpRequest, site_id: int) -> HttpResponse:
     site = get_object_or_404(list_sites(request.user), pk=site_id)
-    can_edit = has_perm(request.user, Perm.MANAGE_DOWNTIME_RULES, site.pk)
     rule_id = request.POST.get("rule") if request.method == "POST" else None
     editing = get_object_or_404(DowntimeRule, pk=rule_id, site=site) if rule_id else None
     status = 200
@@ -60,17 +59,60 @@ def rules(request: HttpRequest, site_id: int) -> HttpResponse:
         failed = form
     else:
         failed = None
-    forms = []
-    for rule in selectors.list_rules(request.user, site.pk):
-        forms.append(
-            failed
-            if failed is not None and editing and editing.pk == rule.pk
-            else RuleForm(instance=rule, prefix=f"r{rule.pk}")
-        )
-    new = failed if failed is not None and editing is None else RuleForm(prefix="rnew")
-    return render(
-        request, "downtime/rules.html", {"site": site, "forms": forms, "new": new, "can_edit": can_edit}, status=status
+    return _rules_page(request, site, failed=failed, editing=editing, status=status)
+
+
+def _rules_page(request, site, *, failed=None, editing=None, webhook_form=None, status=200) -> HttpResponse:
+    """The rules of a site, with a rule form that failed (or the webhook form that did) kept as sent."""
+    forms = [
+        failed
+        if failed is not None and editing and editing.pk == rule.pk
+        else RuleForm(instance=rule, prefix=f"r{rule.pk}")
+        for rule in selectors.list_rules(request.user, site.pk)
+    ]
+    context = {
+        "site": site,
+        "forms": forms,
+        "new": failed if failed is not None and editing is None else RuleForm(prefix="rnew"),
+        "can_edit": has_perm(request.user, Perm.MANAGE_DOWNTIME_RULES, site.pk),
+        **_webhook_context(request, site, webhook_form),
+    }
+    return render(request, "downtime/rules.html", context, status=status)
+
+
+def _webhook_context(request: HttpRequest, site, form: OeeWebhookForm | None = None) -> dict:
+    if not has_perm(request.user, Perm.MANAGE_INTEGRATIONS, site.pk):
+        return {}
+    webhook = OeeWebhook.objects.filter(site=site).first()
+    initial = (
+        {"url": webhook.url, "active": webhook.active, "timeout_seconds": webhook.timeout_seconds} if webhook else {}
     )
+    return {"webhook": webhook, "webhook_form": form or OeeWebhookForm(initial=initial)}
+
+
+@login_required
+@require_POST
+def oee_webhook(request: HttpRequest, site_id: int) -> HttpResponse:
+    """Integrators: the optional signed webhook for WO status (save, or rotate its secret)."""
+    site = get_object_or_404(list_sites(request.user), pk=site_id)
+    authorize(request.user, Perm.MANAGE_INTEGRATIONS, site.pk)
+    if "rotate" in request.POST:
+        try:
+            services.rotate_oee_secret(request.user, site)
+            messages.success(request, "New secret issued; the old one is sent alongside for 24 hours more.")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("downtime-rules", site.pk)
+    form = OeeWebhookForm(request.POST)
+    if form.is_valid():
+        try:
+            services.configure_oee_webhook(request.user, site, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, "OEE webhook saved.")
+            return redirect("downtime-rules", site.pk)
+    return _rules_page(request, site, webhook_form=form, status=422)
 
 
 @login_required

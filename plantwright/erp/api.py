@@ -20,13 +20,13 @@ from plantwright.accounts.selectors import authorize
 from plantwright.accounts.services import authenticate_token
 from plantwright.api_schemas import answer_events, errors, inline_refs
 from plantwright.erp.models import WebhookEndpoint
-from plantwright.erp.signing import verify
 from plantwright.errors import NotFound, Unauthenticated, ValidationFailed
 from plantwright.procurement import selectors
 from plantwright.procurement.event_schemas import ErpEventIn
 from plantwright.procurement.events import EventResult, ingest
 from plantwright.procurement.models import ConnectorKind
 from plantwright.procurement.services import site_settings
+from plantwright.webhooks import verify
 
 router = Router(tags=["ERP events"])
 

@@ -4,25 +4,15 @@ The outbox worker calls these; they run outside the business transaction and may
 every call carries the outbox message's idempotency key for the far side to drop repeats.
 """
 
-import json
 from typing import Any, Protocol
-
-import httpx
 
 from plantwright.erp.models import WebhookEndpoint
 from plantwright.erp.payloads import cancellation_payload, parts_request_payload
-from plantwright.erp.signing import sign
 from plantwright.outbox.models import OutboxMessage
-from plantwright.outbox.registry import PermanentError, register
+from plantwright.outbox.registry import PermanentError, RetryableDeliveryError, register
 from plantwright.procurement.models import ConnectorKind, PartsRequest, PartsRequestLine, ProcurementSettings
 from plantwright.procurement.services import CANCEL_TOPIC, SUBMIT_TOPIC
-
-# Statuses worth trying again: the ERP is busy or broken for now, not refusing the content.
-RETRYABLE_STATUSES = {408, 425, 429, 500, 502, 503, 504}
-
-
-class RetryableDeliveryError(Exception):
-    """The far side could not take it now; the outbox tries again later."""
+from plantwright.webhooks import post_signed
 
 
 class Connector(Protocol):
@@ -61,45 +51,7 @@ class WebhookConnector:
         return self.post(cancellation_payload(request_line, message.idempotency_key), message)
 
     def post(self, payload: dict[str, Any], message: OutboxMessage) -> dict[str, Any]:
-        body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": "Plantwright",
-            "Idempotency-Key": message.idempotency_key,
-            "X-Plantwright-Event": payload["type"],
-            **sign(self.endpoint.valid_secrets(), body),
-        }
-        try:
-            response = _http().post(
-                self.endpoint.url, content=body, headers=headers, timeout=self.endpoint.timeout_seconds
-            )
-        except httpx.HTTPError as exc:  # timeouts, refused or dropped connections
-            raise RetryableDeliveryError(f"{self.endpoint.url} unreachable: {type(exc).__name__}: {exc}") from None
-        answer = _json_or_text(response.content[:65536])
-        if response.is_success:
-            return {"status": response.status_code, "body": answer}
-        detail = f"HTTP {response.status_code} from {self.endpoint.url}: {str(answer)[:2000]}"
-        if response.status_code in RETRYABLE_STATUSES or response.status_code >= 500:
-            raise RetryableDeliveryError(detail)
-        raise PermanentError(detail)
-
-
-_client: httpx.Client | None = None
-
-
-def _http() -> httpx.Client:
-    """One pooled client per process: deliveries to the same ERP reuse kept-alive connections."""
-    global _client
-    if _client is None:
-        _client = httpx.Client(follow_redirects=False, limits=httpx.Limits(max_keepalive_connections=10))
-    return _client
-
-
-def _json_or_text(raw: bytes) -> Any:
-    try:
-        return json.loads(raw or b"null")
-    except ValueError:
-        return raw.decode("utf-8", "replace")[:2000]
+        return post_signed(self.endpoint, payload, idempotency_key=message.idempotency_key)
 
 
 def connector_for(site) -> Connector:

@@ -4,12 +4,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
-from plantwright.erp.models import WebhookEndpoint, new_secret
+from plantwright.erp.models import WebhookEndpoint
 from plantwright.errors import ValidationFailed
 from plantwright.inventory.models import Storeroom
 from plantwright.procurement.models import ConnectorKind, ProcurementSettings
@@ -59,8 +58,5 @@ def rotate_secret(actor: User, site: Site, *, overlap: timedelta = WebhookEndpoi
     endpoint = WebhookEndpoint.objects.select_for_update().filter(site=site).first()
     if endpoint is None:
         raise ValidationFailed("Configure the webhook endpoint first.", details={"field": "webhook_url"})
-    endpoint.previous_secret = endpoint.secret
-    endpoint.previous_valid_until = timezone.now() + overlap
-    endpoint.secret = new_secret()
-    endpoint.save()
+    endpoint.rotate(overlap)
     return endpoint

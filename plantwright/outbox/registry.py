@@ -15,6 +15,10 @@ class PermanentError(Exception):
     """Delivery can never succeed (the receiver refused the content): dead-letter at once, no retries."""
 
 
+class RetryableDeliveryError(Exception):
+    """The far side could not take it now; the outbox tries again later."""
+
+
 def register(topic: str, handler: Handler, *, prepare: Prepare | None = None) -> None:
     _HANDLERS[topic] = (handler, prepare)
 

@@ -11,16 +11,19 @@ from plantwright.downtime.services.ingest import (
     sweep,
 )
 from plantwright.downtime.services.rules import delete_rule, save_rule
+from plantwright.downtime.services.webhook import configure_oee_webhook, rotate_oee_secret
 
 __all__ = [
     "DowntimeBatch",
     "DowntimeEventIn",
     "Incoming",
     "IngestResult",
+    "configure_oee_webhook",
     "delete_rule",
     "ingest",
     "ingest_items",
     "reject_unreadable",
+    "rotate_oee_secret",
     "save_rule",
     "sweep",
 ]

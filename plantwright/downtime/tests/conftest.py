@@ -1,8 +1,28 @@
+import os
+import uuid
+
 import pytest
 
 from plantwright.accounts.roles import Role
 from plantwright.downtime.models import DowntimeRule
 from plantwright.testing import factories
+from plantwright.testing.processes import broker_reachable
+
+
+@pytest.fixture
+def broker():
+    """The real Mosquitto at 127.0.0.1:1883 (a skip locally without it, a failure under CI=true)."""
+    if not broker_reachable():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Mosquitto at 127.0.0.1:1883 is not reachable (under CI=true that is a failure).")
+        pytest.skip("Mosquitto at 127.0.0.1:1883 is not running (see README: start it to run MQTT tests).")
+
+
+@pytest.fixture
+def prefix(settings):
+    """A topic prefix of this test's own on the shared broker."""
+    settings.MQTT_TOPIC_PREFIX = f"pwtest-{uuid.uuid4().hex[:10]}"
+    return settings.MQTT_TOPIC_PREFIX
 
 
 @pytest.fixture

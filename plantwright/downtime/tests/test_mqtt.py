@@ -2,7 +2,6 @@
 
 import io
 import json
-import os
 import time
 import uuid
 
@@ -13,23 +12,9 @@ from plantwright.downtime.models import DowntimeEvent, DowntimeStop
 from plantwright.downtime.mqtt import end_session
 from plantwright.downtime.tests.test_services import event
 from plantwright.maintenance.models import WorkOrder
-from plantwright.testing.processes import broker_reachable, kill, log_of, start_mqtt_ingest, wait_for
+from plantwright.testing.processes import kill, log_of, start_mqtt_ingest, wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _broker():
-    if not broker_reachable():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Mosquitto at 127.0.0.1:1883 is not reachable (under CI=true that is a failure).")
-        pytest.skip("Mosquitto at 127.0.0.1:1883 is not running (see README: start it to run MQTT tests).")
-
-
-@pytest.fixture
-def prefix(settings):
-    settings.MQTT_TOPIC_PREFIX = f"pwtest-{uuid.uuid4().hex[:10]}"
-    return settings.MQTT_TOPIC_PREFIX
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("broker")]
 
 
 @pytest.fixture
