@@ -38,6 +38,8 @@ class Perm(StrEnum):
     MANAGE_INTEGRATIONS = "manage_integrations"  # connector settings, outbox, ERP events
     INGEST_DOWNTIME = "ingest_downtime"  # send downtime events (the OEE platform's token)
     MANAGE_DOWNTIME_RULES = "manage_downtime_rules"  # which stops open WOs
+    RECORD_READINGS = "record_readings"  # meter readings (technicians by hand, the OEE platform by feed)
+    MANAGE_PM = "manage_pm"  # job plans, PM schedules, generating PM WOs
 
 
 _EVERYONE = {Perm.VIEW, Perm.RAISE_REQUEST}
@@ -48,11 +50,13 @@ _PLANNING = {
     Perm.MANAGE_ASSETS,
     Perm.ISSUE_PARTS,
     Perm.REQUEST_PARTS,
+    Perm.RECORD_READINGS,
+    Perm.MANAGE_PM,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.REQUESTER: frozenset(_EVERYONE),
-    Role.TECHNICIAN: frozenset(_EVERYONE | {Perm.EXECUTE_WORK, Perm.ISSUE_PARTS}),
+    Role.TECHNICIAN: frozenset(_EVERYONE | {Perm.EXECUTE_WORK, Perm.ISSUE_PARTS, Perm.RECORD_READINGS}),
     Role.PLANNER: frozenset(_EVERYONE | _PLANNING),
     Role.STOREROOM: frozenset(_EVERYONE | {Perm.ISSUE_PARTS, Perm.MANAGE_INVENTORY}),
     Role.PURCHASING: frozenset(_EVERYONE | {Perm.MANAGE_VENDORS, Perm.PURCHASE}),
@@ -69,7 +73,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_DOWNTIME_RULES,
         }
     ),
-    Role.INTEGRATION: frozenset({Perm.VIEW, Perm.INGEST_DOWNTIME}),
+    Role.INTEGRATION: frozenset({Perm.VIEW, Perm.INGEST_DOWNTIME, Perm.RECORD_READINGS}),
     Role.ADMIN: frozenset(set(Perm)),
 }
 

@@ -5,8 +5,19 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from plantwright.accounts.selectors import list_sites
 from plantwright.api_schemas import errors
 from plantwright.api_types import PathId
-from plantwright.assets import selectors, services
-from plantwright.assets.schemas import AssetIn, AssetOut, AssetPatch, CriticalityName, LocationIn, LocationOut
+from plantwright.assets import meters, selectors, services
+from plantwright.assets.schemas import (
+    AssetIn,
+    AssetOut,
+    AssetPatch,
+    CriticalityName,
+    LocationIn,
+    LocationOut,
+    MeterIn,
+    MeterOut,
+    MeterReadingIn,
+    MeterReadingOut,
+)
 from plantwright.errors import ValidationFailed
 
 router = Router(tags=["assets"])
@@ -91,3 +102,47 @@ def get_asset(request: HttpRequest, asset_id: PathId):
 def update_asset(request: HttpRequest, asset_id: PathId, payload: AssetPatch):
     asset = selectors.get_asset(request.user, asset_id)
     return services.update_asset(request.user, asset, payload.dict(exclude_unset=True))
+
+
+@router.get("/assets/{asset_id}/meters", response={200: list[MeterOut], **errors(404)})
+def list_meters(request: HttpRequest, asset_id: PathId):
+    return selectors.list_meters(selectors.get_asset(request.user, asset_id))
+
+
+@router.post("/assets/{asset_id}/meters", response={201: MeterOut, **errors(403, 404, 409, 422)})
+def create_meter(request: HttpRequest, asset_id: PathId, payload: MeterIn):
+    asset = selectors.get_asset(request.user, asset_id)
+    return Status(201, meters.create_meter(request.user, asset, **payload.dict()))
+
+
+class ReadingFilters(Schema):
+    meter: str | None = None
+
+
+@router.get("/assets/{asset_id}/meter-readings", response={200: list[MeterReadingOut], **errors(404, 422)})
+@paginate(LimitOffsetPagination)
+def list_meter_readings(request: HttpRequest, asset_id: PathId, filters: Query[ReadingFilters]):
+    return selectors.list_meter_readings(selectors.get_asset(request.user, asset_id), meter_code=filters.meter)
+
+
+@router.post(
+    "/assets/{asset_id}/meter-readings",
+    response={201: MeterReadingOut, 200: MeterReadingOut, **errors(403, 404, 409, 422)},
+    description=(
+        "Record one reading. The same reading again (meter, read_at and value) answers 200 with the "
+        "stored one; a cumulative meter going backwards, a rise faster than the meter's highest rate or "
+        "a time in the future answers 422 with the reason (`meter_went_backwards`, `impossible_jump`, "
+        "`time_in_future`); another value at the same time answers 409 (`reading_conflict`)."
+    ),
+)
+def record_meter_reading(request: HttpRequest, asset_id: PathId, payload: MeterReadingIn):
+    asset = selectors.get_asset(request.user, asset_id)
+    recorded = meters.record_meter_reading(
+        request.user,
+        asset,
+        meter_code=payload.meter,
+        value=payload.value,
+        read_at=payload.read_at,
+        source=f"api:{request.user.username}",
+    )
+    return Status(201 if recorded.created else 200, recorded.reading)

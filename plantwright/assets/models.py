@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -79,3 +80,52 @@ class Asset(models.Model):
         if self.erp_cost_center:
             ids["erp_cost_center"] = self.erp_cost_center
         return ids
+
+
+class MeterKind(models.TextChoices):
+    CUMULATIVE = "cumulative", "Cumulative (running hours, cycles, km: only goes up)"
+    GAUGE = "gauge", "Gauge (a level or a condition value: temperature, vibration)"
+
+
+class Meter(models.Model):
+    """Something measured on an asset: running hours, cycles, kilometres, or a condition value."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="meters")
+    code = models.SlugField(max_length=40, help_text="Unique per asset; the key readings are sent with.")
+    name = models.CharField(max_length=120)
+    unit = models.CharField(max_length=20, help_text="h, cycles, km, °C ...")
+    kind = models.CharField(max_length=12, choices=MeterKind.choices, default=MeterKind.CUMULATIVE)
+    max_rate_per_hour = models.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Cumulative: the most it rises in an hour (1 for running hours); more is refused.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["asset", "code"]
+        constraints = [models.UniqueConstraint(fields=["asset", "code"], name="meter_unique_code_per_asset")]
+
+    def __str__(self) -> str:
+        return f"{self.asset.code}/{self.code} ({self.unit})"
+
+
+class MeterReading(models.Model):
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="readings")
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    read_at = models.DateTimeField()
+    source = models.CharField(max_length=80, help_text="ui:<user>, api:<user> or mqtt:<topic>")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meter", "-read_at"]
+        constraints = [models.UniqueConstraint(fields=["meter", "read_at"], name="meter_reading_unique_time")]
+        indexes = [models.Index(fields=["meter", "-read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.meter} = {self.value} at {self.read_at:%Y-%m-%d %H:%M}"

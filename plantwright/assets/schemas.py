@@ -1,10 +1,11 @@
 from datetime import datetime
-from typing import Literal
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from plantwright.api_types import Id, Text, Timestamp
+from plantwright.api_types import Id, Quantity, Text, Timestamp
 
 CriticalityName = Literal["low", "medium", "high", "critical"]
 ExternalIds = dict[Text(64), Text(200, 0)]
@@ -72,3 +73,51 @@ class AssetOut(Schema):
     decommissioned_at: datetime | None
     external_ids: dict[str, str] = Field(validation_alias="all_external_ids")
     updated_at: datetime
+
+
+MeterKindName = Literal["cumulative", "gauge"]
+
+
+class MeterIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[Text(40), Field(pattern=r"^[-a-zA-Z0-9_]+$")]
+    name: Text(120)
+    unit: Text(20)
+    kind: MeterKindName = "cumulative"
+    max_rate_per_hour: Quantity | None = None
+
+
+class MeterOut(Schema):
+    id: int
+    asset: int = Field(validation_alias="asset_id")
+    code: str
+    name: str
+    unit: str
+    kind: str
+    max_rate_per_hour: Decimal | None
+    last_value: Decimal | None = None
+    last_read_at: datetime | None = None
+
+    @staticmethod
+    def resolve_last_value(meter) -> Decimal | None:
+        # As stored (4 places): SQLite hands a subquery's decimal back unscaled.
+        value = getattr(meter, "last_value", None)
+        return None if value is None else Decimal(value).quantize(Decimal("0.0001"))
+
+
+class MeterReadingIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    meter: Text(40) = Field(description="The meter's code on this asset")
+    value: Quantity
+    read_at: Timestamp
+
+
+class MeterReadingOut(Schema):
+    id: int
+    meter: str = Field(validation_alias="meter.code")
+    value: Decimal
+    read_at: datetime
+    source: str
+    created_at: datetime

@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.selectors import list_sites, restrict_to_sites
-from plantwright.assets.models import Asset, Location
+from plantwright.assets.models import Asset, Location, Meter, MeterReading
 from plantwright.errors import NotFound
 
 
@@ -94,3 +94,18 @@ def list_sites_with_counts(user: User) -> QuerySet[Site]:
     return list_sites(user).annotate(
         asset_count=Count("assets", distinct=True), location_count=Count("locations", distinct=True)
     )
+
+
+def list_meters(asset: Asset) -> QuerySet[Meter]:
+    """The asset's meters with their newest reading (two subqueries, not a query per meter)."""
+    newest = MeterReading.objects.filter(meter=OuterRef("pk")).order_by("-read_at")
+    return asset.meters.annotate(
+        # The field's own type, so SQLite gives the value back as stored (4 decimals).
+        last_value=Subquery(newest.values("value")[:1], output_field=MeterReading._meta.get_field("value")),
+        last_read_at=Subquery(newest.values("read_at")[:1]),
+    ).order_by("code")
+
+
+def list_meter_readings(asset: Asset, *, meter_code: str | None = None) -> QuerySet[MeterReading]:
+    readings = MeterReading.objects.filter(meter__asset=asset).select_related("meter").order_by("-read_at", "-id")
+    return readings.filter(meter__code=meter_code) if meter_code else readings

@@ -77,8 +77,8 @@ def test_role_table_covers_every_role_and_admin_has_everything():
     assert set(ROLE_PERMISSIONS) == set(Role.values)
     assert ROLE_PERMISSIONS[Role.ADMIN] == frozenset(Perm)
     for role, perms in ROLE_PERMISSIONS.items():
-        if role == Role.INTEGRATION:  # a machine account: it sees and it sends downtime, nothing more
-            assert perms == {Perm.VIEW, Perm.INGEST_DOWNTIME}
+        if role == Role.INTEGRATION:  # a machine account: it sees, sends downtime and readings, nothing more
+            assert perms == {Perm.VIEW, Perm.INGEST_DOWNTIME, Perm.RECORD_READINGS}
         else:
             assert {Perm.VIEW, Perm.RAISE_REQUEST} <= perms
 
