@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "plantwright.procurement",
     "plantwright.erp",
     "plantwright.downtime",
+    "plantwright.pm",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
 from plantwright.errors import Conflict, ValidationFailed, error_from_body
+from plantwright.formatting import plain
 from plantwright.maintenance.models import Vendor
 from plantwright.maintenance.services import money, next_number
 from plantwright.procurement.events import EventResult, ingest_one
@@ -260,7 +261,7 @@ def purchase_order_text(po: PurchaseOrder) -> str:
         amount = money(line.quantity * line.unit_price)
         total += amount
         need_by = line.request_line.need_by if line.request_line else None
-        quantity = f"{line.quantity.normalize():>10}"
+        quantity = f"{plain(line.quantity):>10}"
         row = f"{line.line_number:>4}  {item[:40]:<40} {quantity} {line.unit_price:>12.2f} {amount:>12.2f}"
         out.append(row + (f"  (needed by {need_by.isoformat()})" if need_by else ""))
     out += [

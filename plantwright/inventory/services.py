@@ -8,6 +8,7 @@ from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, restrict_to_sites, site_ids_with
 from plantwright.errors import Conflict, PermissionDenied, ValidationFailed
+from plantwright.formatting import plain
 from plantwright.inventory.models import MovementKind, Part, StockLevel, StockMovement, Storeroom
 from plantwright.maintenance.models import OPEN_STATUSES, CostCategory, CostKind, WorkOrder
 from plantwright.maintenance.services import money, post_cost_line
@@ -83,7 +84,7 @@ def _move(
         level.average_cost = _average_after_inflow(level, quantity, unit_cost)
     elif level.quantity_on_hand + quantity < 0:
         raise Conflict(
-            f"Only {level.quantity_on_hand.normalize()} {level.part.unit} of {level.part.part_number} "
+            f"Only {plain(level.quantity_on_hand)} {level.part.unit} of {level.part.part_number} "
             f"in {level.storeroom.code}.",
             code="insufficient_stock",
             details={"available": str(level.quantity_on_hand), "requested": str(-quantity)},
@@ -324,7 +325,7 @@ def issue_part(
         source_type="stock_movement",
         source_id=movement.pk,
         idempotency_key=f"stock_movement:{movement.pk}",
-        description=f"{part.part_number} {quantity.normalize()} {part.unit} × {movement.unit_cost}, {storeroom.code}",
+        description=f"{part.part_number} {plain(quantity)} {part.unit} × {movement.unit_cost}, {storeroom.code}",
         posted_by=actor,
     )
     return movement
@@ -351,7 +352,7 @@ def return_part(
     returnable = -issue.quantity - already
     if quantity > returnable:
         raise Conflict(
-            f"Only {returnable.normalize()} of this issue can still be returned.",
+            f"Only {plain(returnable)} of this issue can still be returned.",
             code="return_exceeds_issue",
             details={"returnable": str(returnable)},
         )
@@ -378,7 +379,7 @@ def return_part(
         source_type="stock_movement",
         source_id=movement.pk,
         idempotency_key=f"stock_movement:{movement.pk}",
-        description=f"Return {issue.part.part_number} {quantity.normalize()} × {issue.unit_cost}",
+        description=f"Return {issue.part.part_number} {plain(quantity)} × {issue.unit_cost}",
         posted_by=actor,
     )
     return movement

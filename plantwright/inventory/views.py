@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import restrict_to_sites
 from plantwright.errors import DomainError
+from plantwright.formatting import plain
 from plantwright.inventory import selectors, services
 from plantwright.inventory.forms import IssueForm, ReceiptForm, ReturnForm
 from plantwright.maintenance.selectors import get_work_order
@@ -70,7 +71,7 @@ def work_order_issue(request: HttpRequest, work_order_id: int) -> HttpResponse:
                 storeroom_id=form.cleaned_data["storeroom"].pk,
                 quantity=form.cleaned_data["quantity"],
             )
-            messages.success(request, f"Issued {-movement.quantity.normalize()} × {movement.part.part_number}.")
+            messages.success(request, f"Issued {plain(-movement.quantity)} × {movement.part.part_number}.")
         except DomainError as exc:
             messages.error(request, exc.message)
     else:

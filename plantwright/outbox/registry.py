@@ -36,3 +36,16 @@ def prepare_batch(messages: list[Any]) -> None:
         entry = _HANDLERS.get(topic)
         if entry and entry[1]:
             entry[1](group)
+
+
+# Jobs the outbox worker also runs every so often (each worker keeps its own clock; a job must be
+# idempotent and safe to run on several workers at once).
+_PERIODIC: dict[str, tuple[Callable[[], Any], float]] = {}
+
+
+def register_periodic(name: str, job: Callable[[], Any], *, every_seconds: float) -> None:
+    _PERIODIC[name] = (job, every_seconds)
+
+
+def periodic_jobs() -> dict[str, tuple[Callable[[], Any], float]]:
+    return dict(_PERIODIC)

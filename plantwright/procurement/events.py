@@ -31,6 +31,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from plantwright.accounts.models import Site
 from plantwright.errors import Conflict, DomainError, ValidationFailed
+from plantwright.formatting import plain
 from plantwright.inventory.models import StockLevel, Storeroom
 from plantwright.inventory.services import receive_purchased_stock
 from plantwright.maintenance.models import CostCategory, CostKind, CostLine, Vendor
@@ -633,8 +634,8 @@ class _Batch:
         for label, value in (("received", line.received_quantity), ("invoiced", line.invoiced_quantity)):
             if value > limit:
                 raise ValidationFailed(
-                    f"{label.capitalize()} quantity {value.normalize()} is more than 110% of the "
-                    f"{line.quantity.normalize()} ordered on {line.purchase_order.po_number}/{line.line_number}.",
+                    f"{label.capitalize()} quantity {plain(value)} is more than 110% of the "
+                    f"{plain(line.quantity)} ordered on {line.purchase_order.po_number}/{line.line_number}.",
                     code=f"over_{label}",
                     details={"po_line": line.line_number, label: str(value), "ordered": str(line.quantity)},
                 )
@@ -711,7 +712,7 @@ class _Batch:
             self.stock[key] = level.quantity_on_hand if level else Decimal(0)
         if self.stock[key] + delta < 0:
             raise Conflict(
-                f"Only {self.stock[key].normalize()} of {request_line.part.part_number} are left in "
+                f"Only {plain(self.stock[key])} of {request_line.part.part_number} are left in "
                 f"{storeroom.code} to send back.",
                 code="insufficient_stock",
                 details={"available": str(self.stock[key]), "requested": str(-delta)},

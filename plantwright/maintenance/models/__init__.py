@@ -9,6 +9,7 @@ from plantwright.maintenance.models.cost import (
     LaborTimer,
     Vendor,
 )
+from plantwright.maintenance.models.plan import CheckKind, CheckResult, WorkOrderCheck, WorkOrderTask
 from plantwright.maintenance.models.work import (
     FAILURE_BY_DEFAULT_TYPES,
     OPEN_STATUSES,
@@ -29,6 +30,8 @@ __all__ = [
     "FAILURE_BY_DEFAULT_TYPES",
     "OPEN_STATUSES",
     "PLANNED_TYPES",
+    "CheckKind",
+    "CheckResult",
     "ContractorEntry",
     "CostCategory",
     "CostKind",
@@ -43,8 +46,10 @@ __all__ = [
     "Priority",
     "Vendor",
     "WorkOrder",
+    "WorkOrderCheck",
     "WorkOrderOrigin",
     "WorkOrderStatus",
+    "WorkOrderTask",
     "WorkOrderTransition",
     "WorkOrderType",
     "WorkRequest",

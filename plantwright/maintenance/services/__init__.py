@@ -18,6 +18,7 @@ from plantwright.maintenance.services.ledger import (
     post_cost_line,
     reverse_cost_line,
 )
+from plantwright.maintenance.services.plan import add_plan, record_check, set_task_done
 from plantwright.maintenance.services.work import (
     approve_work_request,
     completion_gaps,
@@ -33,6 +34,7 @@ from plantwright.maintenance.services.work import (
 )
 
 __all__ = [
+    "add_plan",
     "approve_work_request",
     "build_cost_line",
     "completion_gaps",
@@ -48,12 +50,14 @@ __all__ = [
     "post_cost_line",
     "raise_work_request",
     "rate_for",
+    "record_check",
     "record_downtime_windows",
     "reject_work_request",
     "reverse_contractor_hours",
     "reverse_cost_line",
     "reverse_labor",
     "set_labor_rate",
+    "set_task_done",
     "start_timer",
     "stop_timer",
     "transition_work_order",

@@ -293,10 +293,12 @@ def create_work_order(actor: User, *, asset_id: int, **fields: Any) -> WorkOrder
     return _create_work_order(actor, asset=_asset_for(actor, asset_id), **fields)
 
 
-def open_work_order_by_rule(actor: User, *, asset: Asset, note: str, **fields: Any) -> WorkOrder:
-    """A WO opened by a rule (a downtime event), not by a person: the integration that sends the
-    event is authorised to trigger the rule, not to edit WOs; `note` says which rule opened it."""
-    return _create_work_order(actor, asset=asset, note=note, authorized=True, origin=WorkOrderOrigin.DOWNTIME, **fields)
+def open_work_order_by_rule(
+    actor: User, *, asset: Asset, note: str, origin: str = WorkOrderOrigin.DOWNTIME, **fields: Any
+) -> WorkOrder:
+    """A WO opened by a rule (a downtime event, a PM schedule, a failed inspection item), not by a
+    person's decision: whoever triggers the rule needs no right to plan WOs; `note` says which rule."""
+    return _create_work_order(actor, asset=asset, note=note, authorized=True, origin=origin, **fields)
 
 
 # Fields a technician may set while doing the work; everything else is the planner's.

@@ -1,0 +1,77 @@
+"""What a WO plans to do: its tasks (with craft hours) and its inspection checklist."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from plantwright.formatting import plain
+from plantwright.maintenance.models.cost import Craft
+from plantwright.maintenance.models.work import WorkOrder
+
+
+class WorkOrderTask(models.Model):
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="tasks")
+    position = models.PositiveSmallIntegerField(default=10)
+    description = models.CharField(max_length=500)
+    craft = models.ForeignKey(Craft, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    estimated_hours = models.DecimalField(max_digits=7, decimal_places=2, default=0)
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["work_order", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.work_order.number} #{self.position} {self.description}"
+
+
+class CheckKind(models.TextChoices):
+    PASS_FAIL = "pass_fail", "Pass / fail"
+    VALUE = "value", "Measured value"
+
+
+class CheckResult(models.TextChoices):
+    PASS = "pass", "Pass"
+    FAIL = "fail", "Fail"
+
+
+class WorkOrderCheck(models.Model):
+    """One checklist item of an inspection: pass/fail, or a value with limits. A failed item or a value
+    outside its limits opens a follow-up corrective WO (`follow_up`), with the finding copied in."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="checks")
+    position = models.PositiveSmallIntegerField(default=10)
+    text = models.CharField(max_length=300)
+    kind = models.CharField(max_length=10, choices=CheckKind.choices, default=CheckKind.PASS_FAIL)
+    lower_limit = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    upper_limit = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    unit = models.CharField(max_length=20, blank=True)
+    result = models.CharField(max_length=4, choices=CheckResult.choices, blank=True)
+    value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    note = models.CharField(max_length=1000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    follow_up = models.ForeignKey(
+        WorkOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="raised_by_checks"
+    )
+
+    class Meta:
+        ordering = ["work_order", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lower_limit__isnull=True)
+                | Q(upper_limit__isnull=True)
+                | Q(upper_limit__gte=models.F("lower_limit")),
+                name="check_limits_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_order.number} #{self.position} {self.text}"
+
+    @property
+    def limits(self) -> str:
+        low = "" if self.lower_limit is None else f"{plain(self.lower_limit)}"
+        high = "" if self.upper_limit is None else f"{plain(self.upper_limit)}"
+        return f"{low}…{high} {self.unit}".strip() if (low or high) else self.unit
