@@ -100,6 +100,7 @@ def _register_routers() -> None:
     from plantwright.maintenance.api import router as maintenance_router
     from plantwright.maintenance.api_costs import router as costs_router
     from plantwright.outbox.api import router as outbox_router
+    from plantwright.pm.api import router as pm_router
     from plantwright.procurement.api import router as procurement_router
 
     api.add_router("", accounts_router)
@@ -111,6 +112,7 @@ def _register_routers() -> None:
     api.add_router("", erp_router)
     api.add_router("", outbox_router)
     api.add_router("", downtime_router)
+    api.add_router("", pm_router)
 
 
 _register_routers()

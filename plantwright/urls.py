@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("plantwright.erp.urls")),
     path("", include("plantwright.outbox.urls")),
     path("", include("plantwright.downtime.urls")),
+    path("", include("plantwright.pm.urls")),
 ]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from plantwright.assets.models import Asset, Location
+from plantwright.assets.models import Asset, Location, Meter
 
 
 @admin.register(Location)
@@ -18,3 +18,10 @@ class AssetAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name", "oee_machine_id"]
     list_select_related = ["site", "location"]
     raw_id_fields = ["parent"]
+
+
+@admin.register(Meter)
+class MeterAdmin(admin.ModelAdmin):
+    list_display = ["asset", "code", "name", "unit", "kind"]
+    search_fields = ["code", "name", "asset__code"]
+    list_filter = ["kind"]

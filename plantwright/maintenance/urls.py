@@ -20,6 +20,8 @@ urlpatterns = [
     path("work-orders/<int:work_order_id>/failure/", views.work_order_execution, name="work-order-execution"),
     path("work-orders/<int:work_order_id>/labor/", views.work_order_labor, name="work-order-labor"),
     path("work-orders/<int:work_order_id>/contractor/", views.work_order_contractor, name="work-order-contractor"),
+    path("work-orders/<int:work_order_id>/checks/<int:check_id>/", views.work_order_check, name="work-order-check"),
+    path("work-orders/<int:work_order_id>/tasks/<int:task_id>/", views.work_order_task, name="work-order-task"),
     path("entries/<str:kind>/<int:entry_id>/reverse/", views.entry_reverse, name="entry-reverse"),
     path("my-time/", views.my_time, name="my-time"),
 ]

@@ -1,0 +1,124 @@
+"""Reads of PM: the schedules with their latest occurrence, the load forecast, compliance data."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, DateField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+
+from plantwright.accounts.models import Site, User
+from plantwright.accounts.selectors import restrict_to_sites
+from plantwright.maintenance.models import OPEN_STATUSES, WorkOrderStatus
+from plantwright.pm import calendar
+from plantwright.pm.models import CalendarMode, PmOccurrence, PmSchedule, Trigger
+from plantwright.pm.services import grace_days, next_due
+
+
+def list_schedules(user: User, *, site_id: int | None = None) -> QuerySet[PmSchedule]:
+    """Schedules with their latest occurrence (due date, WO number and status) and open PM WOs."""
+    latest = PmOccurrence.objects.filter(schedule=OuterRef("pk")).order_by("-sequence")
+    schedules = restrict_to_sites(PmSchedule.objects.select_related("site", "asset", "job_plan", "meter"), user)
+    if site_id is not None:
+        schedules = schedules.filter(site_id=site_id)
+    return schedules.annotate(
+        last_due=Subquery(latest.values("due_date")[:1]),
+        last_number=Subquery(latest.values("work_order__number")[:1]),
+        last_status=Subquery(latest.values("work_order__status")[:1]),
+        last_work_order=Subquery(latest.values("work_order_id")[:1]),
+        open_count=Count("occurrences", filter=Q(occurrences__work_order__status__in=OPEN_STATUSES)),
+    ).order_by("asset__code", "name")
+
+
+@dataclass
+class Forecast:
+    start: date
+    weeks: list[date]  # Mondays
+    crafts: list[str]
+    hours: dict[str, list[Decimal]]  # craft -> hours per week
+    occurrences: list[tuple[date, PmSchedule]]
+
+    @property
+    def totals(self) -> list[Decimal]:
+        return [sum((self.hours[c][i] for c in self.crafts), Decimal(0)) for i in range(len(self.weeks))]
+
+    @property
+    def peak(self) -> Decimal:
+        return max(self.totals, default=Decimal(0))
+
+
+def forecast(site: Site, *, today: date, days: int = 90) -> Forecast:
+    """PM load of the next `days` by craft hours per week, from the schedules as they stand (before
+    any WO is created): each occurrence brings its job plan's task hours. A floating schedule is
+    assumed done on its due dates; a meter schedule counts its next occurrence only (its later ones
+    depend on readings not taken yet)."""
+    until = today + timedelta(days=days)
+    schedules = list(
+        PmSchedule.objects.filter(site=site, active=True)
+        .select_related("site", "asset", "meter")
+        .prefetch_related("job_plan__tasks__craft")
+    )
+    occurrences: list[tuple[date, PmSchedule]] = []
+    for schedule in schedules:
+        occurrences += [(day, schedule) for day in _project(schedule, today=today, until=until)]
+    occurrences.sort(key=lambda item: (item[0], item[1].asset.code))
+    first_monday = today - timedelta(days=today.weekday())
+    weeks = [first_monday + timedelta(weeks=n) for n in range((until - first_monday).days // 7 + 1)]
+    hours: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * len(weeks))
+    for day, schedule in occurrences:
+        week = (day - first_monday).days // 7
+        tasks = schedule.job_plan.tasks.all() if schedule.job_plan else []
+        for task in tasks:
+            hours[task.craft.name if task.craft else "Any craft"][week] += task.estimated_hours
+    return Forecast(today, weeks, sorted(hours), dict(hours), occurrences)
+
+
+def _project(schedule: PmSchedule, *, today: date, until: date) -> list[date]:
+    due = next_due(schedule, today=today)
+    if due is None:
+        return []
+    days = [max(due.due_date, today)]
+    if schedule.trigger != Trigger.CALENDAR:
+        return [d for d in days if d <= until]
+    step = (schedule.interval, schedule.interval_unit)
+    while len(days) < 400:
+        if schedule.mode == CalendarMode.FLOATING:
+            following = calendar.after(days[-1], 1, *step)
+        else:
+            n = 1
+            following = calendar.after(days[-1], n, *step)
+            while not calendar.in_season(following, schedule.season_start_month, schedule.season_end_month):
+                n += 1
+                following = calendar.after(days[-1], n, *step)
+        if following > until:
+            break
+        days.append(following)
+    return [d for d in days if d <= until]
+
+
+@dataclass(frozen=True)
+class Compliance:
+    due: int
+    on_time: int
+    grace_days: int
+
+    @property
+    def ratio(self) -> Decimal | None:
+        return None if not self.due else Decimal(self.on_time) / Decimal(self.due)
+
+
+def compliance(site: Site, *, start: date, end: date) -> Compliance:
+    """PM WOs due in [start, end), not cancelled, and those completed by due date + the site's grace
+    (SMRP 5.4.14). Completion is compared as a date: completed on the last day of grace is on time."""
+    grace = grace_days(site)
+    due = PmOccurrence.objects.filter(schedule__site=site, due_date__gte=start, due_date__lt=end).exclude(
+        work_order__status=WorkOrderStatus.CANCELLED
+    )
+    on_time = due.filter(
+        work_order__status__in=[WorkOrderStatus.COMPLETED, WorkOrderStatus.CLOSED],
+        work_order__completed_at__date__lte=ExpressionWrapper(
+            F("due_date") + timedelta(days=grace), output_field=DateField()
+        ),
+    )
+    counts = due.aggregate(due=Count("pk"), on_time=Count("pk", filter=Q(pk__in=on_time.values("pk"))))
+    return Compliance(counts["due"], counts["on_time"], grace)

@@ -1,0 +1,116 @@
+"""PM pages and API: schedules, forecast, generating now, compliance; the WO's plan section."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from plantwright.maintenance.models import WorkOrder, WorkOrderStatus
+from plantwright.pm.models import PmOccurrence
+from plantwright.pm.selectors import compliance, forecast
+from plantwright.pm.services import generate_due_work_orders, set_grace_days
+
+pytestmark = pytest.mark.django_db
+
+
+def test_forecast_adds_up_craft_hours_per_week(schedule_for, job_plan, site):
+    schedule_for(job_plan=job_plan, interval=2, interval_unit="weeks", starts_on=date(2026, 12, 2))
+    data = forecast(site, today=date(2026, 11, 30), days=28)  # a Monday
+    assert [day for day, _ in data.occurrences] == [date(2026, 12, 2), date(2026, 12, 16)]
+    assert data.crafts == ["Electrician", "Mechanic"]
+    assert data.hours["Mechanic"][:4] == [Decimal("1.5"), 0, Decimal("1.5"), 0]
+    assert data.peak == Decimal("2.0") and not PmOccurrence.objects.exists()  # nothing created
+
+
+def test_the_forecast_page_draws_the_load(as_user, planner, schedule_for, job_plan, site):
+    schedule_for(job_plan=job_plan, interval=1, interval_unit="weeks", starts_on=timezone.now().date())
+    page = as_user(planner).get(f"/pm/forecast/?site={site.pk}")
+    assert page.status_code == 200 and b"<rect" in page.content and b"Mechanic" in page.content
+
+
+def test_schedules_page_and_generate_now(
+    as_user, planner, technician, schedule_for, site, django_assert_max_num_queries
+):
+    for n in range(3):
+        schedule_for(name=f"check {n}", starts_on=timezone.now().date())
+    client = as_user(planner)
+    assert client.post(f"/pm/sites/{site.pk}/generate/").status_code == 302
+    assert WorkOrder.objects.filter(origin="pm").count() == 3
+    with django_assert_max_num_queries(12):  # not a query per schedule
+        page = client.get(f"/pm/?site={site.pk}")
+    assert page.status_code == 200 and page.content.count(b"check ") == 3
+    assert as_user(technician).post(f"/pm/sites/{site.pk}/generate/").status_code == 403
+
+
+def test_grace_is_set_by_planners_within_bounds(as_user, planner, technician, site):
+    assert as_user(planner).post(f"/pm/sites/{site.pk}/grace/", {"grace_days": "5"}).status_code == 302
+    assert compliance(site, start=date(2026, 1, 1), end=date(2027, 1, 1)).grace_days == 5
+    as_user(planner).post(f"/pm/sites/{site.pk}/grace/", {"grace_days": "500"})
+    assert compliance(site, start=date(2026, 1, 1), end=date(2027, 1, 1)).grace_days == 5
+    assert as_user(technician).post(f"/pm/sites/{site.pk}/grace/", {"grace_days": "1"}).status_code == 403
+
+
+def test_compliance_counts_completion_by_due_date_plus_grace(schedule_for, site, planner, api_as):
+    set_grace_days(planner, site, 3)
+    schedule_for(starts_on=date(2026, 1, 10))
+    for month in range(1, 6):
+        generate_due_work_orders(now=datetime(2026, month, 10, 12, tzinfo=UTC))
+    occurrences = list(PmOccurrence.objects.order_by("sequence").select_related("work_order"))
+    done = {1: date(2026, 1, 10), 2: date(2026, 2, 13), 3: date(2026, 3, 14)}  # on time, last day of grace, late
+    for occurrence in occurrences:
+        if occurrence.sequence in done:
+            day = done[occurrence.sequence]
+            WorkOrder.objects.filter(pk=occurrence.work_order_id).update(
+                status=WorkOrderStatus.COMPLETED, completed_at=datetime(day.year, day.month, day.day, 15, tzinfo=UTC)
+            )
+    WorkOrder.objects.filter(pk=occurrences[4].work_order_id).update(status=WorkOrderStatus.CANCELLED)
+    result = compliance(site, start=date(2026, 1, 1), end=date(2026, 6, 1))
+    assert (result.due, result.on_time) == (4, 2)  # #4 open and overdue, #5 cancelled: not counted
+    status, body = api_as(planner).get(f"/pm/compliance?site={site.pk}&from=2026-01-01&to=2026-06-01")
+    assert status == 200 and body["pm_compliance"] == "0.5000" and body["due"] == 4
+    assert (
+        api_as(planner).get(f"/pm/compliance?site={site.pk}&from=2026-07-01&to=2026-08-01")[1]["pm_compliance"] is None
+    )
+    assert api_as(planner).get(f"/pm/compliance?site={site.pk}&from=2026-07-01&to=2026-06-01")[0] == 422
+
+
+def test_api_lists_forecasts_and_generates(api_as, planner, technician, schedule_for, job_plan, site, other_site):
+    schedule_for(job_plan=job_plan, starts_on=timezone.now().date())
+    api = api_as(planner)
+    status, body = api.get(f"/pm/forecast?site={site.pk}&days=30")
+    assert status == 200 and body["occurrences"] and "Mechanic" in body["weeks"][0]["hours"] | body["weeks"][1]["hours"]
+    assert api.post("/pm/generate", {"site": site.pk}) == (200, {"created": 1})
+    status, body = api.get(f"/pm/schedules?site={site.pk}")
+    assert body["items"][0]["open_count"] == 1 and body["items"][0]["last_status"] == "approved"
+    assert api_as(technician).post("/pm/generate", {"site": site.pk})[0] == 403
+    assert api.post("/pm/generate", {"site": other_site.pk})[0] == 404
+    assert api.post("/pm/generate", {"site": "1"})[0] == 422
+    assert api.get(f"/pm/forecast?site={other_site.pk}")[0] == 404
+
+
+def test_the_wo_page_records_the_checklist_with_htmx(as_user, technician, requester, schedule_for, job_plan, site):
+    schedule_for(job_plan=job_plan, starts_on=timezone.now().date())
+    generate_due_work_orders()
+    work_order = WorkOrder.objects.get(origin="pm")
+    WorkOrder.objects.filter(pk=work_order.pk).update(status="in_progress")
+    client = as_user(technician)
+    page = client.get(f"/work-orders/{work_order.pk}/")
+    assert b"Inspection checklist" in page.content and b"Megger the motor" in page.content
+    temperature = work_order.checks.get(position=20)
+    answer = client.post(
+        f"/work-orders/{work_order.pk}/checks/{temperature.pk}/", {"value": "91,5"}, HTTP_HX_REQUEST="true"
+    )
+    assert answer.status_code == 200 and b"follow-up WO-" in answer.content
+    bad = client.post(
+        f"/work-orders/{work_order.pk}/checks/{temperature.pk}/", {"value": "hot"}, HTTP_HX_REQUEST="true"
+    )
+    assert bad.status_code == 422 and b"not a number" in bad.content
+    task = work_order.tasks.first()
+    assert client.post(f"/work-orders/{work_order.pk}/tasks/{task.pk}/", {"done": "1"}).status_code == 302
+    task.refresh_from_db()
+    assert task.done
+    denied = as_user(requester).post(
+        f"/work-orders/{work_order.pk}/tasks/{task.pk}/", {"done": "0"}, HTTP_HX_REQUEST="true"
+    )
+    assert denied.status_code == 403

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from plantwright.pm import views
+
+urlpatterns = [
+    path("pm/", views.schedules, name="pm-schedules"),
+    path("pm/forecast/", views.forecast, name="pm-forecast"),
+    path("pm/sites/<int:site_id>/generate/", views.generate, name="pm-generate"),
+    path("pm/sites/<int:site_id>/grace/", views.grace, name="pm-grace"),
+]

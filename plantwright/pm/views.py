@@ -1,0 +1,101 @@
+"""PM pages: the schedules of a site, the load forecast, generating now, the compliance grace."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from plantwright.accounts.roles import Perm
+from plantwright.accounts.selectors import authorize, has_perm, list_sites
+from plantwright.errors import DomainError, PermissionDenied, ValidationFailed
+from plantwright.pm import selectors, services
+from plantwright.web import paginate
+
+FORECAST_DAYS = 90
+
+
+def _site(request: HttpRequest):
+    sites = list_sites(request.user)
+    chosen = request.GET.get("site") or request.POST.get("site")
+    site = sites.filter(pk=chosen).first() if chosen and str(chosen).isdigit() else None
+    return site or sites.first(), sites
+
+
+@login_required
+def schedules(request: HttpRequest) -> HttpResponse:
+    site, sites = _site(request)
+    rows = selectors.list_schedules(request.user, site_id=site.pk) if site else []
+    return render(
+        request,
+        "pm/schedules.html",
+        {
+            "site": site,
+            "sites": sites,
+            "page": paginate(request, rows) if site else None,
+            "can_manage": bool(site) and has_perm(request.user, Perm.MANAGE_PM, site.pk),
+            "grace_days": services.grace_days(site) if site else None,
+        },
+    )
+
+
+@login_required
+def forecast(request: HttpRequest) -> HttpResponse:
+    site, sites = _site(request)
+    data = selectors.forecast(site, today=site.local_date(), days=FORECAST_DAYS) if site else None
+    context = {"site": site, "sites": sites, "forecast": data, "days": FORECAST_DAYS}
+    if data is not None:
+        context |= _chart(data)
+    return render(request, "pm/forecast.html", context)
+
+
+def _chart(data: selectors.Forecast) -> dict:
+    """Stacked bars (one per week, 10 units wide, 100 high at the peak) and the table rows."""
+    peak = data.peak or 1
+    bars, rows = [], []
+    for week_index, week in enumerate(data.weeks):
+        bottom = 105.0
+        for craft_index, craft in enumerate(data.crafts):
+            hours = data.hours[craft][week_index]
+            if hours:
+                height = float(hours / peak) * 100
+                bottom -= height
+                bars.append({"x": week_index * 10 + 6, "y": round(bottom, 2), "height": round(height, 2),
+                             "index": craft_index % 6, "week": week, "craft": craft, "hours": hours})  # fmt: skip
+        rows.append({"week": week, "hours": [data.hours[c][week_index] for c in data.crafts],
+                     "total": data.totals[week_index]})  # fmt: skip
+    return {"bars": bars, "rows": rows}
+
+
+def _back(site) -> HttpResponse:
+    return redirect(f"{reverse('pm-schedules')}?site={site.pk}")
+
+
+@login_required
+@require_POST
+def generate(request: HttpRequest, site_id: int) -> HttpResponse:
+    """Generate what is due now instead of waiting for the worker's next round."""
+    site = get_object_or_404(list_sites(request.user), pk=site_id)
+    authorize(request.user, Perm.MANAGE_PM, site.pk)
+    made = services.generate_due_work_orders(site=site)
+    messages.success(request, f"{made} PM work order(s) created." if made else "Nothing is due within its lead time.")
+    return _back(site)
+
+
+@login_required
+@require_POST
+def grace(request: HttpRequest, site_id: int) -> HttpResponse:
+    site = get_object_or_404(list_sites(request.user), pk=site_id)
+    raw = request.POST.get("grace_days", "").strip()
+    try:
+        if not raw.isdigit():
+            raise ValidationFailed("The grace is a whole number of days.", details={"field": "grace_days"})
+        services.set_grace_days(request.user, site, int(raw))
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"PM grace at {site.code}: {int(raw)} days.")
+    return _back(site)
