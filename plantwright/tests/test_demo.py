@@ -28,3 +28,23 @@ def test_demo_plant_loads_once_and_has_cost(db, client, capsys):
     assert 'id="ledger"' in html and "No cost yet." not in html
     asset_page = client.get(f"/assets/{wo.asset_id}/").content.decode()
     assert "Maintenance cost" in asset_page and "No cost in the last 12 months." not in asset_page
+
+    _a_year_of_pm_history(client)
+
+
+def _a_year_of_pm_history(client):
+    from datetime import timedelta
+
+    from plantwright.accounts.models import Site
+    from plantwright.pm.selectors import compliance, forecast
+
+    site = Site.objects.get(code="ist")
+    today = site.local_date()
+    year = compliance(site, start=today - timedelta(days=365), end=today)
+    assert year.due > 40 and 0.6 < year.ratio < 0.95  # some late, some missed
+    overdue = WorkOrder.objects.filter(origin="pm", status="approved", due_date__lt=today - timedelta(days=30))
+    assert overdue.exists()
+    assert WorkOrder.objects.filter(origin="inspection").exists()  # failed checklist items had follow-ups
+    assert forecast(site, today=today, days=90).occurrences
+    client.force_login(User.objects.get(username="planner"))
+    assert client.get(f"/pm/forecast/?site={site.pk}").status_code == 200
