@@ -36,17 +36,24 @@ def downtime_subscription() -> str:
     return f"$share/plantwright/{settings.MQTT_TOPIC_PREFIX}/+/downtime/+"
 
 
+def meter_subscription() -> str:
+    return f"$share/plantwright/{settings.MQTT_TOPIC_PREFIX}/+/meters/+"
+
+
 def downtime_topic(site_code: str, machine_id: str) -> str:
     return f"{settings.MQTT_TOPIC_PREFIX}/{site_code}/downtime/{machine_id}"
 
 
-def parse_downtime_topic(topic: str) -> tuple[str, str] | None:
-    """(site code, machine id) from `<prefix>/<site>/downtime/<machine_id>`."""
+def parse_topic(topic: str) -> tuple[str, str, str] | None:
+    """(kind, site code, machine id) from `<prefix>/<site>/<kind>/<machine_id>`, kind downtime or meters."""
     parts = topic.split("/")
     prefix = settings.MQTT_TOPIC_PREFIX.split("/")
-    if len(parts) != len(prefix) + 3 or parts[: len(prefix)] != prefix or parts[len(prefix) + 1] != "downtime":
+    if len(parts) != len(prefix) + 3 or parts[: len(prefix)] != prefix:
         return None
-    return parts[len(prefix)], parts[len(prefix) + 2]
+    kind = parts[len(prefix) + 1]
+    if kind not in ("downtime", "meters"):
+        return None
+    return kind, parts[len(prefix)], parts[len(prefix) + 2]
 
 
 def status_topic(site_code: str, number: str) -> str:

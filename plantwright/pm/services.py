@@ -248,3 +248,41 @@ def set_grace_days(actor: User, site: Site, grace_days: int) -> PmSettings:
 def grace_days(site: Site) -> int:
     settings = PmSettings.objects.filter(site=site).first()
     return settings.grace_days if settings else PmSettings._meta.get_field("grace_days").default
+
+
+SCHEDULE_FIELDS = (
+    "name", "asset", "job_plan", "trigger", "mode", "interval", "interval_unit", "starts_on", "meter",
+    "meter_interval", "meter_start", "lead_days", "season_start_month", "season_end_month", "priority",
+    "work_order_type", "active",
+)  # fmt: skip
+
+
+@transaction.atomic
+def save_schedule(actor: User, site: Site, schedule: PmSchedule | None = None, **fields) -> PmSchedule:
+    """Create or change a PM schedule of the site (planners). What it generated stays as it is."""
+    authorize(actor, Perm.MANAGE_PM, site.pk)
+    unknown = set(fields) - set(SCHEDULE_FIELDS)
+    if unknown:
+        raise ValidationFailed("These fields cannot be set.", details={"fields": sorted(unknown)})
+    if schedule is not None and schedule.site_id != site.pk:
+        raise ValidationFailed("The schedule belongs to another site.", details={"field": "schedule"})
+    schedule = schedule or PmSchedule(site=site)
+    for name, value in fields.items():
+        setattr(schedule, name, value)
+    if not (schedule.name or "").strip():
+        raise ValidationFailed("Name the schedule.", details={"field": "name"})
+    if schedule.asset is None or schedule.asset.site_id != site.pk:
+        raise ValidationFailed("Choose an asset of this site.", details={"field": "asset"})
+    if schedule.job_plan is not None and schedule.job_plan.site_id != site.pk:
+        raise ValidationFailed("Choose a job plan of this site.", details={"field": "job_plan"})
+    if schedule.trigger in (Trigger.CALENDAR, Trigger.EITHER) and not schedule.interval:
+        raise ValidationFailed("A calendar schedule needs its interval.", details={"field": "interval"})
+    if schedule.trigger in (Trigger.METER, Trigger.EITHER):
+        if schedule.meter is None or schedule.meter.asset_id != schedule.asset_id:
+            raise ValidationFailed("Choose a meter of the asset.", details={"field": "meter"})
+        if not schedule.meter_interval or schedule.meter_interval <= 0:
+            raise ValidationFailed("A meter schedule needs its interval.", details={"field": "meter_interval"})
+    if (schedule.season_start_month is None) != (schedule.season_end_month is None):
+        raise ValidationFailed("A season has a first and a last month.", details={"field": "season_end_month"})
+    schedule.save()
+    return schedule

@@ -7,4 +7,6 @@ urlpatterns = [
     path("pm/forecast/", views.forecast, name="pm-forecast"),
     path("pm/sites/<int:site_id>/generate/", views.generate, name="pm-generate"),
     path("pm/sites/<int:site_id>/grace/", views.grace, name="pm-grace"),
+    path("pm/sites/<int:site_id>/schedules/new/", views.schedule_edit, name="pm-schedule-new"),
+    path("pm/sites/<int:site_id>/schedules/<int:schedule_id>/", views.schedule_edit, name="pm-schedule-edit"),
 ]

@@ -11,7 +11,9 @@ from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, has_perm, list_sites
 from plantwright.errors import DomainError, PermissionDenied, ValidationFailed
 from plantwright.pm import selectors, services
-from plantwright.web import paginate
+from plantwright.pm.forms import ScheduleForm
+from plantwright.pm.models import PmSchedule
+from plantwright.web import add_domain_error, paginate
 
 FORECAST_DAYS = 90
 
@@ -99,3 +101,27 @@ def grace(request: HttpRequest, site_id: int) -> HttpResponse:
     else:
         messages.success(request, f"PM grace at {site.code}: {int(raw)} days.")
     return _back(site)
+
+
+@login_required
+def schedule_edit(request: HttpRequest, site_id: int, schedule_id: int | None = None) -> HttpResponse:
+    site = get_object_or_404(list_sites(request.user), pk=site_id)
+    authorize(request.user, Perm.MANAGE_PM, site.pk)
+    schedule = get_object_or_404(PmSchedule, pk=schedule_id, site=site) if schedule_id else None
+    form = ScheduleForm(request.POST or None, instance=schedule, site=site)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                saved = services.save_schedule(
+                    request.user, site, schedule, **{name: form.cleaned_data[name] for name in services.SCHEDULE_FIELDS}
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, f"Schedule '{saved.name}' saved.")
+                return _back(site)
+        else:
+            status = 422
+    return render(request, "pm/schedule_form.html", {"site": site, "form": form, "schedule": schedule}, status=status)

@@ -4,6 +4,7 @@ import io
 import json
 import time
 import uuid
+from decimal import Decimal
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -60,6 +61,30 @@ def test_downtime_over_mqtt_opens_a_wo_and_keeps_the_refusals(prefix, publish, o
     assert WorkOrder.objects.count() == 1
     refused = dict(DowntimeEvent.objects.filter(status="rejected").values_list("error__code", "source"))
     assert set(refused) == {"unreadable", "machine_mismatch"}
+
+
+def test_meter_readings_over_mqtt_and_their_refusals(prefix, publish, oee, asset, site):
+    from plantwright.assets.models import Meter, MeterReading
+
+    Meter.objects.create(asset=asset, code="run-h", name="Running hours", unit="h", max_rate_per_hour=1)
+    client_id = f"ingest-{prefix}"
+    ingest = _ingest(prefix, client_id)
+    topic = f"{prefix}/{site.code}/meters/{asset.oee_machine_id}"
+    try:
+        wait_for(lambda: "subscribed" in log_of(ingest), what="the ingest to subscribe")
+        publish(topic, {"meter": "run-h", "value": "1000.5", "read_at": "2026-11-20T06:00:00Z"})
+        publish(topic, {"meter": "run-h", "value": "1010", "read_at": "2026-11-21T06:00:00Z"})
+        publish(topic, {"meter": "run-h", "value": "900", "read_at": "2026-11-22T06:00:00Z"})  # backwards
+        publish(topic, {"meter": "run-h", "value": 1020, "read_at": "2026-11-23T06:00:00Z"})  # a float, not text
+        wait_for(lambda: MeterReading.objects.count() == 2 and DowntimeEvent.objects.count() == 2, what="2 + 2")
+    finally:
+        kill(ingest)
+        _forget_session(client_id)
+    assert list(MeterReading.objects.order_by("read_at").values_list("value", flat=True)) == [
+        Decimal("1000.5"), Decimal("1010"),
+    ]  # fmt: skip
+    refused = set(DowntimeEvent.objects.filter(status="rejected").values_list("error__code", flat=True))
+    assert refused == {"meter_went_backwards", "validation_failed"}
 
 
 def test_a_killed_ingest_loses_nothing_and_doubles_nothing(prefix, publish, oee, rules, asset, site):

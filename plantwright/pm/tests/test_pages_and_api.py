@@ -114,3 +114,37 @@ def test_the_wo_page_records_the_checklist_with_htmx(as_user, technician, reques
         f"/work-orders/{work_order.pk}/tasks/{task.pk}/", {"done": "0"}, HTTP_HX_REQUEST="true"
     )
     assert denied.status_code == 403
+
+
+def _schedule_post(asset, **fields):
+    data = {"name": "Weekly greasing", "asset": asset.pk, "trigger": "calendar", "mode": "fixed", "interval": "1",
+            "interval_unit": "weeks", "starts_on": "2026-12-01", "lead_days": "3", "priority": "medium",
+            "work_order_type": "preventive", "active": "on"}  # fmt: skip
+    return {**data, **fields}
+
+
+def test_planners_create_and_change_schedules(as_user, planner, technician, site, asset, other_site):
+    from plantwright.assets.models import Meter
+    from plantwright.pm.models import PmSchedule
+    from plantwright.testing import factories
+
+    client = as_user(planner)
+    assert client.get(f"/pm/sites/{site.pk}/schedules/new/").status_code == 200
+    assert client.post(f"/pm/sites/{site.pk}/schedules/new/", _schedule_post(asset)).status_code == 302
+    schedule = PmSchedule.objects.get()
+    assert (schedule.interval, schedule.interval_unit, schedule.lead_days) == (1, "weeks", 3)
+    changed = client.post(f"/pm/sites/{site.pk}/schedules/{schedule.pk}/", _schedule_post(asset, lead_days="5"))
+    assert changed.status_code == 302 and PmSchedule.objects.get().lead_days == 5
+
+    no_interval = client.post(f"/pm/sites/{site.pk}/schedules/new/", _schedule_post(asset, interval=""))
+    assert no_interval.status_code == 422 and b"needs its interval" in no_interval.content
+    other_machine = factories.AssetFactory(site=site, code="P-102")
+    wrong_meter = Meter.objects.create(asset=other_machine, code="run-h", name="h", unit="h")
+    bad = client.post(f"/pm/sites/{site.pk}/schedules/new/",
+                      _schedule_post(asset, trigger="meter", meter=wrong_meter.pk, meter_interval="500"))  # fmt: skip
+    assert bad.status_code == 422 and b"meter of the asset" in bad.content
+    half_season = client.post(f"/pm/sites/{site.pk}/schedules/new/", _schedule_post(asset, season_start_month="4"))
+    assert half_season.status_code == 422
+    assert PmSchedule.objects.count() == 1
+    assert as_user(technician).get(f"/pm/sites/{site.pk}/schedules/new/").status_code == 403
+    assert client.get(f"/pm/sites/{other_site.pk}/schedules/new/").status_code == 404

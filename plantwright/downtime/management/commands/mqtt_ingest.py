@@ -1,7 +1,8 @@
 """Take downtime events from MQTT: `python -m plantwright mqtt_ingest`.
 
 Subscribes (QoS 1, persistent session, shared subscription `$share/plantwright/...`) to
-`<prefix>/<site>/downtime/<machine_id>`, applies messages in batches in one database transaction,
+`<prefix>/<site>/downtime/<machine_id>` (and meter readings on `<prefix>/<site>/meters/<machine_id>`),
+applies messages in batches in one database transaction,
 and acknowledges each message to the broker only after that transaction committed: a crash before
 the commit means the broker delivers again, and the event id makes the repeat a no-op. Run as many
 as you like; the broker splits the stream between them.
@@ -21,6 +22,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections
 from plantwright.accounts.models import Site, User
 from plantwright.downtime import mqtt
 from plantwright.downtime.services import Incoming, ingest_items, reject_unreadable, sweep
+from plantwright.downtime.services.readings import ingest_readings
 from plantwright.errors import ValidationFailed
 
 SWEEP_SECONDS = 30
@@ -44,8 +46,9 @@ class Command(BaseCommand):
             if reason_code.is_failure:
                 self.stderr.write(f"MQTT connect refused: {reason_code}")
                 return
-            client.subscribe(mqtt.downtime_subscription(), qos=1)
-            self.stdout.write(f"mqtt ingest {client_id} subscribed to {mqtt.downtime_subscription()}")
+            topics = [mqtt.downtime_subscription(), mqtt.meter_subscription()]
+            client.subscribe([(topic, 1) for topic in topics])
+            self.stdout.write(f"mqtt ingest {client_id} subscribed to {', '.join(topics)}")
 
         client.on_connect = on_connect
         client.on_message = lambda client, userdata, message: inbox.put(message)
@@ -92,13 +95,13 @@ class Command(BaseCommand):
             close_old_connections()
 
     def _apply(self, client, actor, sites, messages) -> None:
-        items, unreadable = [], []
+        items, readings, unreadable = [], [], []
         for message in messages:
             source = f"mqtt:{message.topic}"[:80]
-            parsed = mqtt.parse_downtime_topic(message.topic)
-            site = sites.get(parsed[0]) if parsed else None
+            parsed = mqtt.parse_topic(message.topic)
+            site = sites.get(parsed[1]) if parsed else None
             if site is None and parsed:
-                site = Site.objects.filter(code=parsed[0]).first()
+                site = Site.objects.filter(code=parsed[1]).first()
                 if site:
                     sites[site.code] = site
             try:
@@ -110,12 +113,14 @@ class Command(BaseCommand):
             if parsed is None or site is None:
                 unreadable.append((raw, source, site, f"No site for topic {message.topic!r}."))
                 continue
-            items.append(Incoming(raw, source, site, parsed[1]))
+            (items if parsed[0] == "downtime" else readings).append(Incoming(raw, source, site, parsed[2]))
         while True:
             try:
                 close_old_connections()
                 if items:
                     _ingest_or_isolate(actor, items)
+                if readings:
+                    ingest_readings(actor, readings)
                 for raw, source, site, reason in unreadable:
                     reject_unreadable(raw, source=source, site=site, error=ValidationFailed(reason, code="unreadable"))
                 break
