@@ -125,3 +125,24 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.quantity} {self.part.part_number}"
+
+
+class StockReservation(models.Model):
+    """Parts set aside in a storeroom for a WO (a PM's standard parts). Outstanding while the WO is
+    open and less than the reserved quantity has been issued to it: others see the stock as taken."""
+
+    work_order = models.ForeignKey("maintenance.WorkOrder", on_delete=models.CASCADE, related_name="reservations")
+    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="reservations")
+    storeroom = models.ForeignKey(Storeroom, on_delete=models.PROTECT, related_name="reservations")
+    quantity = models.DecimalField(**QUANTITY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["work_order", "part"]
+        constraints = [
+            models.UniqueConstraint(fields=["work_order", "part", "storeroom"], name="reservation_once_per_wo_part"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_order.number}: {self.quantity} × {self.part.part_number} @ {self.storeroom.code}"

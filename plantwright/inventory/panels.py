@@ -14,6 +14,7 @@ def _work_order_parts(request, work_order) -> dict:
     can_issue = has_perm(request.user, Perm.ISSUE_PARTS, work_order.site_id)
     return {
         "issues": selectors.work_order_issues(work_order),
+        "reservations": list(selectors.outstanding_reservations(work_order=work_order)),
         "issue_form": IssueForm(storerooms=selectors.list_storerooms(request.user, site_id=work_order.site_id))
         if can_issue and work_order.status in OPEN_STATUSES
         else None,

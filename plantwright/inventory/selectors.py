@@ -3,13 +3,13 @@
 from decimal import Decimal
 
 from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 
 from plantwright.accounts.models import User
 from plantwright.accounts.selectors import restrict_to_sites, site_ids_with
 from plantwright.errors import NotFound
-from plantwright.inventory.models import MovementKind, Part, StockLevel, StockMovement, Storeroom
-from plantwright.maintenance.models import WorkOrder
+from plantwright.inventory.models import MovementKind, Part, StockLevel, StockMovement, StockReservation, Storeroom
+from plantwright.maintenance.models import OPEN_STATUSES, WorkOrder
 
 QUANTITY = DecimalField(max_digits=14, decimal_places=4)
 ZERO = Value(Decimal(0), output_field=QUANTITY)
@@ -100,4 +100,27 @@ def work_order_issues(work_order: WorkOrder) -> QuerySet[StockMovement]:
             returnable_quantity=ExpressionWrapper(-F("quantity") - F("returned_quantity"), output_field=QUANTITY),
         )
         .order_by("moved_at", "id")
+    )
+
+
+def outstanding_reservations(**filters) -> QuerySet[StockReservation]:
+    """Reservations of open WOs with what has been issued against them (net of returns) and what is
+    still outstanding, computed in SQL."""
+    issued = (
+        StockMovement.objects.filter(
+            work_order=OuterRef("work_order"),
+            part=OuterRef("part"),
+            storeroom=OuterRef("storeroom"),
+            kind__in=[MovementKind.ISSUE, MovementKind.RETURN],
+        )
+        .values("work_order")
+        .annotate(total=-Sum("quantity"))
+        .values("total")
+    )
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=4))
+    return (
+        StockReservation.objects.filter(work_order__status__in=OPEN_STATUSES, **filters)
+        .annotate(issued=Coalesce(Subquery(issued, output_field=DecimalField(max_digits=14, decimal_places=4)), zero))
+        .annotate(outstanding=Greatest(F("quantity") - F("issued"), zero))
+        .select_related("part", "storeroom")
     )

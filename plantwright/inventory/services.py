@@ -3,13 +3,15 @@
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, restrict_to_sites, site_ids_with
 from plantwright.errors import Conflict, PermissionDenied, ValidationFailed
 from plantwright.formatting import plain
-from plantwright.inventory.models import MovementKind, Part, StockLevel, StockMovement, Storeroom
+from plantwright.inventory.models import MovementKind, Part, StockLevel, StockMovement, StockReservation, Storeroom
+from plantwright.inventory.selectors import outstanding_reservations
 from plantwright.maintenance.models import OPEN_STATUSES, CostCategory, CostKind, WorkOrder
 from plantwright.maintenance.services import money, post_cost_line
 
@@ -383,3 +385,28 @@ def return_part(
         posted_by=actor,
     )
     return movement
+
+
+def reserve_for_work_order(work_order: WorkOrder, part: Part, quantity: Decimal) -> StockReservation | None:
+    """Set `quantity` of `part` aside for the WO in the first storeroom of its site that has that much
+    available (on hand less what open WOs have reserved and not yet been issued), or None. Called by
+    rules (PM generation) inside their transaction; the stock rows are locked while deciding."""
+    levels = (
+        StockLevel.objects.select_for_update()
+        .filter(part=part, storeroom__site_id=work_order.site_id)
+        .order_by("storeroom__code")
+    )
+    for level in levels:
+        if available(part, level.storeroom) >= quantity:
+            return StockReservation.objects.create(
+                work_order=work_order, part=part, storeroom=level.storeroom, quantity=quantity
+            )
+    return None
+
+
+def available(part: Part, storeroom: Storeroom) -> Decimal:
+    on_hand = (
+        StockLevel.objects.filter(part=part, storeroom=storeroom).values_list("quantity_on_hand", flat=True).first()
+    )
+    reserved = outstanding_reservations(part=part, storeroom=storeroom).aggregate(total=Sum("outstanding"))["total"]
+    return (on_hand or Decimal(0)) - (reserved or Decimal(0))

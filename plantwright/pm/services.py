@@ -20,10 +20,12 @@ from plantwright.accounts.selectors import authorize
 from plantwright.assets.models import MeterReading
 from plantwright.errors import ValidationFailed
 from plantwright.formatting import plain
+from plantwright.inventory.services import reserve_for_work_order
 from plantwright.maintenance.models import WorkOrderOrigin, WorkOrderStatus
 from plantwright.maintenance.services import add_plan, open_work_order_by_rule
 from plantwright.pm import calendar
 from plantwright.pm.models import CalendarMode, PmOccurrence, PmSchedule, PmSettings, Trigger
+from plantwright.procurement.services import create_parts_request
 
 SYSTEM_USERNAME = "plantwright-pm"
 # A schedule never makes more WOs than this in one run (a daily PM with a long lead time, a catch-up).
@@ -188,11 +190,6 @@ def _create_occurrence(actor: User, schedule: PmSchedule, due: NextDue) -> PmOcc
     if plan is not None:
         description += [plan.description] if plan.description else []
         description += [f"Safety: {plan.safety_notes}"] if plan.safety_notes else []
-        parts = [
-            f"- {plain(p.quantity)} {p.part.unit} {p.part.part_number} {p.part.description}"
-            for p in plan.parts.select_related("part")
-        ]
-        description += ["Standard parts:", *parts] if parts else []
     meter_note = f" at {plain(due.due_meter)} {schedule.meter.unit}" if due.due_meter is not None else ""
     work_order = open_work_order_by_rule(
         actor,
@@ -231,9 +228,24 @@ def _create_occurrence(actor: User, schedule: PmSchedule, due: NextDue) -> PmOcc
                 for c in plan.checks.all()
             ],
         )
+        _stage_parts(actor, work_order, plan, need_by=due.due_date)
     return PmOccurrence.objects.create(
         schedule=schedule, sequence=due.sequence, due_date=due.due_date, due_meter=due.due_meter, work_order=work_order
     )
+
+
+def _stage_parts(actor: User, work_order, plan, *, need_by: date) -> None:
+    """The plan's standard parts: reserved where a storeroom of the site has them available, and what
+    none has goes on a draft parts request on the WO for the planner to submit."""
+    missing = []
+    needed = {"need_by": need_by} if need_by >= work_order.site.local_date() else {}  # not for a catch-up
+    for standard in plan.parts.select_related("part"):
+        if reserve_for_work_order(work_order, standard.part, standard.quantity) is None:
+            missing.append({"part": standard.part_id, "quantity": standard.quantity, **needed})
+    if missing:
+        create_parts_request(
+            actor, work_order, lines=missing, note="Standard parts of the job plan not in stock", by_rule=True
+        )
 
 
 @transaction.atomic

@@ -84,9 +84,12 @@ def _line(work_order: WorkOrder, line_no: int, data: dict[str, Any]) -> PartsReq
 
 @transaction.atomic
 def create_parts_request(
-    actor: User, work_order: WorkOrder, *, lines: list[dict[str, Any]], note: str = ""
+    actor: User, work_order: WorkOrder, *, lines: list[dict[str, Any]], note: str = "", by_rule: bool = False
 ) -> PartsRequest:
-    authorize(actor, Perm.REQUEST_PARTS, work_order.site_id)
+    """A draft request on an open WO. `by_rule`: raised by a rule (PM generation for standard parts
+    not in stock), not by a person; it stays a draft until a planner submits it."""
+    if not by_rule:
+        authorize(actor, Perm.REQUEST_PARTS, work_order.site_id)
     work_order = WorkOrder.objects.select_related("site", "asset").get(pk=work_order.pk)
     if work_order.status not in OPEN_STATUSES:
         raise Conflict(

@@ -52,3 +52,13 @@ def po_hours(hours_by_po_line, po_line):
     if not hours_by_po_line:
         return None
     return hours_by_po_line.get((po_line.purchase_order.po_number, po_line.line_number))
+
+
+@register.filter(name="plain")
+def plain_number(value):
+    """A quantity as people write it: 10.0000 → 10, 1.5000 → 1.5 (never 1E+1)."""
+    from decimal import Decimal
+
+    from plantwright.formatting import plain
+
+    return plain(value) if isinstance(value, Decimal) else value

@@ -50,8 +50,32 @@ def test_the_wo_carries_the_job_plan(schedule_for, job_plan, site):
     assert [t.description for t in work_order.tasks.all()] == ["Check alignment", "Megger the motor"]
     assert sum(t.estimated_hours for t in work_order.tasks.all()) == Decimal("2.0")
     assert [c.text for c in work_order.checks.all()] == ["Seal leak-free", "Bearing temperature"]
-    assert "LOTO-7" in work_order.description and "SEAL-40" in work_order.description
+    assert "LOTO-7" in work_order.description
+    # No seal in stock: a draft parts request for it, for the planner to submit.
+    [request] = work_order.parts_requests.all()
+    assert request.status == "draft" and [(line.part.part_number, line.quantity) for line in request.lines.all()] == [
+        ("SEAL-40", Decimal(2))
+    ]
     assert generate_due_work_orders(now=at(date(2026, 3, 3))) == 0  # idempotent
+
+
+def test_standard_parts_in_stock_are_reserved_until_none_is_left(schedule_for, job_plan, site, technician):
+    from plantwright.inventory.models import StockReservation
+    from plantwright.inventory.services import available, issue_part
+    from plantwright.testing.factories import part, storeroom
+
+    store, seal = storeroom(site), part("SEAL-40")
+    from plantwright.inventory.models import StockLevel
+
+    StockLevel.objects.create(part=seal, storeroom=store, quantity_on_hand=3, average_cost=Decimal(12))
+    schedule_for(job_plan=job_plan, interval=1, interval_unit="weeks", starts_on=date(2026, 3, 2), lead_days=8)
+    generate_due_work_orders(now=at(date(2026, 3, 2)))  # due 2 and 9 March: two WOs, 2 seals each
+    first, second = WorkOrder.objects.filter(origin="pm").order_by("due_date")
+    assert StockReservation.objects.get().work_order == first and available(seal, store) == 1
+    assert second.parts_requests.get().lines.get().quantity == 2  # only one left: requested
+    WorkOrder.objects.filter(pk=first.pk).update(status="in_progress")
+    issue_part(technician, first, part_id=seal.pk, storeroom_id=store.pk, quantity=Decimal(2))
+    assert available(seal, store) == 1  # issued: no longer reserved, and no longer on hand
 
 
 def test_fixed_monthly_from_the_31st_follows_month_ends_and_leap_years(schedule_for):
