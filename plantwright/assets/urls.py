@@ -7,4 +7,5 @@ urlpatterns = [
     path("sites/<int:site_id>/tree/", views.site_tree, name="site-tree"),
     path("assets/", views.asset_list, name="asset-list"),
     path("assets/<int:asset_id>/", views.asset_detail, name="asset-detail"),
+    path("assets/<int:asset_id>/meter-readings/", views.meter_reading, name="asset-meter-reading"),
 ]

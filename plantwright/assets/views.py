@@ -1,11 +1,19 @@
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from plantwright.accounts.selectors import list_sites
-from plantwright.assets import selectors
+from plantwright.accounts.roles import Perm
+from plantwright.accounts.selectors import has_perm, list_sites
+from plantwright.assets import meters, selectors
 from plantwright.assets.forms import AssetFilterForm
-from plantwright.errors import NotFound
+from plantwright.errors import DomainError, NotFound, PermissionDenied
+from plantwright.formatting import plain
 from plantwright.history import change_log
 from plantwright.panels import render_context
 from plantwright.web import paginate
@@ -42,10 +50,44 @@ def asset_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def asset_detail(request: HttpRequest, asset_id: int) -> HttpResponse:
     asset = selectors.get_asset(request.user, asset_id)
+    meters = list(selectors.list_meters(asset))
     context = {
         "asset": asset,
+        "meters": meters,
+        "can_read_meters": bool(meters) and has_perm(request.user, Perm.RECORD_READINGS, asset.site_id),
+        "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "children": selectors.list_assets(request.user, parent_id=asset.pk),
         "panels": render_context("asset", request, asset),
         "log": change_log(asset),
     }
     return render(request, "assets/asset_detail.html", context)
+
+
+@login_required
+@require_POST
+def meter_reading(request: HttpRequest, asset_id: int) -> HttpResponse:
+    """A reading typed on the asset page (the time in the viewer's time zone, as the form shows it)."""
+    asset = selectors.get_asset(request.user, asset_id)
+    try:
+        value = Decimal(request.POST.get("value", "").strip().replace(",", "."))
+        read_at = timezone.make_aware(datetime.strptime(request.POST.get("read_at", ""), "%Y-%m-%dT%H:%M"))
+    except (InvalidOperation, ValueError):
+        messages.error(request, "Give the reading as a number and the time it was read.")
+        return redirect("asset-detail", asset.pk)
+    try:
+        recorded = meters.record_meter_reading(
+            request.user,
+            asset,
+            meter_code=request.POST.get("meter", ""),
+            value=value,
+            read_at=read_at,
+            source=f"ui:{request.user.username}",
+        )
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        meter = recorded.reading.meter
+        messages.success(request, f"{meter.name}: {plain(recorded.reading.value)} {meter.unit} recorded.")
+    return redirect("asset-detail", asset.pk)

@@ -114,3 +114,21 @@ class TestReadingsInAnyOrder(TestCase):
         for read_at, reading in readings:
             record_meter_reading(user, asset, meter_code="run-h", value=reading, read_at=read_at, source="t", now=NOW)
         assert MeterReading.objects.filter(meter__asset=asset).count() == len(steps)
+
+
+def test_readings_typed_on_the_asset_page(as_user, technician, requester, asset, hours_meter):
+    client = as_user(technician)
+    page = client.get(f"/assets/{asset.pk}/")
+    assert b'id="meters"' in page.content and b'name="read_at"' in page.content
+    url = f"/assets/{asset.pk}/meter-readings/"
+    assert client.post(url, {"meter": "run-h", "value": "100,5", "read_at": "2026-11-20T08:00"}).status_code == 302
+    assert client.post(url, {"meter": "run-h", "value": "90", "read_at": "2026-11-21T08:00"}).status_code == 302
+    assert client.post(url, {"meter": "run-h", "value": "lots", "read_at": "2026-11-21T08:00"}).status_code == 302
+    assert list(MeterReading.objects.values_list("value", flat=True)) == [Decimal("100.5")]  # the others refused
+    page = client.get(f"/assets/{asset.pk}/")
+    assert b"100.5 h" in page.content
+    assert (
+        as_user(requester).post(url, {"meter": "run-h", "value": "101", "read_at": "2026-11-22T08:00"}).status_code
+        == 403
+    )
+    assert b'name="read_at"' not in as_user(requester).get(f"/assets/{asset.pk}/").content
