@@ -71,3 +71,13 @@ def error_from_body(body: dict[str, Any], default_status: int = 422) -> DomainEr
 
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def schema_error(exc: Any, what: str = "The event") -> ValidationFailed:
+    """A pydantic ValidationError of an inbound message (ERP event, downtime event, meter reading) as
+    one ValidationFailed listing every problem with its location."""
+    problems = [
+        {"location": ".".join(str(p) for p in err["loc"]), "message": err["msg"], "type": err["type"]}
+        for err in exc.errors(include_url=False, include_input=False)
+    ]
+    return ValidationFailed(f"{what} does not match its schema.", details={"errors": problems})

@@ -7,7 +7,7 @@ from plantwright.accounts.models import Site
 from plantwright.assets.models import Asset, Meter
 from plantwright.formatting import plain
 from plantwright.inventory.models import Part
-from plantwright.maintenance.models import CheckKind, Craft, Priority, WorkOrder, WorkOrderType
+from plantwright.maintenance.models import PlannedCheck, PlannedTask, Priority, WorkOrder, WorkOrderType
 
 
 class PmSettings(models.Model):
@@ -36,12 +36,8 @@ class JobPlan(models.Model):
         return f"{self.code} · {self.name}"
 
 
-class JobPlanTask(models.Model):
+class JobPlanTask(PlannedTask):
     plan = models.ForeignKey(JobPlan, on_delete=models.CASCADE, related_name="tasks")
-    position = models.PositiveSmallIntegerField(default=10)
-    description = models.CharField(max_length=500)
-    craft = models.ForeignKey(Craft, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    estimated_hours = models.DecimalField(max_digits=7, decimal_places=2, default=0)
 
     class Meta:
         ordering = ["plan", "position", "id"]
@@ -64,14 +60,8 @@ class JobPlanPart(models.Model):
         return f"{plain(self.quantity)} × {self.part}"
 
 
-class JobPlanCheck(models.Model):
+class JobPlanCheck(PlannedCheck):
     plan = models.ForeignKey(JobPlan, on_delete=models.CASCADE, related_name="checks")
-    position = models.PositiveSmallIntegerField(default=10)
-    text = models.CharField(max_length=300)
-    kind = models.CharField(max_length=10, choices=CheckKind.choices, default=CheckKind.PASS_FAIL)
-    lower_limit = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
-    upper_limit = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
-    unit = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["plan", "position", "id"]

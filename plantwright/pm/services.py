@@ -46,8 +46,8 @@ def next_due(schedule: PmSchedule, *, today: date) -> NextDue | None:
     """The next occurrence not generated yet, or None: a floating schedule whose last WO is still open,
     a meter schedule without enough readings to tell."""
     last = schedule.occurrences.select_related("work_order").order_by("-sequence").first()
-    waiting = (*_DONE, WorkOrderStatus.CANCELLED)
-    if last is not None and schedule.mode == CalendarMode.FLOATING and last.work_order.status not in waiting:
+    settled = (*_DONE, WorkOrderStatus.CANCELLED)
+    if last is not None and schedule.mode == CalendarMode.FLOATING and last.work_order.status not in settled:
         return None  # floating: the next one is counted from this one's completion
     candidates, due_meter = [], None
     if schedule.trigger in (Trigger.CALENDAR, Trigger.EITHER):
@@ -207,26 +207,8 @@ def _create_occurrence(actor: User, schedule: PmSchedule, due: NextDue) -> PmOcc
     if plan is not None:
         add_plan(
             work_order,
-            tasks=[
-                {
-                    "position": t.position,
-                    "description": t.description,
-                    "craft": t.craft,
-                    "estimated_hours": t.estimated_hours,
-                }
-                for t in plan.tasks.all()
-            ],
-            checks=[
-                {
-                    "position": c.position,
-                    "text": c.text,
-                    "kind": c.kind,
-                    "lower_limit": c.lower_limit,
-                    "upper_limit": c.upper_limit,
-                    "unit": c.unit,
-                }
-                for c in plan.checks.all()
-            ],
+            tasks=[task.copied() for task in plan.tasks.all()],
+            checks=[check.copied() for check in plan.checks.all()],
         )
         _stage_parts(actor, work_order, plan, need_by=due.due_date)
     return PmOccurrence.objects.create(

@@ -30,7 +30,7 @@ from django.utils import timezone
 from pydantic import TypeAdapter, ValidationError
 
 from plantwright.accounts.models import Site
-from plantwright.errors import Conflict, DomainError, ValidationFailed
+from plantwright.errors import Conflict, DomainError, ValidationFailed, schema_error
 from plantwright.formatting import plain
 from plantwright.inventory.models import StockLevel, Storeroom
 from plantwright.inventory.services import receive_purchased_stock
@@ -121,14 +121,6 @@ def _error_body(error: DomainError) -> dict[str, Any]:
     return {**error.as_body()["error"], "status": error.status}
 
 
-def _schema_error(exc: ValidationError) -> ValidationFailed:
-    problems = [
-        {"location": ".".join(str(p) for p in err["loc"]), "message": err["msg"], "type": err["type"]}
-        for err in exc.errors(include_url=False, include_input=False)
-    ]
-    return ValidationFailed("The event does not match its schema.", details={"errors": problems})
-
-
 class _Journal:
     """Undo log of in-memory changes, so a refused event leaves the batch's state as it found it."""
 
@@ -215,7 +207,7 @@ class _Batch:
             try:
                 parsed_events.append((event_id, raw, _EVENT.validate_python(raw)))
             except ValidationError as exc:
-                parsed_events.append((event_id, raw, _schema_error(exc)))
+                parsed_events.append((event_id, raw, schema_error(exc)))
         self._load(
             [parsed for _, _, parsed in parsed_events if parsed is not None and not isinstance(parsed, DomainError)]
         )
@@ -259,8 +251,8 @@ class _Batch:
         ]
 
     def _new_event(self, event_id: str, raw: Any, parsed) -> ErpEvent:
-        schema_error = isinstance(parsed, DomainError)
-        if not schema_error:
+        unreadable = isinstance(parsed, DomainError)
+        if not unreadable:
             event_type = parsed.type
         elif isinstance(raw, dict) and isinstance(raw.get("type"), str):
             event_type = raw["type"][:30]
@@ -272,10 +264,10 @@ class _Batch:
             event_id=event_id,
             type=event_type,
             payload=raw if isinstance(raw, dict) else {"raw": raw},
-            status=Applied.REJECTED if schema_error else Applied.APPLIED,
-            error=_error_body(parsed) if schema_error else {},
-            po_number="" if schema_error else getattr(parsed, "po_number", ""),
-            occurred_at=None if schema_error else parsed.occurred_at,
+            status=Applied.REJECTED if unreadable else Applied.APPLIED,
+            error=_error_body(parsed) if unreadable else {},
+            po_number="" if unreadable else getattr(parsed, "po_number", ""),
+            occurred_at=None if unreadable else parsed.occurred_at,
         )
         self.new_events.append(event)
         return event

@@ -27,7 +27,7 @@ from plantwright.assets.models import Asset
 from plantwright.bulk import insert_new
 from plantwright.downtime.models import Category, DowntimeEvent, DowntimeStop, RuleAction
 from plantwright.downtime.services.decisions import DowntimeBatch
-from plantwright.errors import DomainError, PermissionDenied, ValidationFailed
+from plantwright.errors import DomainError, PermissionDenied, ValidationFailed, schema_error
 
 # Shop-floor clocks drift a little; the same allowance as for times people type on a WO.
 from plantwright.maintenance.services.work import FUTURE_TOLERANCE
@@ -291,11 +291,7 @@ def _parse(raw: Any) -> DowntimeEventIn:
     try:
         parsed = _EVENT.validate_python(raw)
     except ValidationError as exc:
-        problems = [
-            {"location": ".".join(str(p) for p in err["loc"]), "message": err["msg"], "type": err["type"]}
-            for err in exc.errors(include_url=False, include_input=False)
-        ]
-        raise ValidationFailed("The event does not match its schema.", details={"errors": problems}) from None
+        raise schema_error(exc) from None
     if parsed.category not in _CATEGORIES:
         raise ValidationFailed(
             f"Unknown category {parsed.category!r}.", details={"field": "category", "allowed": Category.values}

@@ -12,7 +12,7 @@ from plantwright.api_types import Quantity, Text, Timestamp
 from plantwright.assets.meters import record_meter_reading
 from plantwright.assets.models import Asset
 from plantwright.downtime.services.ingest import Incoming, reject_unreadable
-from plantwright.errors import DomainError, ValidationFailed
+from plantwright.errors import DomainError, ValidationFailed, schema_error
 
 
 class MeterReadingEvent(BaseModel):
@@ -45,11 +45,7 @@ def _record(actor: User, item: Incoming, assets: dict[tuple[int, str], Asset]) -
     try:
         reading = _READING.validate_python(item.raw)
     except ValidationError as exc:
-        problems = [
-            {"location": ".".join(str(p) for p in err["loc"]), "message": err["msg"], "type": err["type"]}
-            for err in exc.errors(include_url=False, include_input=False)
-        ]
-        raise ValidationFailed("The reading does not match its schema.", details={"errors": problems}) from None
+        raise schema_error(exc, "The reading") from None
     asset = assets.get((item.site.pk, item.machine_id))
     if asset is None:
         raise ValidationFailed(

@@ -9,7 +9,14 @@ from plantwright.maintenance.models.cost import (
     LaborTimer,
     Vendor,
 )
-from plantwright.maintenance.models.plan import CheckKind, CheckResult, WorkOrderCheck, WorkOrderTask
+from plantwright.maintenance.models.plan import (
+    CheckKind,
+    CheckResult,
+    PlannedCheck,
+    PlannedTask,
+    WorkOrderCheck,
+    WorkOrderTask,
+)
 from plantwright.maintenance.models.work import (
     FAILURE_BY_DEFAULT_TYPES,
     OPEN_STATUSES,
@@ -43,6 +50,8 @@ __all__ = [
     "LaborRate",
     "LaborTimer",
     "NumberSequence",
+    "PlannedCheck",
+    "PlannedTask",
     "Priority",
     "Vendor",
     "WorkOrder",

@@ -9,12 +9,25 @@ from plantwright.maintenance.models.cost import Craft
 from plantwright.maintenance.models.work import WorkOrder
 
 
-class WorkOrderTask(models.Model):
-    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="tasks")
+class PlannedTask(models.Model):
+    """A task as planned: on a job plan, and copied from it onto each WO."""
+
     position = models.PositiveSmallIntegerField(default=10)
     description = models.CharField(max_length=500)
     craft = models.ForeignKey(Craft, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     estimated_hours = models.DecimalField(max_digits=7, decimal_places=2, default=0)
+
+    COPIED = ("position", "description", "craft", "estimated_hours")
+
+    class Meta:
+        abstract = True
+
+    def copied(self) -> dict:
+        return {name: getattr(self, name) for name in self.COPIED}
+
+
+class WorkOrderTask(PlannedTask):
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="tasks")
     done = models.BooleanField(default=False)
 
     class Meta:
@@ -34,17 +47,36 @@ class CheckResult(models.TextChoices):
     FAIL = "fail", "Fail"
 
 
-class WorkOrderCheck(models.Model):
-    """One checklist item of an inspection: pass/fail, or a value with limits. A failed item or a value
-    outside its limits opens a follow-up corrective WO (`follow_up`), with the finding copied in."""
+class PlannedCheck(models.Model):
+    """A checklist item as planned: pass/fail, or a value with limits."""
 
-    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="checks")
     position = models.PositiveSmallIntegerField(default=10)
     text = models.CharField(max_length=300)
     kind = models.CharField(max_length=10, choices=CheckKind.choices, default=CheckKind.PASS_FAIL)
     lower_limit = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     upper_limit = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     unit = models.CharField(max_length=20, blank=True)
+
+    COPIED = ("position", "text", "kind", "lower_limit", "upper_limit", "unit")
+
+    class Meta:
+        abstract = True
+
+    def copied(self) -> dict:
+        return {name: getattr(self, name) for name in self.COPIED}
+
+    @property
+    def limits(self) -> str:
+        low = "" if self.lower_limit is None else plain(self.lower_limit)
+        high = "" if self.upper_limit is None else plain(self.upper_limit)
+        return f"{low}…{high} {self.unit}".strip() if (low or high) else self.unit
+
+
+class WorkOrderCheck(PlannedCheck):
+    """One checklist item of an inspection. A failed item or a value outside its limits opens a
+    follow-up corrective WO (`follow_up`), with the finding copied in."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="checks")
     result = models.CharField(max_length=4, choices=CheckResult.choices, blank=True)
     value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     note = models.CharField(max_length=1000, blank=True)
@@ -69,9 +101,3 @@ class WorkOrderCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_order.number} #{self.position} {self.text}"
-
-    @property
-    def limits(self) -> str:
-        low = "" if self.lower_limit is None else f"{plain(self.lower_limit)}"
-        high = "" if self.upper_limit is None else f"{plain(self.upper_limit)}"
-        return f"{low}…{high} {self.unit}".strip() if (low or high) else self.unit
