@@ -35,7 +35,9 @@ def insert_new(model: type[Model], objs: list[Model]) -> None:
     meta = model._meta
     fields = meta.concrete_fields
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
+    # The COPY runs on psycopg's own cursor: wrap it so its errors are Django's (an IntegrityError is
+    # one, whichever way the row was written).
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
             [meta.db_table, meta.pk.column, len(objs)],

@@ -39,3 +39,12 @@ def test_new_rows_get_their_ids_their_related_ids_and_their_automatic_fields(ass
 def test_nothing_to_insert_is_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         insert_new(DowntimeEvent, [])
+
+
+def test_a_duplicate_is_djangos_integrity_error(asset):
+    from django.db import IntegrityError, transaction
+
+    insert_new(DowntimeEvent, [DowntimeEvent(site=asset.site, source="t", event_id="same", payload={})])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_new(DowntimeEvent, [DowntimeEvent(site=asset.site, source="t", event_id="same", payload={})])
+    assert DowntimeEvent.objects.count() == 1
