@@ -102,6 +102,7 @@ def _register_routers() -> None:
     from plantwright.outbox.api import router as outbox_router
     from plantwright.pm.api import router as pm_router
     from plantwright.procurement.api import router as procurement_router
+    from plantwright.reliability.api import router as reliability_router
 
     api.add_router("", accounts_router)
     api.add_router("", assets_router)
@@ -113,6 +114,7 @@ def _register_routers() -> None:
     api.add_router("", outbox_router)
     api.add_router("", downtime_router)
     api.add_router("", pm_router)
+    api.add_router("", reliability_router)
 
 
 _register_routers()

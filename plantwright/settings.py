@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "plantwright.erp",
     "plantwright.downtime",
     "plantwright.pm",
+    "plantwright.reliability",
 ]
 
 MIDDLEWARE = [

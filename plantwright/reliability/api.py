@@ -1,0 +1,89 @@
+"""`GET /api/v1/reliability/kpis`: the KPIs of an asset, a location or a site over [from, to)."""
+
+from datetime import UTC, datetime, time
+from decimal import Decimal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from plantwright.accounts.selectors import list_sites
+from plantwright.api_schemas import errors
+from plantwright.api_types import Day, PathId
+from plantwright.assets.models import Asset
+from plantwright.assets.selectors import get_asset, list_locations
+from plantwright.errors import NotFound, ValidationFailed
+from plantwright.maintenance.selectors.costs import _tree_ids, descendants_sql, location_assets_sql
+from plantwright.reliability.kpis import kpis
+
+router = Router(tags=["reliability"])
+
+
+class KpiFilters(Schema):
+    asset: PathId | None = None
+    location: PathId | None = None
+    site: PathId | None = None
+    from_: Day = Field(alias="from")
+    to: Day
+    rollup: bool = Field(True, description="An asset with its components (for an asset; locations and sites always)")
+
+
+class CostOut(Schema):
+    labor: Decimal
+    parts: Decimal
+    contractor: Decimal
+    total: Decimal
+
+
+class KpisOut(Schema):
+    scope: str
+    assets: int
+    start: datetime
+    end: datetime
+    failures: int
+    downtime_hours: Decimal
+    time_in_service_hours: Decimal
+    operating_hours: Decimal
+    mtbf_hours: Decimal | None = Field(description="Operating time / failures; null: no failures in the period")
+    mttr_hours: Decimal | None = Field(description="Mean time to restore over the restored failures of the period")
+    mean_active_repair_hours: Decimal | None = Field(description="Labor + contractor hours per restored failure")
+    availability: Decimal | None
+    planned_hours_ratio: Decimal | None
+    planned_count_ratio: Decimal | None
+    cost: CostOut
+
+
+@router.get("/reliability/kpis", response={200: KpisOut, **errors(404, 422)})
+def reliability_kpis(request: HttpRequest, filters: Query[KpiFilters]):
+    """Exactly one of `asset`, `location`, `site`. The period is [from, to) in UTC days. Definitions:
+    DESIGN.md §3 (SMRP 3.5.1, 3.5.2, 5.3.1); a roll-up adds the parts and divides once."""
+    chosen = [name for name in ("asset", "location", "site") if getattr(filters, name) is not None]
+    if len(chosen) != 1:
+        raise ValidationFailed("Give exactly one of asset, location, site.", details={"fields": chosen})
+    if filters.to <= filters.from_:
+        raise ValidationFailed("`to` comes after `from`.", details={"field": "to"})
+    if filters.asset is not None:
+        asset = get_asset(request.user, filters.asset)
+        ids = _tree_ids(descendants_sql(asset.pk)) if filters.rollup else [asset.pk]
+        scope = f"asset {asset.code}"
+    elif filters.location is not None:
+        location = list_locations(request.user).filter(pk=filters.location).first()
+        if location is None:
+            raise NotFound(f"Location {filters.location} does not exist.", details={"location": filters.location})
+        ids, scope = _tree_ids(location_assets_sql(location.pk)), f"location {location.code}"
+    else:
+        site = list_sites(request.user).filter(pk=filters.site).first()
+        if site is None:
+            raise NotFound(f"Site {filters.site} does not exist.", details={"site": filters.site})
+        ids, scope = list(Asset.objects.filter(site=site).values_list("pk", flat=True)), f"site {site.code}"
+    start = datetime.combine(filters.from_, time.min, tzinfo=UTC)
+    end = datetime.combine(filters.to, time.min, tzinfo=UTC)
+    result = kpis(ids, start=start, end=end)
+    return {
+        **result.__dict__,
+        "operating_hours": result.operating_hours,
+        "scope": scope,
+        "assets": len(ids),
+        "start": start,
+        "end": end,
+    }
