@@ -107,13 +107,15 @@ class Compliance:
         return None if not self.due else Decimal(self.on_time) / Decimal(self.due)
 
 
-def compliance(site: Site, *, start: date, end: date) -> Compliance:
+def compliance(site: Site, *, start: date, end: date, asset_ids: list[int] | None = None) -> Compliance:
     """PM WOs due in [start, end), not cancelled, and those completed by due date + the site's grace
-    (SMRP 5.4.14). Completion is compared as a date: completed on the last day of grace is on time."""
+    (SMRP 5.4.14), of the site or of some of its assets. Completion is compared as a date: completed
+    on the last day of grace is on time."""
     grace = grace_days(site)
-    due = PmOccurrence.objects.filter(schedule__site=site, due_date__gte=start, due_date__lt=end).exclude(
-        work_order__status=WorkOrderStatus.CANCELLED
-    )
+    due = PmOccurrence.objects.filter(schedule__site=site, due_date__gte=start, due_date__lt=end)
+    if asset_ids is not None:
+        due = due.filter(work_order__asset_id__in=asset_ids)
+    due = due.exclude(work_order__status=WorkOrderStatus.CANCELLED)
     on_time = due.filter(
         work_order__status__in=[WorkOrderStatus.COMPLETED, WorkOrderStatus.CLOSED],
         work_order__completed_at__date__lte=ExpressionWrapper(

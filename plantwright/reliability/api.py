@@ -50,6 +50,7 @@ class KpisOut(Schema):
     availability: Decimal | None
     planned_hours_ratio: Decimal | None
     planned_count_ratio: Decimal | None
+    pm_compliance: Decimal | None = Field(description="PM WOs done by due date + the site's grace / PM WOs due")
     cost: CostOut
 
 

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce, Greatest, Least
 
+from plantwright.accounts.models import Site
 from plantwright.assets.models import Asset
 from plantwright.maintenance.models import (
     PLANNED_TYPES,
@@ -27,6 +28,7 @@ from plantwright.maintenance.models import (
     WorkOrderStatus,
 )
 from plantwright.maintenance.selectors.costs import _category_sums, _money
+from plantwright.pm.selectors import compliance
 
 HOUR = Decimal(3600)
 RATIO = Decimal("0.0001")
@@ -45,6 +47,7 @@ class Kpis:
     availability: Decimal | None
     planned_hours_ratio: Decimal | None
     planned_count_ratio: Decimal | None
+    pm_compliance: Decimal | None = None
     cost: dict[str, Decimal] = field(default_factory=dict)
 
     @property
@@ -91,6 +94,8 @@ def kpis(asset_ids: list[int], *, start: datetime, end: datetime) -> Kpis:
         ).aggregate(**_category_sums())
     )
     n = repair["n"]
+    site = Site.objects.filter(assets__pk__in=asset_ids[:1]).first()  # a scope lies within one site
+    pm = compliance(site, start=day_from, end=day_to, asset_ids=asset_ids).ratio if site else None
     return Kpis(
         failures=failures,
         downtime_hours=downtime.quantize(HOURS),
@@ -102,6 +107,7 @@ def kpis(asset_ids: list[int], *, start: datetime, end: datetime) -> Kpis:
         availability=(operating / in_service).quantize(RATIO) if in_service else None,
         planned_hours_ratio=(planned_hours / all_hours).quantize(RATIO) if all_hours else None,
         planned_count_ratio=(Decimal(counts["planned"]) / counts["all"]).quantize(RATIO) if counts["all"] else None,
+        pm_compliance=pm.quantize(RATIO) if pm is not None else None,
         cost=cost,
     )
 

@@ -60,6 +60,7 @@ def test_one_asset_by_the_definitions(plant):
     assert k.planned_hours_ratio == Decimal("0.3333")  # 3 PM hours of 9
     assert k.planned_count_ratio == Decimal("0.5")  # the PM and F1 completed in P
     assert k.cost["labor"] == Decimal(350) and k.cost["total"] == Decimal(350)
+    assert k.pm_compliance is None  # no PM schedule: nothing due
 
 
 def test_no_failures_is_none_not_zero_or_infinity(plant):
@@ -88,3 +89,18 @@ def test_the_api_scopes_and_refuses_bad_input(api_as, planner, plant, site, othe
     assert api.get(f"/reliability/kpis?site={site.pk}&asset={a.pk}&from=2026-01-01&to=2026-02-01")[0] == 422
     assert api.get(f"/reliability/kpis?site={site.pk}&from=2026-02-01&to=2026-01-01")[0] == 422
     assert api.get(f"/reliability/kpis?site={other_site.pk}&from=2026-01-01&to=2026-02-01")[0] == 404
+
+
+def test_pm_compliance_of_the_scope(plant, site):
+    from plantwright.pm.models import PmSchedule
+    from plantwright.pm.services import generate_due_work_orders
+
+    a, b = plant
+    PmSchedule.objects.create(site=site, asset=a, name="weekly", interval=1, interval_unit="weeks",
+                              starts_on=date(2026, 1, 5), lead_days=0)  # fmt: skip
+    for day in (5, 12, 19, 26):
+        generate_due_work_orders(now=t(day, 6))
+    first = WorkOrder.objects.filter(origin="pm").order_by("due_date").first()
+    WorkOrder.objects.filter(pk=first.pk).update(status="completed", completed_at=t(6, 9))
+    assert kpis([a.pk], start=P[0], end=P[1]).pm_compliance == Decimal("0.25")  # 1 of 4 on time
+    assert kpis([b.pk], start=P[0], end=P[1]).pm_compliance is None
