@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("plantwright.outbox.urls")),
     path("", include("plantwright.downtime.urls")),
     path("", include("plantwright.pm.urls")),
+    path("", include("plantwright.reliability.urls")),
 ]

@@ -132,8 +132,13 @@ def _time_in_service_seconds(asset_ids: list[int], start: datetime, end: datetim
 
 
 def _failure_downtime_seconds(asset_ids: list[int], start: datetime, end: datetime) -> Decimal:
+    return sum(downtime_by_asset(asset_ids, start=start, end=end).values(), Decimal(0))
+
+
+def downtime_by_asset(asset_ids: list[int], *, start: datetime, end: datetime) -> dict[int, Decimal]:
+    """Failure downtime in seconds per asset (the union of its clipped failure intervals), one query."""
     if not asset_ids:
-        return Decimal(0)
+        return {}
     sqlite = connection.vendor == "sqlite"
     greatest, least = ("max", "min") if sqlite else ("GREATEST", "LEAST")
 
@@ -153,18 +158,18 @@ def _failure_downtime_seconds(asset_ids: list[int], start: datetime, end: dateti
             WHERE asset_id IN ({marks}) AND is_failure AND status <> %s
               AND down_since IS NOT NULL AND down_since < %s AND (restored_at IS NULL OR restored_at > %s)
         ), ordered AS (
-            SELECT s, e, MAX(e) OVER (PARTITION BY asset_id ORDER BY s, e
-                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
+            SELECT asset_id, s, e, MAX(e) OVER (PARTITION BY asset_id ORDER BY s, e
+                                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
             FROM clipped
         )
-        SELECT COALESCE(SUM(CASE WHEN before IS NULL THEN e - s
-                                 WHEN e > {greatest}(s, before) THEN e - {greatest}(s, before)
-                                 ELSE 0 END), 0)
-        FROM ordered
+        SELECT asset_id, SUM(CASE WHEN before IS NULL THEN e - s
+                                  WHEN e > {greatest}(s, before) THEN e - {greatest}(s, before)
+                                  ELSE 0 END)
+        FROM ordered GROUP BY asset_id
     """
     params = [p_start, p_end, p_end, *asset_ids, WorkOrderStatus.CANCELLED, p_end, p_start]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        (seconds,) = cursor.fetchone()
+        rows = cursor.fetchall()
     # Julian days carry about a millisecond of float noise: whole milliseconds are the precision kept.
-    return Decimal(str(round(float(seconds), 3)))
+    return {asset_id: Decimal(str(round(float(seconds or 0), 3))) for asset_id, seconds in rows}

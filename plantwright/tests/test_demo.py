@@ -48,3 +48,5 @@ def _a_year_of_pm_history(client):
     assert forecast(site, today=today, days=90).occurrences
     client.force_login(User.objects.get(username="planner"))
     assert client.get(f"/pm/forecast/?site={site.pk}").status_code == 200
+    dashboard = client.get(f"/reliability/?site={site.pk}").content.decode()
+    assert "PM compliance" in dashboard and "No failure downtime" not in dashboard

@@ -104,3 +104,15 @@ def test_pm_compliance_of_the_scope(plant, site):
     WorkOrder.objects.filter(pk=first.pk).update(status="completed", completed_at=t(6, 9))
     assert kpis([a.pk], start=P[0], end=P[1]).pm_compliance == Decimal("0.25")  # 1 of 4 on time
     assert kpis([b.pk], start=P[0], end=P[1]).pm_compliance is None
+
+
+def test_the_dashboard_shows_the_figures_and_the_worst_assets(
+    as_user, planner, plant, site, django_assert_max_num_queries
+):
+    client = as_user(planner)
+    with django_assert_max_num_queries(30):  # a fixed number, however many assets
+        page = client.get(f"/reliability/?site={site.pk}&from=2026-01-01&to=2026-02-01")
+    html = page.content.decode()
+    assert page.status_code == 200 and "180.5" not in html  # the site tile shows the roll-up
+    assert "276.5 h" in html and 'id="worst"' in html and ">A</a>" in html
+    assert client.get(f"/reliability/?site={site.pk}&from=nonsense").status_code == 200

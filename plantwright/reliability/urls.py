@@ -1,0 +1,5 @@
+from django.urls import path
+
+from plantwright.reliability import views
+
+urlpatterns = [path("reliability/", views.dashboard, name="reliability-dashboard")]
