@@ -2,4 +2,7 @@ from django.urls import path
 
 from plantwright.reliability import views
 
-urlpatterns = [path("reliability/", views.dashboard, name="reliability-dashboard")]
+urlpatterns = [
+    path("reliability/", views.dashboard, name="reliability-dashboard"),
+    path("reliability/failures/", views.failures, name="reliability-failures"),
+]

@@ -3,12 +3,15 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from plantwright.accounts.selectors import list_sites
 from plantwright.assets.models import Asset
+from plantwright.maintenance.models import WorkOrder, WorkOrderStatus
 from plantwright.reliability.kpis import HOUR, downtime_by_asset, kpis
+from plantwright.web import paginate
 
 WORST = 10
 
@@ -50,4 +53,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "k": figures,
             "worst": [{"asset": a, "hours": h, "width": float(h / peak) * 100} for h, a in worst],
         },
+    )
+
+
+@login_required
+def failures(request: HttpRequest) -> HttpResponse:
+    """The exact WOs behind the failure figures of the page: failure WOs (not cancelled) down in the
+    period, and those of earlier periods still down or restored inside it (their downtime counts)."""
+    sites = list_sites(request.user)
+    chosen = request.GET.get("site", "")
+    site = (sites.filter(pk=chosen).first() if chosen.isdigit() else None) or sites.first()
+    if site is None:
+        return render(request, "reliability/failures.html", {"site": None})
+    day_to = _day(request.GET.get("to"), site.local_date() + timedelta(days=1))
+    day_from = _day(request.GET.get("from"), day_to - timedelta(days=365))
+    start, end = (datetime.combine(d, time.min, tzinfo=UTC) for d in (day_from, day_to))
+    rows = (
+        WorkOrder.objects.filter(site=site, is_failure=True, down_since__lt=end)
+        .exclude(status=WorkOrderStatus.CANCELLED)
+        .filter(Q(restored_at__isnull=True) | Q(restored_at__gt=start))
+        .select_related("asset")
+        .order_by("-down_since")
+    )
+    return render(
+        request,
+        "reliability/failures.html",
+        {"site": site, "day_from": day_from, "day_to": day_to, "start": start, "page": paginate(request, rows)},
     )

@@ -116,3 +116,10 @@ def test_the_dashboard_shows_the_figures_and_the_worst_assets(
     assert page.status_code == 200 and "180.5" not in html  # the site tile shows the roll-up
     assert "276.5 h" in html and 'id="worst"' in html and ">A</a>" in html
     assert client.get(f"/reliability/?site={site.pk}&from=nonsense").status_code == 200
+
+
+def test_the_failures_behind_the_figures(as_user, planner, plant, site):
+    page = as_user(planner).get(f"/reliability/failures/?site={site.pk}&from=2026-01-01&to=2026-02-01")
+    html = page.content.decode()
+    # 4 failures of the period plus the December one whose downtime reaches into January; not the cancelled.
+    assert html.count(">failure<") == 4 and html.count(">downtime only<") == 1
