@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -33,22 +32,9 @@ os.environ["MQTT_TOPIC_PREFIX"] = PREFIX
 os.environ["DOWNTIME_INGEST_USER"] = "bench-oee"
 
 
-def _fresh_database() -> None:
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite:///"):
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{url.removeprefix('sqlite:///')}{suffix}").unlink(missing_ok=True)
-    else:
-        import psycopg
+from bench.fresh import fresh_database  # noqa: E402
 
-        base, name = url.rsplit("/", 1)
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    subprocess.run([sys.executable, "-m", "plantwright", "migrate", "-v0"], cwd=ROOT, check=True)
-
-
-_fresh_database()
+fresh_database(os.environ["DATABASE_URL"])
 
 import django  # noqa: E402
 

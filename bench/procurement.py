@@ -13,7 +13,6 @@ SQLite file var/bench-proc.sqlite3), then prints:
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,23 +24,9 @@ os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-proc.sq
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
 
-def _fresh_database() -> None:
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    else:
-        import psycopg
+from bench.fresh import fresh_database  # noqa: E402
 
-        base, name = url.rsplit("/", 1)
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    subprocess.run([sys.executable, "-m", "plantwright", "migrate", "-v0"], cwd=ROOT, check=True)
-
-
-_fresh_database()
+fresh_database(os.environ["DATABASE_URL"])
 
 import django  # noqa: E402
 

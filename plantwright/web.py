@@ -50,3 +50,13 @@ def navigation(request: HttpRequest) -> dict:
         return allowed is None or bool(allowed)
 
     return {"perms_nav": {"purchase": anywhere(Perm.PURCHASE), "integrations": anywhere(Perm.MANAGE_INTEGRATIONS)}}
+
+
+def chosen_site(request: HttpRequest):
+    """(the site the page is about: `?site=` if the user may see it, else their first; all their sites)."""
+    from plantwright.accounts.selectors import list_sites
+
+    sites = list_sites(request.user)
+    chosen = str(request.GET.get("site") or request.POST.get("site") or "")
+    site = sites.filter(pk=chosen).first() if chosen.isdigit() else None
+    return site or sites.first(), sites

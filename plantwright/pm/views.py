@@ -13,21 +13,14 @@ from plantwright.errors import DomainError, PermissionDenied, ValidationFailed
 from plantwright.pm import selectors, services
 from plantwright.pm.forms import ScheduleForm
 from plantwright.pm.models import PmSchedule
-from plantwright.web import add_domain_error, paginate
+from plantwright.web import add_domain_error, chosen_site, paginate
 
 FORECAST_DAYS = 90
 
 
-def _site(request: HttpRequest):
-    sites = list_sites(request.user)
-    chosen = request.GET.get("site") or request.POST.get("site")
-    site = sites.filter(pk=chosen).first() if chosen and str(chosen).isdigit() else None
-    return site or sites.first(), sites
-
-
 @login_required
 def schedules(request: HttpRequest) -> HttpResponse:
-    site, sites = _site(request)
+    site, sites = chosen_site(request)
     rows = selectors.list_schedules(request.user, site_id=site.pk) if site else []
     return render(
         request,
@@ -44,7 +37,7 @@ def schedules(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def forecast(request: HttpRequest) -> HttpResponse:
-    site, sites = _site(request)
+    site, sites = chosen_site(request)
     data = selectors.forecast(site, today=site.local_date(), days=FORECAST_DAYS) if site else None
     context = {"site": site, "sites": sites, "forecast": data, "days": FORECAST_DAYS}
     if data is not None:

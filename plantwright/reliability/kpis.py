@@ -173,3 +173,25 @@ def downtime_by_asset(asset_ids: list[int], *, start: datetime, end: datetime) -
         rows = cursor.fetchall()
     # Julian days carry about a millisecond of float noise: whole milliseconds are the precision kept.
     return {asset_id: Decimal(str(round(float(seconds or 0), 3))) for asset_id, seconds in rows}
+
+
+def worst_by_downtime(
+    asset_ids: list[int], *, start: datetime, end: datetime, limit: int
+) -> list[tuple[Asset, Decimal]]:
+    """The assets with the most failure downtime in P (hours), most first."""
+    seconds = {pk: value for pk, value in downtime_by_asset(asset_ids, start=start, end=end).items() if value}
+    top = sorted(seconds, key=seconds.get, reverse=True)[:limit]
+    assets = Asset.objects.only("id", "code", "name").in_bulk(top)
+    return [(assets[pk], seconds[pk] / HOUR) for pk in top]
+
+
+def failure_work_orders(site, *, start: datetime, end: datetime):
+    """The failure WOs behind the figures: down in P (the failures), or earlier and still down or
+    restored inside P (their downtime counts). Cancelled ones never."""
+    return (
+        WorkOrder.objects.filter(site=site, is_failure=True, down_since__lt=end)
+        .exclude(status=WorkOrderStatus.CANCELLED)
+        .filter(Q(restored_at__isnull=True) | Q(restored_at__gt=start))
+        .select_related("asset")
+        .order_by("-down_since")
+    )
