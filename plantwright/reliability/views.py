@@ -5,8 +5,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from plantwright.assets.models import Asset
+from plantwright.reliability.audit import integrity_findings
 from plantwright.reliability.kpis import failure_work_orders, kpis, worst_by_downtime
 from plantwright.web import chosen_site, paginate
 
@@ -66,4 +68,42 @@ def failures(request: HttpRequest) -> HttpResponse:
         request,
         "reliability/failures.html",
         {"site": site, "day_from": day_from, "day_to": day_to, "start": start, "page": paginate(request, rows)},
+    )
+
+
+# The pages a finding's records open (records of kinds without a page are shown as text).
+RECORD_PAGES = {
+    "work_order": "work-order-detail",
+    "purchase_order": "purchase-order-detail",
+    "asset": "asset-detail",
+}
+AUDIT_SHOWN = 50
+
+
+@login_required
+def audit(request: HttpRequest) -> HttpResponse:
+    """The data-integrity audit of a site: each rule with its count, how to fix, and its findings."""
+    site, sites = chosen_site(request)
+    if site is None:
+        return render(request, "reliability/audit.html", {"site": None})
+    results = integrity_findings([site.pk], limit=AUDIT_SHOWN)
+    for result in results:
+        for finding in result.findings:
+            for record in finding["records"]:
+                page = RECORD_PAGES.get(record["type"])
+                record["url"] = reverse(page, args=[record["id"]]) if page else None
+    groups: dict[str, list] = {}
+    for result in results:
+        groups.setdefault(result.rule.group, []).append(result)
+    return render(
+        request,
+        "reliability/audit.html",
+        {
+            "site": site,
+            "sites": sites,
+            "groups": groups,
+            "total": sum(r.count for r in results),
+            "errors": sum(r.count for r in results if r.rule.severity == "error"),
+            "shown": AUDIT_SHOWN,
+        },
     )

@@ -31,6 +31,8 @@ STATUS_TONES = {
     "delivering": "work",
     "delivered": "done",
     "dead": "bad",
+    "error": "bad",
+    "warning": "warn",
 }
 
 

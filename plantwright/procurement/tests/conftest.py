@@ -1,8 +1,6 @@
 """Fixtures for the procurement flow: a WO, a submitted request with a part and a service line,
 and a helper that sends ERP events the way a connector would."""
 
-import itertools
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,9 +9,6 @@ from plantwright.accounts.roles import Role
 from plantwright.procurement import services
 from plantwright.procurement.events import ingest_one
 from plantwright.testing import factories
-
-_ids = itertools.count(1)
-BASE_TIME = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -48,49 +43,6 @@ def submitted(planner, work_order, bearing):
         ],
     )
     return services.submit_parts_request(planner, request)
-
-
-def at(minutes: int) -> str:
-    return (BASE_TIME + timedelta(minutes=minutes)).isoformat()
-
-
-def po_created(request, *, po="4500001", prices=("12.00", "850.00"), minutes=0, event_id=None, currency="EUR"):
-    lines = list(request.lines.order_by("line_no"))
-    return {
-        "event_id": event_id or f"evt-{next(_ids)}",
-        "type": "po.created",
-        "occurred_at": at(minutes),
-        "po_number": po,
-        "currency": currency,
-        "vendor": {"code": "ACME", "name": "Acme Bearings"},
-        "lines": [
-            {"po_line": 10 * (i + 1), "request_line": line.pk, "quantity": str(line.quantity), "unit_price": price}
-            for i, (line, price) in enumerate(zip(lines, prices, strict=False))
-        ],
-    }
-
-
-def receipt(quantities: dict[int, str], *, po="4500001", number="GR-1", minutes=10, event_id=None):
-    return {
-        "event_id": event_id or f"evt-{next(_ids)}",
-        "type": "receipt.posted",
-        "occurred_at": at(minutes),
-        "po_number": po,
-        "receipt_number": number,
-        "lines": [{"po_line": line, "quantity": quantity} for line, quantity in quantities.items()],
-    }
-
-
-def invoice(lines: dict[int, tuple[str, str]], *, po="4500001", number="INV-1", minutes=20, event_id=None):
-    return {
-        "event_id": event_id or f"evt-{next(_ids)}",
-        "type": "invoice.posted",
-        "occurred_at": at(minutes),
-        "po_number": po,
-        "invoice_number": number,
-        "currency": "EUR",
-        "lines": [{"po_line": line, "quantity": q, "amount": a} for line, (q, a) in lines.items()],
-    }
 
 
 @pytest.fixture

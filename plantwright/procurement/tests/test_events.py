@@ -9,8 +9,8 @@ from plantwright.inventory.models import StockLevel
 from plantwright.maintenance.models import CostLine
 from plantwright.procurement import selectors
 from plantwright.procurement.models import ErpEvent, PartsRequest, PurchaseOrder, PurchaseOrderLine
-from plantwright.procurement.tests.conftest import invoice, po_created, receipt
 from plantwright.testing import factories
+from plantwright.testing.erp_events import invoice, po_created, receipt
 
 
 def ledger(work_order, **filters) -> Decimal:
