@@ -15,7 +15,7 @@ from django.utils import timezone
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Role
 from plantwright.accounts.services import grant_role
-from plantwright.assets.models import Asset, Criticality, Location
+from plantwright.assets.models import Asset, AssetClass, Criticality, Location
 from plantwright.inventory.models import Part, StockLevel, Storeroom
 from plantwright.inventory.services import issue_part, receive_stock
 from plantwright.maintenance import services
@@ -68,6 +68,22 @@ UTILITIES = [
     ("BLR-01", "Steam boiler", Criticality.CRITICAL),
     ("CHL-01", "Chiller", Criticality.HIGH),
 ]
+
+# Asset classes: what reliability figures are compared across (code → name).
+ASSET_CLASSES = {
+    "filler": "Fillers", "capper": "Cappers", "labeller": "Labellers", "conveyor": "Conveyors",
+    "palletizer": "Palletizers", "compressor": "Air compressors", "boiler": "Boilers", "chiller": "Chillers",
+    "motor": "Electric motors", "pump": "Pumps", "gearbox": "Gearboxes",
+}  # fmt: skip
+MACHINE_CLASSES = {"FIL": "filler", "CAP": "capper", "LAB": "labeller", "CNV": "conveyor", "PAL": "palletizer"}
+UTILITY_CLASSES = {"CMP": "compressor", "BLR": "boiler", "CHL": "chiller"}
+
+
+def _component_class(name: str) -> str | None:
+    lowered = name.lower()
+    return next(
+        (code for word, code in (("motor", "motor"), ("pump", "pump"), ("gearbox", "gearbox")) if word in lowered), None
+    )
 
 
 def demo_loaded() -> bool:
@@ -216,6 +232,10 @@ def _build_site(site: Site, rng: random.Random, now) -> None:
     plant = Location.objects.create(site=site, code=f"{prefix}", name=site.name)
     utilities = Location.objects.create(site=site, code=f"{prefix}-UTL", name="Utilities", parent=plant)
     production = Location.objects.create(site=site, code=f"{prefix}-PRD", name="Production hall", parent=plant)
+    classes = {
+        code: AssetClass.objects.get_or_create(code=code, defaults={"name": name})[0]
+        for code, name in ASSET_CLASSES.items()
+    }
     for code, name, criticality in UTILITIES:
         Asset.objects.create(
             site=site,
@@ -223,6 +243,7 @@ def _build_site(site: Site, rng: random.Random, now) -> None:
             code=code,
             name=name,
             criticality=criticality,
+            asset_class=classes[UTILITY_CLASSES[code[:3]]],
             commissioned_at=now - timedelta(days=rng.randint(900, 4000)),
             oee_machine_id=f"{site.code}-{code.lower()}",
             erp_cost_center=f"{prefix}-CC-UTL",
@@ -237,6 +258,7 @@ def _build_site(site: Site, rng: random.Random, now) -> None:
                 code=machine_code,
                 name=f"{name} {line_no}",
                 criticality=criticality,
+                asset_class=classes[MACHINE_CLASSES[code]],
                 commissioned_at=now - timedelta(days=rng.randint(700, 3000)),
                 oee_machine_id=f"{site.code}-l{line_no}-{code.lower()}",
                 erp_cost_center=f"{prefix}-CC-L{line_no}",
@@ -249,6 +271,7 @@ def _build_site(site: Site, rng: random.Random, now) -> None:
                     code=f"{machine_code}-{index:02d}",
                     name=f"{component} ({name.lower()} {line_no})",
                     criticality=Criticality.MEDIUM,
+                    asset_class=classes.get(_component_class(component)),
                     commissioned_at=machine.commissioned_at,
                     erp_cost_center=machine.erp_cost_center,
                 )

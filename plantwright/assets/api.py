@@ -6,7 +6,9 @@ from plantwright.accounts.selectors import list_sites
 from plantwright.api_schemas import errors
 from plantwright.api_types import PathId
 from plantwright.assets import meters, selectors, services
+from plantwright.assets.models import AssetClass
 from plantwright.assets.schemas import (
+    AssetClassOut,
     AssetIn,
     AssetOut,
     AssetPatch,
@@ -58,7 +60,14 @@ class AssetFilters(Schema):
     parent: PathId | None = None
     criticality: CriticalityName | None = None
     oee_machine_id: str | None = None
+    asset_class: str | None = None
     q: str | None = None
+
+
+@router.get("/asset-classes", response={200: list[AssetClassOut], **errors()})
+def list_asset_classes(request: HttpRequest):
+    """The kinds of equipment reliability figures are compared across (kept by staff in the admin)."""
+    return AssetClass.objects.all()
 
 
 @router.get("/assets", response={200: list[AssetOut], **errors(422)})
@@ -71,6 +80,7 @@ def list_assets(request: HttpRequest, filters: Query[AssetFilters]):
         parent_id=filters.parent,
         criticality=filters.criticality,
         oee_machine_id=filters.oee_machine_id,
+        asset_class=filters.asset_class,
         q=filters.q,
     )
 
@@ -86,6 +96,7 @@ def create_asset(request: HttpRequest, payload: AssetIn):
         location_id=payload.location,
         parent_id=payload.parent,
         criticality=payload.criticality,
+        asset_class=payload.asset_class,
         commissioned_at=payload.commissioned_at,
         decommissioned_at=payload.decommissioned_at,
         external_ids=payload.external_ids,

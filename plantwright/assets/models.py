@@ -29,6 +29,20 @@ class Location(models.Model):
         return f"{self.code} · {self.name}"
 
 
+class AssetClass(models.Model):
+    """A kind of equipment (pump, conveyor, boiler ...): what reliability figures are compared across."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "asset classes"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
 class Asset(models.Model):
     """A maintainable item: a machine, or a component of one (parent)."""
 
@@ -39,6 +53,7 @@ class Asset(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, max_length=5000)
     criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
+    asset_class = models.ForeignKey(AssetClass, on_delete=models.PROTECT, null=True, blank=True, related_name="assets")
     commissioned_at = models.DateTimeField(null=True, blank=True)
     decommissioned_at = models.DateTimeField(null=True, blank=True)
     oee_machine_id = models.CharField(
@@ -71,6 +86,10 @@ class Asset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} · {self.name}"
+
+    @property
+    def asset_class_code(self) -> str | None:
+        return self.asset_class.code if self.asset_class_id else None
 
     @property
     def all_external_ids(self) -> dict:

@@ -11,6 +11,11 @@ CriticalityName = Literal["low", "medium", "high", "critical"]
 ExternalIds = dict[Text(64), Text(200, 0)]
 
 
+class AssetClassOut(Schema):
+    code: str
+    name: str
+
+
 class LocationIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -38,6 +43,7 @@ class AssetIn(Schema):
     location: Id | None = None
     parent: Id | None = None
     criticality: CriticalityName = "medium"
+    asset_class: Text(40) | None = Field(None, description="The code of an asset class (GET /asset-classes)")
     commissioned_at: Timestamp | None = None
     decommissioned_at: Timestamp | None = None
     external_ids: ExternalIds = Field(
@@ -55,6 +61,7 @@ class AssetPatch(Schema):
     location: Id | None = None
     parent: Id | None = None
     criticality: CriticalityName = None
+    asset_class: Text(40) | None = None
     commissioned_at: Timestamp | None = None
     decommissioned_at: Timestamp | None = None
     external_ids: ExternalIds = None
@@ -69,6 +76,7 @@ class AssetOut(Schema):
     location: int | None = Field(validation_alias="location_id")
     parent: int | None = Field(validation_alias="parent_id")
     criticality: str
+    asset_class: str | None = Field(validation_alias="asset_class_code")
     commissioned_at: datetime | None
     decommissioned_at: datetime | None
     external_ids: dict[str, str] = Field(validation_alias="all_external_ids")

@@ -33,8 +33,11 @@ def list_assets(
     criticality: str | None = None,
     q: str | None = None,
     oee_machine_id: str | None = None,
+    asset_class: str | None = None,
 ) -> QuerySet[Asset]:
-    assets = restrict_to_sites(Asset.objects.select_related("site", "location", "parent"), user)
+    assets = restrict_to_sites(Asset.objects.select_related("site", "location", "parent", "asset_class"), user)
+    if asset_class:
+        assets = assets.filter(asset_class__code=asset_class)
     if site_id is not None:
         assets = assets.filter(site_id=site_id)
     if location_id is not None:

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
-from plantwright.assets.models import Asset, Criticality, Location
+from plantwright.assets.models import Asset, AssetClass, Criticality, Location
 from plantwright.errors import Conflict, NotFound, ValidationFailed
 
 # Keys of `external_ids` that have their own indexed column.
@@ -23,6 +23,15 @@ def _site_record(model, pk: int | None, site: Site, label: str):
     if record is None:
         raise ValidationFailed(f"{label} {pk} does not exist at site {site.code}.", details={"field": label.lower()})
     return record
+
+
+def _asset_class(code: str | None) -> AssetClass | None:
+    if code is None:
+        return None
+    asset_class = AssetClass.objects.filter(code=code).first()
+    if asset_class is None:
+        raise ValidationFailed(f"Asset class {code} does not exist.", details={"field": "asset_class"})
+    return asset_class
 
 
 def create_location(actor: User, *, site: Site, code: str, name: str, parent_id: int | None = None) -> Location:
@@ -90,6 +99,7 @@ def create_asset(
     parent_id: int | None = None,
     description: str = "",
     criticality: str = Criticality.MEDIUM,
+    asset_class: str | None = None,
     commissioned_at: datetime | None = None,
     decommissioned_at: datetime | None = None,
     external_ids: dict[str, Any] | None = None,
@@ -103,6 +113,7 @@ def create_asset(
         name=name,
         description=description,
         criticality=criticality,
+        asset_class=_asset_class(asset_class),
         location=_site_record(Location, location_id, site, "Location"),
         parent=_site_record(Asset, parent_id, site, "Parent"),
         commissioned_at=commissioned_at,
@@ -120,6 +131,7 @@ UPDATABLE_ASSET_FIELDS = {
     "name",
     "description",
     "criticality",
+    "asset_class",
     "location",
     "parent",
     "commissioned_at",
@@ -138,6 +150,8 @@ def update_asset(actor: User, asset: Asset, changes: dict[str, Any]) -> Asset:
     for field in ("code", "name", "description", "criticality", "commissioned_at", "decommissioned_at"):
         if field in changes:
             setattr(asset, field, changes[field])
+    if "asset_class" in changes:
+        asset.asset_class = _asset_class(changes["asset_class"])
     if "location" in changes:
         asset.location = _site_record(Location, changes["location"], asset.site, "Location")
     if "parent" in changes:

@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("work-orders/", views.work_order_list, name="work-order-list"),
     path("work-orders/new/", views.work_order_new, name="work-order-new"),
+    path("assets/<int:asset_id>/cost-ledger/", views.asset_ledger, name="asset-cost-ledger"),
     path("work-orders/<int:work_order_id>/", views.work_order_detail, name="work-order-detail"),
     path("work-orders/<int:work_order_id>/edit/", views.work_order_edit, name="work-order-edit"),
     path("work-orders/<int:work_order_id>/transition/", views.work_order_transition, name="work-order-transition"),

@@ -1,6 +1,6 @@
 """`GET /api/v1/reliability/kpis`: the KPIs of an asset, a location or a site over [from, to)."""
 
-from datetime import UTC, datetime, time
+from datetime import datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -10,11 +10,11 @@ from pydantic import Field
 from plantwright.accounts.selectors import list_sites
 from plantwright.api_schemas import errors
 from plantwright.api_types import Day, PathId
-from plantwright.assets.models import Asset
+from plantwright.assets.models import Asset, AssetClass
 from plantwright.assets.selectors import get_asset, list_locations
 from plantwright.errors import NotFound, ValidationFailed
-from plantwright.maintenance.selectors.costs import _tree_ids, descendants_sql, location_assets_sql
-from plantwright.reliability.kpis import kpis
+from plantwright.maintenance.selectors import asset_tree_ids
+from plantwright.reliability.kpis import Period, Scope, kpis, site_scope
 
 router = Router(tags=["reliability"])
 
@@ -23,6 +23,7 @@ class KpiFilters(Schema):
     asset: PathId | None = None
     location: PathId | None = None
     site: PathId | None = None
+    asset_class: str | None = Field(None, description="Only assets of this class (its code), in a site or location")
     from_: Day = Field(alias="from")
     to: Day
     rollup: bool = Field(True, description="An asset with its components (for an asset; locations and sites always)")
@@ -56,35 +57,44 @@ class KpisOut(Schema):
 
 @router.get("/reliability/kpis", response={200: KpisOut, **errors(404, 422)})
 def reliability_kpis(request: HttpRequest, filters: Query[KpiFilters]):
-    """Exactly one of `asset`, `location`, `site`. The period is [from, to) in UTC days. Definitions:
-    DESIGN.md §3 (SMRP 3.5.1, 3.5.2, 5.3.1); a roll-up adds the parts and divides once."""
+    """Exactly one of `asset`, `location`, `site`. The period is [from, to) in the site's calendar days
+    (from local midnight to local midnight). Definitions: DESIGN.md §3 (SMRP 3.5.1, 3.5.2, 5.3.1,
+    5.4.14); a roll-up adds the parts and divides once."""
     chosen = [name for name in ("asset", "location", "site") if getattr(filters, name) is not None]
     if len(chosen) != 1:
         raise ValidationFailed("Give exactly one of asset, location, site.", details={"fields": chosen})
     if filters.to <= filters.from_:
         raise ValidationFailed("`to` comes after `from`.", details={"field": "to"})
+    asset_class = None
+    if filters.asset_class is not None:
+        if filters.asset is not None:
+            raise ValidationFailed("asset_class filters a site or a location.", details={"field": "asset_class"})
+        asset_class = AssetClass.objects.filter(code=filters.asset_class).first()
+        if asset_class is None:
+            raise NotFound(f"Asset class {filters.asset_class} does not exist.", details={"field": "asset_class"})
     if filters.asset is not None:
         asset = get_asset(request.user, filters.asset)
-        ids = _tree_ids(descendants_sql(asset.pk)) if filters.rollup else [asset.pk]
-        scope = f"asset {asset.code}"
+        ids = asset_tree_ids(asset.pk) if filters.rollup else [asset.pk]
+        site, scope, label = asset.site, Scope((asset.site_id,), tuple(ids)), f"asset {asset.code}"
     elif filters.location is not None:
         location = list_locations(request.user).filter(pk=filters.location).first()
         if location is None:
             raise NotFound(f"Location {filters.location} does not exist.", details={"location": filters.location})
-        ids, scope = _tree_ids(location_assets_sql(location.pk)), f"location {location.code}"
+        site, scope = location.site, site_scope(location.site, location=location, asset_class=asset_class)
+        label = f"location {location.code}"
     else:
         site = list_sites(request.user).filter(pk=filters.site).first()
         if site is None:
             raise NotFound(f"Site {filters.site} does not exist.", details={"site": filters.site})
-        ids, scope = list(Asset.objects.filter(site=site).values_list("pk", flat=True)), f"site {site.code}"
-    start = datetime.combine(filters.from_, time.min, tzinfo=UTC)
-    end = datetime.combine(filters.to, time.min, tzinfo=UTC)
-    result = kpis(ids, start=start, end=end)
+        scope, label = site_scope(site, asset_class=asset_class), f"site {site.code}"
+    period = Period.of(filters.from_, filters.to, site.timezone)
+    result = kpis(scope, period)
+    assets = len(scope.asset_ids) if scope.asset_ids is not None else Asset.objects.filter(site=site).count()
     return {
         **result.__dict__,
         "operating_hours": result.operating_hours,
-        "scope": scope,
-        "assets": len(ids),
-        "start": start,
-        "end": end,
+        "scope": label,
+        "assets": assets,
+        "start": period.start,
+        "end": period.end,
     }

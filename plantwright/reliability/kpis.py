@@ -1,197 +1,296 @@
-"""Reliability and cost KPIs of a set of assets over a period P = [start, end), in the database.
+"""Reliability and cost KPIs (DESIGN.md §3; SMRP: MTBF 3.5.1, MTTR 3.5.2, PM compliance 5.4.14,
+planned work 5.3.1) of a scope over a period, the per-asset report, rankings and monthly trends.
 
-The definitions are DESIGN.md §3 (SMRP: MTBF 3.5.1, MTTR 3.5.2, PM compliance 5.4.14, planned work
-5.3.1). A scope of several assets is rolled up by adding the parts (failures, downtime, time in
-service, hours, costs) and dividing once: ratios are never averaged.
-
-Failure downtime is the *union* of each asset's failure intervals clipped to P: with the intervals
-in order of start, each adds what it reaches beyond the latest end before it,
-Σ max(0, end_i − max(start_i, max_{j<i} end_j)), a window function in SQL.
+All of them stand on `figures.parts_by_asset`: the sums the KPIs are quotients of, per asset, in a
+handful of grouped queries. A scope of several assets adds the parts and divides once, so the tile
+of a site is exactly the roll-up of the rows of its report.
 """
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+import zoneinfo
+from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
+from functools import cached_property
 
-from django.db import connection
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+    When,
+)
+from django.db.models.functions import TruncMonth
 
-from plantwright.accounts.models import Site
 from plantwright.assets.models import Asset
 from plantwright.maintenance.models import (
     PLANNED_TYPES,
     ContractorEntry,
+    CostCategory,
     CostLine,
     LaborEntry,
     WorkOrder,
     WorkOrderStatus,
 )
-from plantwright.maintenance.selectors.costs import _category_sums, _money
-from plantwright.pm.selectors import compliance
+from plantwright.maintenance.selectors.costs import location_assets_sql, per_work_order_sum
+from plantwright.reliability.figures import (
+    DONE,
+    HOUR,
+    HOURS,
+    MONEY,
+    Kpis,
+    Parts,
+    Period,
+    Scope,
+    downtime_seconds,
+    parts_by_asset,
+    total,
+)
 
-HOUR = Decimal(3600)
-RATIO = Decimal("0.0001")
-HOURS = Decimal("0.0001")
+__all__ = [
+    "Kpis",
+    "Parts",
+    "Period",
+    "Scope",
+    "asset_report",
+    "kpis",
+    "monthly_trend",
+    "pareto",
+    "parts_by_asset",
+    "total",
+]
+
+
+def kpis(scope: Scope, period: Period) -> Kpis:
+    return total(parts_by_asset(scope, period)).kpis()
 
 
 @dataclass
-class Kpis:
-    failures: int
-    downtime_hours: Decimal
-    time_in_service_hours: Decimal
-    mtbf_hours: Decimal | None
-    mttr_hours: Decimal | None
-    restored_failures: int
-    mean_active_repair_hours: Decimal | None
-    availability: Decimal | None
-    planned_hours_ratio: Decimal | None
-    planned_count_ratio: Decimal | None
-    pm_compliance: Decimal | None = None
-    cost: dict[str, Decimal] = field(default_factory=dict)
+class AssetRow:
+    asset: Asset
+    parts: Parts
+
+    @cached_property
+    def kpis(self) -> Kpis:
+        return self.parts.kpis()
+
+
+def asset_report(scope: Scope, period: Period) -> tuple[list[AssetRow], Kpis]:
+    """Every asset of the scope with its KPIs (by code), and the scope's roll-up."""
+    parts = parts_by_asset(scope, period)
+    assets = (
+        scope.assets()
+        .select_related("location")
+        .only("id", "code", "name", "criticality", "site_id", "location__code", "location__name")
+        .order_by("code")
+    )
+    return [AssetRow(asset, parts.get(asset.pk, Parts())) for asset in assets], total(parts).kpis()
+
+
+# What the worst assets are ranked by: (name, unit, the measure of an asset's parts).
+MEASURES = {
+    "downtime": ("Failure downtime", " h", lambda parts: parts.downtime_seconds / HOUR),
+    "failures": ("Failures", "", lambda parts: Decimal(parts.failures)),
+    "cost": ("Maintenance cost", "", lambda parts: parts.total_cost),
+}
+
+
+@dataclass
+class ParetoRow:
+    asset: Asset
+    parts: Parts
+    value: Decimal
+    share: Decimal  # of the scope's total
+    cumulative: Decimal  # share of this asset and every worse one
+
+
+def pareto(parts: dict[int, Parts], measure: str, *, limit: int) -> tuple[list[ParetoRow], Decimal]:
+    """The `limit` worst assets by a measure (those above zero), with their cumulative share of the
+    scope's total. Only those assets are read."""
+    value = MEASURES[measure][2]
+    values = {pk: value(p) for pk, p in parts.items()}
+    whole = sum(values.values(), Decimal(0))
+    top = sorted((pk for pk, v in values.items() if v > 0), key=lambda pk: (-values[pk], pk))[:limit]
+    assets = Asset.objects.only("id", "code", "name").in_bulk(top)
+    result, running = [], Decimal(0)
+    for pk in sorted(top, key=lambda pk: (-values[pk], assets[pk].code)):
+        running += values[pk]
+        result.append(ParetoRow(assets[pk], parts[pk], values[pk], values[pk] / whole, running / whole))
+    return result, whole
+
+
+@dataclass
+class Month:
+    period: Period
+    failures: int = 0
+    downtime_hours: Decimal = Decimal(0)
+    planned_hours: Decimal = Decimal(0)
+    reactive_hours: Decimal = Decimal(0)
+    completed: int = 0
+    completed_planned: int = 0
+    labor: Decimal = Decimal(0)
+    parts: Decimal = Decimal(0)
+    contractor: Decimal = Decimal(0)
 
     @property
-    def operating_hours(self) -> Decimal:
-        return self.time_in_service_hours - self.downtime_hours
+    def cost(self) -> Decimal:
+        return self.labor + self.parts + self.contractor
+
+    @property
+    def planned_hours_ratio(self) -> Decimal | None:
+        hours = self.planned_hours + self.reactive_hours
+        return (self.planned_hours / hours).quantize(Decimal("0.0001")) if hours else None
 
 
-def kpis(asset_ids: list[int], *, start: datetime, end: datetime) -> Kpis:
-    failures_in_p = WorkOrder.objects.filter(
-        asset_id__in=asset_ids, is_failure=True, down_since__gte=start, down_since__lt=end
-    ).exclude(status=WorkOrderStatus.CANCELLED)
-    failures = failures_in_p.count()
-    downtime = _failure_downtime_seconds(asset_ids, start, end) / HOUR
-    in_service = _time_in_service_seconds(asset_ids, start, end) / HOUR
-    operating = in_service - downtime
+def monthly_trend(scope: Scope, period: Period) -> list[Month]:
+    """The scope's figures month by month (site-local months, cut to the period): failures,
+    failure downtime, planned and reactive hours, completed WOs, cost by kind. Five queries."""
+    months = [Month(p) for p in period.months()]
+    index = {(m.period.day_from.year, m.period.day_from.month): m for m in months}
 
-    restored = failures_in_p.filter(restored_at__isnull=False)
-    repair = restored.aggregate(
-        n=Count("pk"),
-        total=Sum(ExpressionWrapper(F("restored_at") - F("down_since"), output_field=DurationField())),
+    def month_of(value) -> Month | None:
+        return index.get((value.year, value.month)) if value is not None else None
+
+    zone = zoneinfo.ZoneInfo(period.zone)
+    failures = (
+        WorkOrder.objects.filter(scope.q(), is_failure=True, down_since__gte=period.start, down_since__lt=period.end)
+        .exclude(status=WorkOrderStatus.CANCELLED)
+        .annotate(month=TruncMonth("down_since", tzinfo=zone))
+        .values("month")
+        .order_by()
+        .annotate(n=Count("pk"))
     )
-    restored_ids = list(restored.values_list("pk", flat=True))
-    active = _hours(LaborEntry.objects.filter(work_order_id__in=restored_ids)) + _hours(
-        ContractorEntry.objects.filter(work_order_id__in=restored_ids)
+    for row in failures:
+        if month := month_of(row["month"]):
+            month.failures = row["n"]
+    completed = (
+        WorkOrder.objects.filter(scope.q(), completed_at__gte=period.start, completed_at__lt=period.end)
+        .exclude(status=WorkOrderStatus.CANCELLED)
+        .annotate(month=TruncMonth("completed_at", tzinfo=zone))
+        .values("month")
+        .order_by()
+        .annotate(n=Count("pk"), planned=Count("pk", filter=Q(type__in=PLANNED_TYPES)))
     )
-
-    day_from, day_to = start.date(), end.date()
-    booked = Q(work_date__gte=day_from, work_date__lt=day_to, work_order__asset_id__in=asset_ids) & ~Q(
-        work_order__status=WorkOrderStatus.CANCELLED
-    )
-    planned = Q(work_order__type__in=PLANNED_TYPES)
-    all_hours = _hours(LaborEntry.objects.filter(booked)) + _hours(ContractorEntry.objects.filter(booked))
-    planned_hours = _hours(LaborEntry.objects.filter(booked & planned)) + _hours(
-        ContractorEntry.objects.filter(booked & planned)
-    )
-    completed = WorkOrder.objects.filter(asset_id__in=asset_ids, completed_at__gte=start, completed_at__lt=end).exclude(
-        status=WorkOrderStatus.CANCELLED
-    )
-    counts = completed.aggregate(all=Count("pk"), planned=Count("pk", filter=Q(type__in=PLANNED_TYPES)))
-
-    cost = _money(
-        CostLine.objects.filter(
-            work_order__asset_id__in=asset_ids, cost_date__gte=day_from, cost_date__lt=day_to
-        ).aggregate(**_category_sums())
-    )
-    n = repair["n"]
-    site = Site.objects.filter(assets__pk__in=asset_ids[:1]).first()  # a scope lies within one site
-    pm = compliance(site, start=day_from, end=day_to, asset_ids=asset_ids).ratio if site else None
-    return Kpis(
-        failures=failures,
-        downtime_hours=downtime.quantize(HOURS),
-        time_in_service_hours=in_service.quantize(HOURS),
-        mtbf_hours=(operating / failures).quantize(HOURS) if failures else None,
-        mttr_hours=(Decimal(repair["total"].total_seconds()) / HOUR / n).quantize(HOURS) if n else None,
-        restored_failures=n,
-        mean_active_repair_hours=(active / n).quantize(HOURS) if n else None,
-        availability=(operating / in_service).quantize(RATIO) if in_service else None,
-        planned_hours_ratio=(planned_hours / all_hours).quantize(RATIO) if all_hours else None,
-        planned_count_ratio=(Decimal(counts["planned"]) / counts["all"]).quantize(RATIO) if counts["all"] else None,
-        pm_compliance=pm.quantize(RATIO) if pm is not None else None,
-        cost=cost,
-    )
-
-
-def _hours(entries) -> Decimal:
-    return Decimal(entries.aggregate(total=Sum("hours"))["total"] or 0)
-
-
-def _time_in_service_seconds(asset_ids: list[int], start: datetime, end: datetime) -> Decimal:
-    """Σ over the assets of the part of P between commissioning and decommissioning (when set)."""
-    spans = (
-        Asset.objects.filter(pk__in=asset_ids)
-        .annotate(
-            begins=Greatest(Coalesce("commissioned_at", start), start),
-            ends=Least(Coalesce("decommissioned_at", end), end),
+    for row in completed:
+        if month := month_of(row["month"]):
+            month.completed, month.completed_planned = row["n"], row["planned"]
+    for (_, n), seconds in downtime_seconds(scope, [m.period for m in months], by_asset=False).items():
+        months[n].downtime_hours = (seconds / HOUR).quantize(HOURS)
+    for model in (LaborEntry, ContractorEntry):
+        hours = (
+            model.objects.filter(scope.q("work_order__"), work_date__gte=period.day_from, work_date__lt=period.day_to)
+            .exclude(work_order__status=WorkOrderStatus.CANCELLED)
+            .annotate(month=TruncMonth("work_date"))
+            .values("month")
+            .order_by()
+            .annotate(
+                planned=Sum("hours", filter=Q(work_order__type__in=PLANNED_TYPES)),
+                reactive=Sum("hours", filter=~Q(work_order__type__in=PLANNED_TYPES)),
+            )
         )
-        .filter(ends__gt=F("begins"))
-        .aggregate(total=Sum(ExpressionWrapper(F("ends") - F("begins"), output_field=DurationField())))
+        for row in hours:
+            if month := month_of(row["month"]):
+                month.planned_hours += Decimal(row["planned"] or 0).quantize(HOURS)
+                month.reactive_hours += Decimal(row["reactive"] or 0).quantize(HOURS)
+    cost = (
+        CostLine.objects.filter(scope.q("work_order__"), cost_date__gte=period.day_from, cost_date__lt=period.day_to)
+        .annotate(month=TruncMonth("cost_date"))
+        .values("month")
+        .order_by()
+        .annotate(**{category: Sum("amount", filter=Q(category=category)) for category in CostCategory.values})
     )
-    total = spans["total"] or timedelta(0)
-    return Decimal(total.total_seconds())
+    for row in cost:
+        if month := month_of(row["month"]):
+            for category in CostCategory.values:
+                setattr(month, category, Decimal(row[category] or 0).quantize(MONEY))
+    return months
 
 
-def _failure_downtime_seconds(asset_ids: list[int], start: datetime, end: datetime) -> Decimal:
-    return sum(downtime_by_asset(asset_ids, start=start, end=end).values(), Decimal(0))
-
-
-def downtime_by_asset(asset_ids: list[int], *, start: datetime, end: datetime) -> dict[int, Decimal]:
-    """Failure downtime in seconds per asset (the union of its clipped failure intervals), one query."""
-    if not asset_ids:
-        return {}
-    sqlite = connection.vendor == "sqlite"
-    greatest, least = ("max", "min") if sqlite else ("GREATEST", "LEAST")
-
-    def epoch(column: str) -> str:
-        return f"((julianday({column}) - 2440587.5) * 86400.0)" if sqlite else f"EXTRACT(EPOCH FROM {column})"
-
-    table = WorkOrder._meta.db_table
-    marks = ", ".join(["%s"] * len(asset_ids))
-    p_start = connection.ops.adapt_datetimefield_value(start)
-    p_end = connection.ops.adapt_datetimefield_value(end)
-    sql = f"""
-        WITH clipped AS (
-            SELECT asset_id,
-                   {epoch(f"{greatest}(down_since, %s)")} AS s,
-                   {epoch(f"{least}(COALESCE(restored_at, %s), %s)")} AS e
-            FROM {table}
-            WHERE asset_id IN ({marks}) AND is_failure AND status <> %s
-              AND down_since IS NOT NULL AND down_since < %s AND (restored_at IS NULL OR restored_at > %s)
-        ), ordered AS (
-            SELECT asset_id, s, e, MAX(e) OVER (PARTITION BY asset_id ORDER BY s, e
-                                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
-            FROM clipped
-        )
-        SELECT asset_id, SUM(CASE WHEN before IS NULL THEN e - s
-                                  WHEN e > {greatest}(s, before) THEN e - {greatest}(s, before)
-                                  ELSE 0 END)
-        FROM ordered GROUP BY asset_id
-    """
-    params = [p_start, p_end, p_end, *asset_ids, WorkOrderStatus.CANCELLED, p_end, p_start]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    # Julian days carry about a millisecond of float noise: whole milliseconds are the precision kept.
-    return {asset_id: Decimal(str(round(float(seconds or 0), 3))) for asset_id, seconds in rows}
-
-
-def worst_by_downtime(
-    asset_ids: list[int], *, start: datetime, end: datetime, limit: int
-) -> list[tuple[Asset, Decimal]]:
-    """The assets with the most failure downtime in P (hours), most first."""
-    seconds = {pk: value for pk, value in downtime_by_asset(asset_ids, start=start, end=end).items() if value}
-    top = sorted(seconds, key=seconds.get, reverse=True)[:limit]
-    assets = Asset.objects.only("id", "code", "name").in_bulk(top)
-    return [(assets[pk], seconds[pk] / HOUR) for pk in top]
-
-
-def failure_work_orders(site, *, start: datetime, end: datetime):
+def failure_work_orders(scope: Scope, period: Period):
     """The failure WOs behind the figures: down in P (the failures), or earlier and still down or
     restored inside P (their downtime counts). Cancelled ones never."""
     return (
-        WorkOrder.objects.filter(site=site, is_failure=True, down_since__lt=end)
+        WorkOrder.objects.filter(scope.q(), is_failure=True, down_since__lt=period.end)
         .exclude(status=WorkOrderStatus.CANCELLED)
-        .filter(Q(restored_at__isnull=True) | Q(restored_at__gt=start))
+        .filter(Q(restored_at__isnull=True) | Q(restored_at__gt=period.start))
         .select_related("asset")
         .order_by("-down_since")
     )
+
+
+def completed_work_orders(scope: Scope, period: Period):
+    """The WOs behind planned vs reactive by count: completed in P, not cancelled."""
+    return (
+        WorkOrder.objects.filter(scope.q(), completed_at__gte=period.start, completed_at__lt=period.end)
+        .exclude(status=WorkOrderStatus.CANCELLED)
+        .select_related("asset")
+        .order_by("-completed_at")
+    )
+
+
+def hours_work_orders(scope: Scope, period: Period):
+    """The WOs behind planned vs reactive by hours: labor or contractor hours booked in P."""
+    booked = {"work_date__gte": period.day_from, "work_date__lt": period.day_to}
+    return (
+        WorkOrder.objects.filter(scope.q())
+        .exclude(status=WorkOrderStatus.CANCELLED)
+        .filter(
+            Exists(LaborEntry.objects.filter(work_order=OuterRef("pk"), **booked))
+            | Exists(ContractorEntry.objects.filter(work_order=OuterRef("pk"), **booked))
+        )
+        .annotate(labor_hours=per_work_order_sum(LaborEntry, "hours", **booked))
+        .annotate(contractor_hours=per_work_order_sum(ContractorEntry, "hours", **booked))
+        .select_related("asset")
+        .order_by("-updated_at")
+    )
+
+
+def cost_work_orders(scope: Scope, period: Period):
+    """The WOs behind the maintenance cost: ledger lines dated in P, by kind."""
+    dated = {"cost_date__gte": period.day_from, "cost_date__lt": period.day_to}
+    sums = {
+        category: per_work_order_sum(CostLine, "amount", category=category, **dated) for category in CostCategory.values
+    }
+    return (
+        WorkOrder.objects.filter(scope.q())
+        .filter(Exists(CostLine.objects.filter(work_order=OuterRef("pk"), **dated)))
+        .annotate(**{f"{category}_cost": value for category, value in sums.items()})
+        .select_related("asset")
+        .order_by("-updated_at")
+    )
+
+
+def pm_work_orders(scope: Scope, period: Period, grace_days: int):
+    """The WOs behind PM compliance: PM WOs due in P (not cancelled), each marked on time or not."""
+    deadline = ExpressionWrapper(F("pm_occurrence__due_date") + timedelta(days=grace_days), output_field=DateField())
+    on_time = Q(status__in=DONE, completed_at__date__lte=deadline)
+    return (
+        WorkOrder.objects.filter(
+            scope.q(), pm_occurrence__due_date__gte=period.day_from, pm_occurrence__due_date__lt=period.day_to
+        )
+        .exclude(status=WorkOrderStatus.CANCELLED)
+        .annotate(
+            due=F("pm_occurrence__due_date"),
+            on_time=Case(When(on_time, then=True), default=False, output_field=BooleanField()),
+        )
+        .select_related("asset")
+        .order_by("-due")
+    )
+
+
+def site_scope(site, *, location=None, asset_class=None) -> Scope:
+    """A site's assets, or those in a location (with its sub-locations and their components) and/or
+    of an asset class."""
+    if location is None and asset_class is None:
+        return Scope((site.pk,))
+    assets = Asset.objects.filter(site=site)
+    if location is not None:
+        assets = assets.filter(pk__in=location_assets_sql(location.pk))
+    if asset_class is not None:
+        assets = assets.filter(asset_class=asset_class)
+    return Scope((site.pk,), tuple(assets.values_list("pk", flat=True)))

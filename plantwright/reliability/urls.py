@@ -4,6 +4,7 @@ from plantwright.reliability import views
 
 urlpatterns = [
     path("reliability/", views.dashboard, name="reliability-dashboard"),
+    path("reliability/assets/", views.asset_table, name="reliability-assets"),
+    path("reliability/behind/<slug:figure>/", views.behind, name="reliability-behind"),
     path("reliability/audit/", views.audit, name="reliability-audit"),
-    path("reliability/failures/", views.failures, name="reliability-failures"),
 ]

@@ -1,18 +1,41 @@
-"""The reliability page: a site's KPIs for a period, each with its formula, and the worst assets."""
+"""The reliability pages: a scope's KPIs with formulas, trends and Pareto charts, the per-asset
+report and its exports, the WOs behind each figure, and the data-integrity audit."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import urlencode
 
-from plantwright.assets.models import Asset
+from plantwright import exports as downloads
+from plantwright.accounts.models import Site
+from plantwright.assets.models import AssetClass, Location
+from plantwright.pm.services import grace_days
+from plantwright.reliability import charts, exports
 from plantwright.reliability.audit import integrity_findings
-from plantwright.reliability.kpis import failure_work_orders, kpis, worst_by_downtime
+from plantwright.reliability.kpis import (
+    MEASURES,
+    Period,
+    Scope,
+    asset_report,
+    completed_work_orders,
+    cost_work_orders,
+    failure_work_orders,
+    hours_work_orders,
+    monthly_trend,
+    pareto,
+    parts_by_asset,
+    pm_work_orders,
+    site_scope,
+    total,
+)
 from plantwright.web import chosen_site, paginate
 
-WORST = 10
+PARETO_ASSETS = 15
+COST_ASSETS = 10
 
 
 def _day(raw: str | None, default: date) -> date:
@@ -22,52 +45,180 @@ def _day(raw: str | None, default: date) -> date:
         return default
 
 
-def _period(request: HttpRequest, site) -> tuple[date, date, datetime, datetime]:
-    """[from, to) from the query (the last year up to today by default), as days and as UTC instants."""
+@dataclass
+class Filters:
+    """What every reliability page is about: a site, optionally a location and an asset class, and
+    a period [from, to) in the site's days (the last year up to today by default)."""
+
+    site: Site
+    sites: list[Site]
+    location: Location | None
+    asset_class: AssetClass | None
+    period: Period
+    scope: Scope
+    locations: list[Location]
+    classes: list[AssetClass]
+
+    def query(self, **extra) -> str:
+        params = {"site": self.site.pk, "from": self.period.day_from, "to": self.period.day_to}
+        if self.location:
+            params["location"] = self.location.pk
+        if self.asset_class:
+            params["class"] = self.asset_class.pk
+        return urlencode({**params, **extra})
+
+
+def _filters(request: HttpRequest) -> Filters | None:
+    site, sites = chosen_site(request)
+    if site is None:
+        return None
     day_to = _day(request.GET.get("to"), site.local_date() + timedelta(days=1))
     day_from = _day(request.GET.get("from"), day_to - timedelta(days=365))
     if day_from >= day_to:
         day_from = day_to - timedelta(days=1)
-    return day_from, day_to, *(datetime.combine(d, time.min, tzinfo=UTC) for d in (day_from, day_to))
+    locations = list(Location.objects.filter(site=site).order_by("code"))
+    classes = list(AssetClass.objects.all())
+    location = next((x for x in locations if str(x.pk) == request.GET.get("location")), None)
+    asset_class = next((x for x in classes if str(x.pk) == request.GET.get("class")), None)
+    return Filters(
+        site=site,
+        sites=list(sites),
+        location=location,
+        asset_class=asset_class,
+        period=Period.of(day_from, day_to, site.timezone),
+        scope=site_scope(site, location=location, asset_class=asset_class),
+        locations=locations,
+        classes=classes,
+    )
+
+
+def _month_label(period: Period) -> str:
+    return period.day_from.strftime("%b %y")
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    site, sites = chosen_site(request)
-    if site is None:
-        return render(request, "reliability/dashboard.html", {"site": None})
-    day_from, day_to, start, end = _period(request, site)
-    asset_ids = list(Asset.objects.filter(site=site).values_list("pk", flat=True))
-    figures = kpis(asset_ids, start=start, end=end)
-    worst = worst_by_downtime(asset_ids, start=start, end=end, limit=WORST)
-    peak = worst[0][1] if worst else 1
-    return render(
-        request,
-        "reliability/dashboard.html",
-        {
-            "site": site,
-            "sites": sites,
-            "day_from": day_from,
-            "day_to": day_to,
-            "k": figures,
-            "worst": [{"asset": a, "hours": h, "width": float(h / peak) * 100} for a, h in worst],
-        },
-    )
+    filters = _filters(request)
+    if filters is None:
+        return render(request, "reliability/dashboard.html", {"f": None})
+    parts = parts_by_asset(filters.scope, filters.period)
+    figures = total(parts).kpis()
+    months = monthly_trend(filters.scope, filters.period)
+    labels = [_month_label(m.period) for m in months]
+    measure = request.GET.get("pareto") if request.GET.get("pareto") in MEASURES else "downtime"
+    worst, whole = pareto(parts, measure, limit=PARETO_ASSETS)
+    name, unit, _ = MEASURES[measure]
+    unit = unit or (f" {filters.site.currency}" if measure == "cost" else "")
+    by_cost, _ = pareto(parts, "cost", limit=COST_ASSETS)
+    cost_series = [("Labor", "pw-cost-labor", "labor"), ("Parts", "pw-cost-parts", "parts")]
+    cost_series.append(("Contractor", "pw-cost-contractor", "contractor"))
+    context = {
+        "f": filters,
+        "k": figures,
+        "assets": len(parts),
+        "months": months,
+        "measure": measure,
+        "measures": {key: value[0] for key, value in MEASURES.items()},
+        "worst": worst,
+        "whole": whole,
+        "unit": unit,
+        "by_cost": by_cost,
+        "failures_chart": charts.stacked_bars(
+            "Failures per month", labels, [("Failures", "pw-failures", [m.failures for m in months])]
+        ),
+        "downtime_chart": charts.stacked_bars(
+            "Failure downtime per month",
+            labels,
+            [("Downtime", "pw-downtime", [m.downtime_hours for m in months])],
+            unit=" h",
+        ),
+        "hours_chart": charts.stacked_bars(
+            "Planned and reactive hours per month",
+            labels,
+            [
+                ("Planned", "pw-hours-planned", [m.planned_hours for m in months]),
+                ("Reactive", "pw-hours-reactive", [m.reactive_hours for m in months]),
+            ],
+            unit=" h",
+        ),
+        "cost_chart": charts.stacked_bars(
+            f"Maintenance cost per month ({filters.site.currency})",
+            labels,
+            [(label, css, [getattr(m, key) for m in months]) for label, css, key in cost_series],
+        ),
+        "pareto_chart": charts.pareto(
+            f"Worst assets by {name.lower()}",
+            [row.asset.code for row in worst],
+            [row.value for row in worst],
+            [row.cumulative for row in worst],
+            unit=unit,
+        ),
+        "asset_cost_chart": charts.stacked_bars(
+            f"Cost per asset by kind ({filters.site.currency})",
+            [row.asset.code for row in by_cost],
+            [(label, css, [getattr(row.parts, key) for row in by_cost]) for label, css, key in cost_series],
+        ),
+    }
+    return render(request, "reliability/dashboard.html", context)
 
 
 @login_required
-def failures(request: HttpRequest) -> HttpResponse:
-    """The exact WOs behind the failure figures of the page: failure WOs (not cancelled) down in the
-    period, and those of earlier periods still down or restored inside it (their downtime counts)."""
-    site, _sites = chosen_site(request)
-    if site is None:
-        return render(request, "reliability/failures.html", {"site": None})
-    day_from, day_to, start, end = _period(request, site)
-    rows = failure_work_orders(site, start=start, end=end)
+def asset_table(request: HttpRequest) -> HttpResponse:
+    """Every asset of the scope with its KPIs; ?format=csv|xlsx downloads the same table."""
+    filters = _filters(request)
+    if filters is None:
+        return render(request, "reliability/assets.html", {"f": None})
+    rows, figures = asset_report(filters.scope, filters.period)
+    export = request.GET.get("format")
+    if export in downloads.FORMATS:
+        name = f"kpis-{filters.site.code}-{filters.period.day_from}-{filters.period.day_to}"
+        return downloads.download(export, name, exports.KPI_COLUMNS, exports.kpi_rows(rows, figures, filters.site))
+    return render(request, "reliability/assets.html", {"f": filters, "k": figures, "page": paginate(request, rows, 50)})
+
+
+# The WOs behind each figure of the page: (title, what they are, the selector).
+DRILLS = {
+    "failures": (
+        "Failure WOs",
+        "Counted as failures: those down in the period. Listed too: earlier ones still down or restored "
+        "in it, whose downtime inside the period counts.",
+    ),
+    "completed": ("Completed WOs", "WOs completed in the period (not cancelled): planned vs reactive by count."),
+    "hours": ("WOs with hours", "Labor and contractor hours booked in the period: planned vs reactive by hours."),
+    "pm": ("PM WOs due", "PM WOs due in the period (not cancelled), on time if done by due date + grace."),
+    "cost": ("WOs with cost", "Ledger lines dated in the period, by kind."),
+}
+
+
+@login_required
+def behind(request: HttpRequest, figure: str) -> HttpResponse:
+    """The exact WOs behind a figure of the dashboard, for the same site, filters and period."""
+    if figure not in DRILLS:
+        raise Http404("No such figure.")
+    filters = _filters(request)
+    if filters is None:
+        return render(request, "reliability/behind.html", {"f": None})
+    scope, period = filters.scope, filters.period
+    grace = grace_days(filters.site) if figure == "pm" else None
+    rows = {
+        "failures": lambda: failure_work_orders(scope, period),
+        "completed": lambda: completed_work_orders(scope, period),
+        "hours": lambda: hours_work_orders(scope, period),
+        "pm": lambda: pm_work_orders(scope, period, grace),
+        "cost": lambda: cost_work_orders(scope, period),
+    }[figure]()
+    title, explanation = DRILLS[figure]
     return render(
         request,
-        "reliability/failures.html",
-        {"site": site, "day_from": day_from, "day_to": day_to, "start": start, "page": paginate(request, rows)},
+        "reliability/behind.html",
+        {
+            "f": filters,
+            "figure": figure,
+            "title": title,
+            "explanation": explanation,
+            "grace": grace,
+            "page": paginate(request, rows),
+        },
     )
 
 

@@ -115,3 +115,20 @@ def test_technicians_cannot_edit_assets(api_as, technician, asset):
 def test_huge_ids_are_refused_not_crashed(api_as, planner):
     assert api_as(planner).get(f"/assets/{2**70}")[0] == 422
     assert api_as(planner).get("/assets/abc")[0] == 422
+
+
+def test_assets_carry_an_asset_class_by_code(api_as, admin_user, planner, site, asset):
+    from plantwright.assets.models import AssetClass
+
+    AssetClass.objects.create(code="pump", name="Pumps")
+    api = api_as(admin_user)
+    status, body = api.get("/asset-classes")
+    assert status == 200 and body == [{"code": "pump", "name": "Pumps"}]
+    status, body = api.patch(f"/assets/{asset.pk}", {"asset_class": "pump"})
+    assert status == 200 and body["asset_class"] == "pump"
+    status, body = api.patch(f"/assets/{asset.pk}", {"asset_class": "boiler"})
+    assert status == 422 and body["error"]["details"]["field"] == "asset_class"
+    status, body = api.get("/assets", asset_class="pump")
+    assert body["count"] == 1 and body["items"][0]["code"] == asset.code
+    status, body = api.post("/assets", {"site": site.pk, "code": "P-9", "name": "Pump 9", "asset_class": "pump"})
+    assert status == 201 and body["asset_class"] == "pump"

@@ -3,12 +3,14 @@
 from plantwright.maintenance.selectors.costs import (
     asset_cost,
     asset_cost_by_month,
+    asset_tree_ids,
     cost_lines,
     descendants_sql,
     list_contractor_entries,
     list_labor_entries,
     location_assets_sql,
     location_cost,
+    per_work_order_sum,
     work_order_cost,
     work_order_hours,
 )
@@ -26,6 +28,7 @@ from plantwright.maintenance.selectors.work import (
 __all__ = [
     "asset_cost",
     "asset_cost_by_month",
+    "asset_tree_ids",
     "cost_lines",
     "dashboard_counts",
     "descendants_sql",
@@ -40,6 +43,7 @@ __all__ = [
     "location_assets_sql",
     "location_cost",
     "open_work_orders_for_duplicate",
+    "per_work_order_sum",
     "work_order_cost",
     "work_order_hours",
 ]

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value, Window
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncMonth
 
@@ -74,6 +74,13 @@ def _asset_table() -> str:
     return Asset._meta.db_table
 
 
+def per_work_order_sum(model, field: str, **filters) -> Subquery:
+    """Σ `field` of a WO's rows of `model` (labor, contractor hours, ledger lines), as a subquery to
+    annotate WOs with: a join per table would multiply the sums."""
+    rows = model.objects.filter(work_order=OuterRef("pk"), **filters).order_by().values("work_order")
+    return Subquery(rows.annotate(total=Sum(field)).values("total"), output_field=DecimalField())
+
+
 def descendants_sql(asset_id: int) -> RawSQL:
     """The asset and everything below it in the asset tree (recursive CTE, SQLite and PostgreSQL)."""
     table = _asset_table()
@@ -103,6 +110,11 @@ def _period_lines(date_from: date | None, date_to: date | None) -> QuerySet[Cost
     if date_to is not None:
         lines = lines.filter(cost_date__lt=date_to)
     return lines
+
+
+def asset_tree_ids(asset_id: int) -> list[int]:
+    """The asset and its components, all levels down."""
+    return _tree_ids(descendants_sql(asset_id))
 
 
 def _tree_ids(sql: RawSQL) -> list[int]:

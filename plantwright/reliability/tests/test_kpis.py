@@ -8,12 +8,12 @@ import pytest
 from plantwright.accounts.roles import Role
 from plantwright.maintenance.models import ContractorEntry, WorkOrder
 from plantwright.maintenance.services import log_labor
-from plantwright.reliability.kpis import kpis
+from plantwright.reliability.kpis import Period, Scope, kpis
 from plantwright.testing import factories
 
 pytestmark = pytest.mark.django_db
 
-P = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC))  # 744 h
+P = Period.of(date(2026, 1, 1), date(2026, 2, 1))  # 744 h
 
 
 def t(day: int, hour: int = 0, month: int = 1, year: int = 2026) -> datetime:
@@ -48,7 +48,7 @@ def plant(site, planner):
 
 def test_one_asset_by_the_definitions(plant):
     a, _ = plant
-    k = kpis([a.pk], start=P[0], end=P[1])
+    k = kpis(Scope.of_assets([a.pk]), P)
     assert k.failures == 4  # the cancelled one and the one that began in December do not count
     # 10 h + union of 6 h and 4 h overlapping by 2 h (8 h) + 2 h clipped at the start + 2 h still down.
     assert k.downtime_hours == Decimal(22)
@@ -65,7 +65,7 @@ def test_one_asset_by_the_definitions(plant):
 
 def test_no_failures_is_none_not_zero_or_infinity(plant):
     _, b = plant
-    k = kpis([b.pk], start=P[0], end=P[1])
+    k = kpis(Scope.of_assets([b.pk]), P)
     assert (k.failures, k.mtbf_hours, k.mttr_hours, k.mean_active_repair_hours) == (0, None, None, None)
     assert k.time_in_service_hours == Decimal(384)  # from commissioning on 16 January
     assert k.availability == Decimal(1)
@@ -73,7 +73,7 @@ def test_no_failures_is_none_not_zero_or_infinity(plant):
 
 def test_a_roll_up_adds_the_parts_then_divides(plant):
     a, b = plant
-    k = kpis([a.pk, b.pk], start=P[0], end=P[1])
+    k = kpis(Scope.of_assets([a.pk, b.pk]), P)
     assert k.time_in_service_hours == Decimal(1128) and k.downtime_hours == Decimal(22)
     assert k.mtbf_hours == Decimal("276.5")  # (1128 − 22) / 4, not the mean of the two MTBFs
     assert k.availability == Decimal("0.9805")
@@ -91,7 +91,7 @@ def test_the_api_scopes_and_refuses_bad_input(api_as, planner, plant, site, othe
     assert api.get(f"/reliability/kpis?site={other_site.pk}&from=2026-01-01&to=2026-02-01")[0] == 404
 
 
-def test_pm_compliance_of_the_scope(plant, site):
+def test_pm_compliance_of_the_scope(plant, site, as_user, planner):
     from plantwright.pm.models import PmSchedule
     from plantwright.pm.services import generate_due_work_orders
 
@@ -102,8 +102,10 @@ def test_pm_compliance_of_the_scope(plant, site):
         generate_due_work_orders(now=t(day, 6))
     first = WorkOrder.objects.filter(origin="pm").order_by("due_date").first()
     WorkOrder.objects.filter(pk=first.pk).update(status="completed", completed_at=t(6, 9))
-    assert kpis([a.pk], start=P[0], end=P[1]).pm_compliance == Decimal("0.25")  # 1 of 4 on time
-    assert kpis([b.pk], start=P[0], end=P[1]).pm_compliance is None
+    assert kpis(Scope.of_assets([a.pk]), P).pm_compliance == Decimal("0.25")  # 1 of 4 on time
+    html = as_user(planner).get(f"/reliability/behind/pm/?site={site.pk}&from=2026-01-01&to=2026-02-01").content
+    assert html.decode().count(">on time<") == 1 and html.decode().count(">late or open<") == 3
+    assert kpis(Scope.of_assets([b.pk]), P).pm_compliance is None
 
 
 def test_the_dashboard_shows_the_figures_and_the_worst_assets(
@@ -119,7 +121,120 @@ def test_the_dashboard_shows_the_figures_and_the_worst_assets(
 
 
 def test_the_failures_behind_the_figures(as_user, planner, plant, site):
-    page = as_user(planner).get(f"/reliability/failures/?site={site.pk}&from=2026-01-01&to=2026-02-01")
+    page = as_user(planner).get(f"/reliability/behind/failures/?site={site.pk}&from=2026-01-01&to=2026-02-01")
     html = page.content.decode()
     # 4 failures of the period plus the December one whose downtime reaches into January; not the cancelled.
     assert html.count(">failure<") == 4 and html.count(">downtime only<") == 1
+
+
+def test_the_period_runs_from_local_midnight_to_local_midnight(site, planner):
+    site.timezone = "Europe/Istanbul"  # UTC+3
+    site.save()
+    asset = factories.AssetFactory(site=site, code="TZ")
+    failure = {"asset": asset, "type": "emergency", "is_failure": True, "created_by": planner, "status": "in_progress"}
+    factories.WorkOrderFactory(**failure, down_since=t(31, 22, 12, 2025), restored_at=t(31, 23, 12, 2025))  # 1 Jan
+    factories.WorkOrderFactory(**failure, down_since=t(31, 22), restored_at=t(31, 23))  # 1 February, local
+    january = Period.of(date(2026, 1, 1), date(2026, 2, 1), site.timezone)
+    assert january.start == t(31, 21, 12, 2025)
+    k = kpis(Scope((site.pk,)), january)
+    assert k.failures == 1 and k.downtime_hours == Decimal(1)
+
+
+def test_the_report_rows_add_up_to_the_scope(plant, site):
+    from plantwright.reliability.kpis import asset_report
+
+    a, b = plant
+    rows, whole = asset_report(Scope((site.pk,)), P)
+    assert [row.asset.code for row in rows] == ["A", "B"]
+    assert whole == kpis(Scope.of_assets([a.pk, b.pk]), P)
+    assert rows[0].kpis == kpis(Scope.of_assets([a.pk]), P) and rows[1].kpis == kpis(Scope.of_assets([b.pk]), P)
+
+
+def test_months_add_up_to_the_period(plant, site):
+    from plantwright.reliability.kpis import monthly_trend
+
+    period = Period.of(date(2025, 12, 15), date(2026, 2, 10))
+    months = monthly_trend(Scope((site.pk,)), period)
+    assert [m.period.day_from for m in months] == [date(2025, 12, 15), date(2026, 1, 1), date(2026, 2, 1)]
+    whole = kpis(Scope((site.pk,)), period)
+    assert sum(m.failures for m in months) == whole.failures == 5  # the December one too
+    assert sum(m.downtime_hours for m in months) == whole.downtime_hours
+    assert sum(m.planned_hours + m.reactive_hours for m in months) == Decimal(9)
+    assert months[1].planned_hours == Decimal(3) and months[1].labor == Decimal(350)
+    assert sum(m.completed for m in months) == 2  # F1 and the PM; the closed December one has no completion time
+
+
+def test_pareto_ranks_the_worst_with_their_cumulative_share(plant, site):
+    from plantwright.reliability.kpis import pareto, parts_by_asset
+
+    rows = parts_by_asset(Scope((site.pk,)), P)
+    worst, whole = pareto(rows, "downtime", limit=5)
+    assert [(r.asset.code, r.value, r.cumulative) for r in worst] == [("A", Decimal(22), Decimal(1))]
+    assert whole == Decimal(22)
+    by_cost, _ = pareto(rows, "cost", limit=5)
+    assert [r.asset.code for r in by_cost] == ["A"]  # B has no cost: not ranked
+
+
+def test_location_and_asset_class_narrow_the_scope(plant, site, planner, as_user, api_as):
+    from plantwright.assets.models import AssetClass
+
+    a, b = plant
+    pumps = AssetClass.objects.create(code="pump", name="Pumps")
+    hall = factories.LocationFactory(site=site, code="HALL")
+    type(b).objects.filter(pk=b.pk).update(asset_class=pumps, location=hall)
+    api = api_as(planner)
+    status, body = api.get(f"/reliability/kpis?site={site.pk}&asset_class=pump&from=2026-01-01&to=2026-02-01")
+    assert status == 200 and body["assets"] == 1 and body["failures"] == 0
+    status, body = api.get(f"/reliability/kpis?location={hall.pk}&from=2026-01-01&to=2026-02-01")
+    assert status == 200 and body["assets"] == 1 and body["time_in_service_hours"] == "384.0000"
+    assert api.get(f"/reliability/kpis?site={site.pk}&asset_class=nope&from=2026-01-01&to=2026-02-01")[0] == 404
+    assert api.get(f"/reliability/kpis?asset={a.pk}&asset_class=pump&from=2026-01-01&to=2026-02-01")[0] == 422
+    page = as_user(planner).get(f"/reliability/?site={site.pk}&class={pumps.pk}&from=2026-01-01&to=2026-02-01")
+    assert "1 asset in service<" in page.content.decode() and ">no failures<" in page.content.decode()
+
+
+def test_the_dashboard_draws_trends_and_pareto(as_user, planner, plant, site, django_assert_max_num_queries):
+    client = as_user(planner)
+    url = f"/reliability/?site={site.pk}&from=2025-12-01&to=2026-02-01&pareto=cost"
+    with django_assert_max_num_queries(30):
+        html = client.get(url).content.decode()
+    assert html.count('<figure class="pw-chart">') == 6
+    assert "Jan 26 Failures: 4" in html  # a bar's tooltip
+    assert "pw-pareto-dot" in html and "Worst assets by maintenance cost" in html
+    assert 'href="/reliability/behind/pm/?site=' in html
+
+
+@pytest.mark.parametrize(
+    ("figure", "rows"),
+    [("failures", 5), ("completed", 2), ("hours", 2), ("cost", 2), ("pm", 0)],
+)
+def test_the_wos_behind_each_figure(as_user, planner, plant, site, figure, rows, django_assert_max_num_queries):
+    client = as_user(planner)
+    with django_assert_max_num_queries(14):
+        page = client.get(f"/reliability/behind/{figure}/?site={site.pk}&from=2026-01-01&to=2026-02-01")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count('<tr><td><a href="/work-orders/') == rows
+    assert client.get(f"/reliability/behind/nonsense/?site={site.pk}").status_code == 404
+
+
+def test_the_asset_table_and_its_exports(as_user, planner, plant, site):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    client = as_user(planner)
+    query = f"site={site.pk}&from=2026-01-01&to=2026-02-01"
+    html = client.get(f"/reliability/assets/?{query}").content.decode()
+    assert 'id="asset-kpis"' in html and ">All (2)<" in html
+    response = client.get(f"/reliability/assets/?{query}&format=csv")
+    assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:4] == ["asset", "name", "location", "failures"]
+    assert [row[0] for row in rows[1:]] == ["A", "B", "ALL"]
+    assert rows[1][6] == "180.5" and rows[3][6] == "276.5" and rows[2][6] == ""  # MTBF; B: no failures
+    response = client.get(f"/reliability/assets/?{query}&format=xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = list(sheet.values)
+    assert values[0][0] == "asset" and values[1][0] == "A" and values[1][6] == 180.5 and values[3][17] == 350

@@ -1,0 +1,81 @@
+"""The WO history and an asset's cost ledger as rows for `plantwright.exports` (CSV, XLSX)."""
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from plantwright.exports import CHUNK
+from plantwright.maintenance.models import PLANNED_TYPES, ContractorEntry, CostCategory, CostLine, LaborEntry
+from plantwright.maintenance.selectors.costs import per_work_order_sum
+
+WORK_ORDER_COLUMNS = [
+    "number", "asset", "type", "planned", "status", "origin", "priority", "title", "is_failure", "problem", "cause",
+    "remedy", "down_since", "restored_at", "due_date", "created_at", "completed_at", "labor_hours",
+    "contractor_hours", "labor_cost", "parts_cost", "contractor_cost", "total_cost",
+]  # fmt: skip
+
+
+def work_order_rows(work_orders) -> Iterator[list[Any]]:
+    """The WO history: each WO with its failure data, hours and cost (one query, read in chunks)."""
+    rows = (
+        work_orders.order_by("number")
+        .annotate(
+            labor_hours=per_work_order_sum(LaborEntry, "hours"),
+            contractor_hours=per_work_order_sum(ContractorEntry, "hours"),
+            **{
+                f"{category}_cost": per_work_order_sum(CostLine, "amount", category=category)
+                for category in CostCategory.values
+            },
+        )
+        .values_list(
+            "number",
+            "asset__code",
+            "type",
+            "status",
+            "origin",
+            "priority",
+            "title",
+            "is_failure",
+            "problem_code__code",
+            "cause_code__code",
+            "remedy_code__code",
+            "down_since",
+            "restored_at",
+            "due_date",
+            "created_at",
+            "completed_at",
+            "labor_hours",
+            "contractor_hours",
+            "labor_cost",
+            "parts_cost",
+            "contractor_cost",
+        )
+    )
+    for row in rows.iterator(chunk_size=CHUNK):
+        values = list(row)
+        values.insert(3, values[2] in PLANNED_TYPES)
+        costs = [value or Decimal(0) for value in values[-3:]]
+        yield [*values, sum(costs, Decimal(0))]
+
+
+LEDGER_COLUMNS = [
+    "cost_date", "work_order", "asset", "kind", "category", "amount", "currency", "quantity", "description",
+    "source", "posted_at", "after_close",
+]  # fmt: skip
+
+
+def ledger_rows(asset_ids: list[int], *, day_from: date | None = None, day_to: date | None = None):
+    """An asset's cost ledger (with its components' when the ids are the tree), oldest first."""
+    lines = CostLine.objects.filter(work_order__asset_id__in=asset_ids)
+    if day_from:
+        lines = lines.filter(cost_date__gte=day_from)
+    if day_to:
+        lines = lines.filter(cost_date__lt=day_to)
+    rows = lines.order_by("cost_date", "posted_at", "id").values_list(
+        "cost_date", "work_order__number", "work_order__asset__code", "kind", "category", "amount", "currency",
+        "quantity", "description", "source_type", "source_id", "posted_at", "after_close",
+    )  # fmt: skip
+    for row in rows.iterator(chunk_size=CHUNK):
+        *head, source_type, source_id, posted_at, after_close = row
+        yield [*head, f"{source_type}:{source_id}", posted_at, after_close]

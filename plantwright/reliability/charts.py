@@ -1,0 +1,133 @@
+"""Chart geometry for server-rendered SVG (templates/reliability/partials/chart.html).
+
+Charts are drawn on the server: no chart library to ship, nothing to run in the browser (so the
+pages keep a strict Content-Security-Policy), they print, and each bar carries its figure as a
+tooltip and in the table beside it for screen readers.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+WIDTH, HEIGHT = 640, 220
+LEFT, RIGHT, TOP, BOTTOM = 48, 40, 12, 40  # room for the axes' labels
+
+
+@dataclass
+class Shape:
+    x: float
+    y: float
+    width: float
+    height: float
+    css: str
+    title: str
+
+
+@dataclass
+class Label:
+    x: float
+    y: float
+    text: str
+    anchor: str = "middle"
+
+
+@dataclass
+class Chart:
+    title: str
+    width: int = WIDTH
+    height: int = HEIGHT
+    bars: list[Shape] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)  # x axis
+    ticks: list[Label] = field(default_factory=list)  # left axis
+    right_ticks: list[Label] = field(default_factory=list)
+    gridlines: list[float] = field(default_factory=list)
+    line: str = ""  # polyline points of a line series (Pareto's cumulative share)
+    dots: list[Shape] = field(default_factory=list)
+    legend: list[tuple[str, str]] = field(default_factory=list)  # (css class, name)
+
+    @property
+    def plot_bottom(self) -> float:
+        return self.height - BOTTOM
+
+    @property
+    def plot_left(self) -> int:
+        return LEFT
+
+    @property
+    def plot_right(self) -> float:
+        return self.width - RIGHT
+
+
+def _nice_max(value: float) -> float:
+    """The axis top: 1, 2, 2.5 or 5 times a power of ten, at or above the value."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** (len(str(int(value))) - 1) if value >= 1 else 1
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * power:
+            return step * power
+    return 10.0 * power
+
+
+def _number(value: float) -> str:
+    if value >= 10_000:
+        return f"{value / 1000:,.0f}k"
+    return f"{value:,.1f}".removesuffix(".0")
+
+
+def stacked_bars(
+    title: str,
+    labels: list[str],
+    series: list[tuple[str, str, list[Decimal | int | float]]],
+    *,
+    unit: str = "",
+) -> Chart:
+    """One bar per label, each series stacked on the one before: series = [(name, css class, values)]."""
+    chart = Chart(title, legend=[(css, name) for name, css, _ in series])
+    if not labels:
+        return chart
+    totals = [sum(float(values[i] or 0) for _, _, values in series) for i in range(len(labels))]
+    top = _nice_max(max(totals))
+    plot_h = chart.plot_bottom - TOP
+    slot = (chart.plot_right - LEFT) / len(labels)
+    bar_w = max(slot * 0.7, 1)
+    for fraction in (0, 0.5, 1):
+        y = chart.plot_bottom - plot_h * fraction
+        chart.gridlines.append(y)
+        chart.ticks.append(Label(LEFT - 6, y + 4, _number(top * fraction), "end"))
+    every = max(1, round(len(labels) / 12))
+    for i, label in enumerate(labels):
+        x = LEFT + i * slot + (slot - bar_w) / 2
+        base = chart.plot_bottom
+        for name, css, values in series:
+            value = float(values[i] or 0)
+            if value <= 0:
+                continue
+            h = plot_h * value / top
+            base -= h
+            chart.bars.append(Shape(x, base, bar_w, h, css, f"{label} {name}: {_number(value)}{unit}"))
+        if i % every == 0:
+            chart.labels.append(Label(x + bar_w / 2, chart.plot_bottom + 16, label))
+    return chart
+
+
+def pareto(title: str, labels: list[str], values: list[Decimal], cumulative: list[Decimal], *, unit: str) -> Chart:
+    """Bars of the worst items, most first, with their cumulative share of the whole as a line (right
+    axis, 0–100 %): where the line flattens, fixing more assets buys little."""
+    chart = stacked_bars(title, labels, [(title, "pw-pareto-bar", list(values))], unit=unit)
+    chart.legend.append(("pw-pareto-dot", "cumulative share of the total"))
+    if not labels:
+        return chart
+    plot_h = chart.plot_bottom - TOP
+    slot = (chart.plot_right - LEFT) / len(labels)
+    points = []
+    for i, share in enumerate(cumulative):
+        x, y = LEFT + i * slot + slot / 2, chart.plot_bottom - plot_h * float(share)
+        points.append(f"{x:.1f},{y:.1f}")
+        chart.dots.append(Shape(x, y, 3, 3, "pw-pareto-dot", f"{labels[i]}: {float(share) * 100:.0f} % cumulative"))
+    chart.line = " ".join(points)
+    for fraction in (0, 0.5, 1):
+        y = chart.plot_bottom - plot_h * fraction
+        chart.right_ticks.append(Label(chart.plot_right + 6, y + 4, f"{fraction * 100:.0f} %", "start"))
+    for label in chart.labels:  # asset codes are long: slant them
+        label.anchor = "end"
+    return chart
