@@ -1,20 +1,21 @@
 """CSV and XLSX downloads that stream: no table is ever held in memory.
 
-CSV goes row by row to the client (the browser shows the download's progress); XLSX goes through
-openpyxl's write-only workbook, which keeps only the current row in memory, and is sent from a
-temporary file. Callers pass an iterator of rows, read from the database in chunks. Numbers stay
+CSV goes row by row to the client (the browser shows the download's progress). XLSX cannot be
+streamed (the file is a zip written at the end), so it is built by an export job in the worker
+through openpyxl's write-only workbook, which keeps only the current row in memory, while the page
+shows its progress (`plantwright.reliability.export_jobs`). Callers pass an iterator of rows, read
+from the database in chunks. Numbers stay
 numbers (Decimal to XLSX, plain digits to CSV) so spreadsheets can add them up, and user text that
 starts like a formula is quoted so opening an export never runs it.
 """
 
 import csv
-import tempfile
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -28,9 +29,10 @@ FORMATS = {
 CHUNK = 2000  # rows per database round trip of an export
 
 
-def download(kind: str, name: str, columns: list[str], rows: Iterable[list[Any]]):
-    if kind == "xlsx":
-        return _xlsx(name, columns, rows)
+def download(kind: str, name: str, columns: list[str], rows: Iterable[list[Any]]) -> StreamingHttpResponse:
+    """A CSV download streamed row by row (XLSX cannot stream: it is built by an export job)."""
+    if kind != "csv":
+        raise ValueError(kind)
     return _csv(name, columns, rows)
 
 
@@ -76,21 +78,24 @@ def _xlsx_value(value: Any) -> Any:
     return _text_safe(value)
 
 
-def _xlsx(name: str, columns: list[str], rows: Iterable[list[Any]]) -> FileResponse:
+def write_xlsx(target, name: str, columns: list[str], rows: Iterable[list[Any]], progress=None) -> int:
+    """Write the rows as one sheet into `target` (a path or a binary file); `progress(n)` is called
+    every CHUNK rows. Returns the number of rows written."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(name[:31])
     bold = Font(bold=True)
     header = []
     for column in columns:
-        cell = WriteOnlyCell(
-            sheet, value=column + (" (UTC)" if column.endswith("_at") or column == "down_since" else "")
-        )
+        utc = column.endswith("_at") or column == "down_since"
+        cell = WriteOnlyCell(sheet, value=column + (" (UTC)" if utc else ""))
         cell.font = bold
         header.append(cell)
     sheet.append(header)
+    written = 0
     for row in rows:
         sheet.append([_xlsx_value(value) for value in row])
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
-    workbook.save(spool)
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=f"{name}.xlsx", content_type=FORMATS["xlsx"])
+        written += 1
+        if progress and written % CHUNK == 0:
+            progress(written)
+    workbook.save(target)
+    return written

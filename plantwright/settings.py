@@ -154,6 +154,11 @@ OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "60"))
 USE_I18N = True
 USE_TZ = True
 
+# Files Plantwright writes: export jobs' spreadsheets (served only through views that check the owner).
+MEDIA_ROOT = Path(os.environ.get("PLANTWRIGHT_MEDIA_ROOT", VAR_DIR / "media"))
+# Finished exports are deleted after this many days.
+EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "7"))
+
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)

@@ -5,8 +5,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from plantwright.accounts.selectors import list_sites
+from plantwright.assets.selectors import get_asset
+from plantwright.errors import ValidationFailed
 from plantwright.exports import CHUNK
+from plantwright.maintenance.forms import WorkOrderFilterForm
 from plantwright.maintenance.models import PLANNED_TYPES, ContractorEntry, CostCategory, CostLine, LaborEntry
+from plantwright.maintenance.selectors import asset_tree_ids, list_work_orders
 from plantwright.maintenance.selectors.costs import per_work_order_sum
 
 WORK_ORDER_COLUMNS = [
@@ -79,3 +84,33 @@ def ledger_rows(asset_ids: list[int], *, day_from: date | None = None, day_to: d
     for row in rows.iterator(chunk_size=CHUNK):
         *head, source_type, source_id, posted_at, after_close = row
         yield [*head, f"{source_type}:{source_id}", posted_at, after_close]
+
+
+def filtered_work_orders(user, params):
+    """The WO list's filters (a query dict) → (the bound form, the WOs the user may see that match)."""
+    form = WorkOrderFilterForm(params or None, sites=list(list_sites(user)))
+    filters = form.cleaned_data if form.is_valid() else {}
+    work_orders = list_work_orders(
+        user,
+        status=filters.get("status") or None,
+        type=filters.get("type") or None,
+        site_id=filters.get("site"),
+        q=filters.get("q"),
+        assigned_to=user if filters.get("mine") else None,
+        open_only=bool(filters.get("open")),
+        overdue=bool(filters.get("overdue")),
+    )
+    return form, work_orders
+
+
+def asset_ledger(user, asset_id: int, params):
+    """(the asset, its ledger rows) for `from`, `to` and `rollup` (0: the asset alone) in a query dict."""
+    asset = get_asset(user, asset_id)
+    ids = [asset.pk] if params.get("rollup") == "0" else asset_tree_ids(asset.pk)
+    days = {}
+    for key in ("from", "to"):
+        try:
+            days[key] = date.fromisoformat(params[key]) if params.get(key) else None
+        except ValueError:
+            raise ValidationFailed(f"`{key}` is a date (YYYY-MM-DD).", details={"field": key}) from None
+    return asset, ledger_rows(ids, day_from=days["from"], day_to=days["to"])

@@ -21,6 +21,7 @@ def _asset_cost(request, asset) -> dict:
         "year": selectors.asset_cost(asset.pk, date_from=year_ago),
         "own_year": selectors.asset_cost(asset.pk, date_from=year_ago, rollup=False),
         "months": selectors.asset_cost_by_month(asset.pk, date_from=year_ago),
+        "ledger_query": f"asset={asset.pk}",
     }
 
 

@@ -1,6 +1,5 @@
 """HTML pages for requests and work orders. Parse a form, call a service, render or redirect."""
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -13,8 +12,8 @@ from django.views.decorators.http import require_POST
 from plantwright import exports as downloads
 from plantwright.accounts.models import User
 from plantwright.accounts.roles import Perm, Role
-from plantwright.accounts.selectors import has_perm, list_sites, list_users_at_sites, restrict_to_sites, site_ids_with
-from plantwright.assets.selectors import get_asset, list_assets
+from plantwright.accounts.selectors import has_perm, list_users_at_sites, restrict_to_sites, site_ids_with
+from plantwright.assets.selectors import list_assets
 from plantwright.errors import DomainError, NotFound, ValidationFailed
 from plantwright.history import change_log
 from plantwright.maintenance import exports, selectors, services
@@ -27,7 +26,6 @@ from plantwright.maintenance.forms import (
     RejectForm,
     ReverseForm,
     TransitionForm,
-    WorkOrderFilterForm,
     WorkOrderForm,
     WorkRequestForm,
 )
@@ -177,22 +175,10 @@ def work_request_triage(request: HttpRequest, request_id: int, action: str) -> H
 
 @login_required
 def work_order_list(request: HttpRequest) -> HttpResponse:
-    form = WorkOrderFilterForm(request.GET or None, sites=list(list_sites(request.user)))
-    filters = form.cleaned_data if form.is_valid() else {}
-    work_orders = selectors.list_work_orders(
-        request.user,
-        status=filters.get("status") or None,
-        type=filters.get("type") or None,
-        site_id=filters.get("site"),
-        q=filters.get("q"),
-        assigned_to=request.user if filters.get("mine") else None,
-        open_only=bool(filters.get("open")),
-        overdue=bool(filters.get("overdue")),
-    )
-    export = request.GET.get("format")
-    if export in downloads.FORMATS:  # the WO history as filtered, with failure data, hours and cost
+    form, work_orders = exports.filtered_work_orders(request.user, request.GET)
+    if request.GET.get("format") == "csv":  # the WO history as filtered, with failure data, hours and cost
         name = f"work-orders-{timezone.localdate()}"
-        return downloads.download(export, name, exports.WORK_ORDER_COLUMNS, exports.work_order_rows(work_orders))
+        return downloads.download("csv", name, exports.WORK_ORDER_COLUMNS, exports.work_order_rows(work_orders))
     context = {"form": form, "page": paginate(request, work_orders)}
     if request.htmx and not request.htmx.boosted:
         return render(request, "maintenance/partials/work_order_table.html", context)
@@ -541,15 +527,6 @@ def work_order_task(request: HttpRequest, work_order_id: int, task_id: int) -> H
 
 @login_required
 def asset_ledger(request: HttpRequest, asset_id: int) -> HttpResponse:
-    """An asset's cost ledger (with its components' unless ?rollup=0) as CSV or XLSX, [from, to)."""
-    asset = get_asset(request.user, asset_id)
-    ids = [asset.pk] if request.GET.get("rollup") == "0" else selectors.asset_tree_ids(asset.pk)
-    days = {}
-    for key in ("from", "to"):
-        try:
-            days[key] = date.fromisoformat(request.GET[key]) if request.GET.get(key) else None
-        except ValueError:
-            raise ValidationFailed(f"`{key}` is a date (YYYY-MM-DD).", details={"field": key}) from None
-    kind = request.GET.get("format") if request.GET.get("format") in downloads.FORMATS else "csv"
-    rows = exports.ledger_rows(ids, day_from=days["from"], day_to=days["to"])
-    return downloads.download(kind, f"cost-ledger-{asset.code}", exports.LEDGER_COLUMNS, rows)
+    """An asset's cost ledger (with its components' unless ?rollup=0) as CSV, [from, to)."""
+    asset, rows = exports.asset_ledger(request.user, asset_id, request.GET)
+    return downloads.download("csv", f"cost-ledger-{asset.code}", exports.LEDGER_COLUMNS, rows)

@@ -1,25 +1,21 @@
 """The reliability pages: a scope's KPIs with formulas, trends and Pareto charts, the per-asset
 report and its exports, the WOs behind each figure, and the data-integrity audit."""
 
-from dataclasses import dataclass
-from datetime import date, timedelta
-
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
 
 from plantwright import exports as downloads
-from plantwright.accounts.models import Site
-from plantwright.assets.models import AssetClass, Location
 from plantwright.pm.services import grace_days
 from plantwright.reliability import charts, exports
 from plantwright.reliability.audit import integrity_findings
+from plantwright.reliability.export_jobs import start_export
+from plantwright.reliability.filters import filters_for
 from plantwright.reliability.kpis import (
     MEASURES,
     Period,
-    Scope,
     asset_report,
     completed_work_orders,
     cost_work_orders,
@@ -29,67 +25,13 @@ from plantwright.reliability.kpis import (
     pareto,
     parts_by_asset,
     pm_work_orders,
-    site_scope,
     total,
 )
+from plantwright.reliability.models import Export
 from plantwright.web import chosen_site, paginate
 
 PARETO_ASSETS = 15
 COST_ASSETS = 10
-
-
-def _day(raw: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(raw) if raw else default
-    except ValueError:
-        return default
-
-
-@dataclass
-class Filters:
-    """What every reliability page is about: a site, optionally a location and an asset class, and
-    a period [from, to) in the site's days (the last year up to today by default)."""
-
-    site: Site
-    sites: list[Site]
-    location: Location | None
-    asset_class: AssetClass | None
-    period: Period
-    scope: Scope
-    locations: list[Location]
-    classes: list[AssetClass]
-
-    def query(self, **extra) -> str:
-        params = {"site": self.site.pk, "from": self.period.day_from, "to": self.period.day_to}
-        if self.location:
-            params["location"] = self.location.pk
-        if self.asset_class:
-            params["class"] = self.asset_class.pk
-        return urlencode({**params, **extra})
-
-
-def _filters(request: HttpRequest) -> Filters | None:
-    site, sites = chosen_site(request)
-    if site is None:
-        return None
-    day_to = _day(request.GET.get("to"), site.local_date() + timedelta(days=1))
-    day_from = _day(request.GET.get("from"), day_to - timedelta(days=365))
-    if day_from >= day_to:
-        day_from = day_to - timedelta(days=1)
-    locations = list(Location.objects.filter(site=site).order_by("code"))
-    classes = list(AssetClass.objects.all())
-    location = next((x for x in locations if str(x.pk) == request.GET.get("location")), None)
-    asset_class = next((x for x in classes if str(x.pk) == request.GET.get("class")), None)
-    return Filters(
-        site=site,
-        sites=list(sites),
-        location=location,
-        asset_class=asset_class,
-        period=Period.of(day_from, day_to, site.timezone),
-        scope=site_scope(site, location=location, asset_class=asset_class),
-        locations=locations,
-        classes=classes,
-    )
 
 
 def _month_label(period: Period) -> str:
@@ -98,7 +40,7 @@ def _month_label(period: Period) -> str:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    filters = _filters(request)
+    filters = filters_for(request.user, request.GET)
     if filters is None:
         return render(request, "reliability/dashboard.html", {"f": None})
     parts = parts_by_asset(filters.scope, filters.period)
@@ -164,15 +106,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def asset_table(request: HttpRequest) -> HttpResponse:
-    """Every asset of the scope with its KPIs; ?format=csv|xlsx downloads the same table."""
-    filters = _filters(request)
+    """Every asset of the scope with its KPIs; ?format=csv downloads the same table (XLSX: an export job)."""
+    filters = filters_for(request.user, request.GET)
     if filters is None:
         return render(request, "reliability/assets.html", {"f": None})
     rows, figures = asset_report(filters.scope, filters.period)
-    export = request.GET.get("format")
-    if export in downloads.FORMATS:
+    if request.GET.get("format") == "csv":
         name = f"kpis-{filters.site.code}-{filters.period.day_from}-{filters.period.day_to}"
-        return downloads.download(export, name, exports.KPI_COLUMNS, exports.kpi_rows(rows, figures, filters.site))
+        return downloads.download("csv", name, exports.KPI_COLUMNS, exports.kpi_rows(rows, figures, filters.site))
     return render(request, "reliability/assets.html", {"f": filters, "k": figures, "page": paginate(request, rows, 50)})
 
 
@@ -195,7 +136,7 @@ def behind(request: HttpRequest, figure: str) -> HttpResponse:
     """The exact WOs behind a figure of the dashboard, for the same site, filters and period."""
     if figure not in DRILLS:
         raise Http404("No such figure.")
-    filters = _filters(request)
+    filters = filters_for(request.user, request.GET)
     if filters is None:
         return render(request, "reliability/behind.html", {"f": None})
     scope, period = filters.scope, filters.period
@@ -258,3 +199,40 @@ def audit(request: HttpRequest) -> HttpResponse:
             "shown": AUDIT_SHOWN,
         },
     )
+
+
+@login_required
+@require_POST
+def export_start(request: HttpRequest) -> HttpResponse:
+    """Ask for an XLSX export of a page (its filters come as `query`); its job runs in the worker."""
+    export = start_export(request.user, request.POST.get("kind", ""), QueryDict(request.POST.get("query", "")))
+    return redirect("export-detail", export.pk)
+
+
+@login_required
+def export_list(request: HttpRequest) -> HttpResponse:
+    exports_ = Export.objects.filter(requested_by=request.user)[:30]
+    return render(request, "reliability/export_list.html", {"exports": exports_})
+
+
+def _own_export(request: HttpRequest, export_id: int) -> Export:
+    export = Export.objects.filter(pk=export_id, requested_by=request.user).first()
+    if export is None:
+        raise Http404("No such export.")
+    return export
+
+
+@login_required
+def export_detail(request: HttpRequest, export_id: int) -> HttpResponse:
+    """The export's progress; htmx polls the status part until the file is ready."""
+    export = _own_export(request, export_id)
+    template = "reliability/partials/export_status.html" if request.htmx else "reliability/export_detail.html"
+    return render(request, template, {"export": export})
+
+
+@login_required
+def export_download(request: HttpRequest, export_id: int) -> HttpResponse:
+    export = _own_export(request, export_id)
+    if export.status != Export.Status.DONE or not export.file:
+        raise Http404("This export is not ready.")
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=f"{export.name}.xlsx")

@@ -32,6 +32,10 @@ STATUS_TONES = {
     "delivered": "done",
     "dead": "bad",
     "error": "bad",
+    "queued": "info",
+    "running": "work",
+    "done": "done",
+    "failed": "bad",
     "warning": "warn",
 }
 

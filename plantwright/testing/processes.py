@@ -123,3 +123,16 @@ def broker_reachable(host: str = "127.0.0.1", port: int = 1883) -> bool:
     except OSError:
         return False
     return True
+
+
+def run_task_worker(*, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`db_worker --batch`: the task worker of `make run`, until the queue is empty."""
+    return subprocess.run(
+        [sys.executable, "-m", "plantwright", "db_worker", "--batch", "--no-startup-delay"],
+        cwd=REPO,
+        env={**os.environ, "DATABASE_URL": database_url(), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
