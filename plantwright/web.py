@@ -32,8 +32,9 @@ def add_domain_error(form: forms.Form, exc: DomainError) -> None:
     form.add_error(field if field in form.fields else None, exc.message)
 
 
-def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE) -> Page:
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE, paginator=Paginator) -> Page:
+    """A page of the list (`?page=`); `paginator=KeysFirstPaginator` for lists that are paged deep."""
+    return paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 def navigation(request: HttpRequest) -> dict:

@@ -21,6 +21,7 @@ from plantwright.maintenance.schemas import (
     WorkRequestIn,
     WorkRequestOut,
 )
+from plantwright.paging import KeysFirstPagination
 
 router = Router()
 
@@ -105,7 +106,7 @@ class WorkOrderFilters(Schema):
 
 
 @router.get("/work-orders", response={200: list[WorkOrderOut], **errors(422)}, tags=["work orders"])
-@paginate(LimitOffsetPagination)
+@paginate(KeysFirstPagination)
 def list_work_orders(request: HttpRequest, filters: Query[WorkOrderFilters]):
     return selectors.list_work_orders(
         request.user,

@@ -43,6 +43,7 @@ from plantwright.maintenance.models import (
     WorkRequest,
 )
 from plantwright.maintenance.services.labor import TIME_BOOKING_STATUSES
+from plantwright.paging import KeysFirstPaginator
 from plantwright.panels import render_context
 from plantwright.web import add_domain_error, paginate
 
@@ -179,7 +180,7 @@ def work_order_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":  # the WO history as filtered, with failure data, hours and cost
         name = f"work-orders-{timezone.localdate()}"
         return downloads.download("csv", name, exports.WORK_ORDER_COLUMNS, exports.work_order_rows(work_orders))
-    context = {"form": form, "page": paginate(request, work_orders)}
+    context = {"form": form, "page": paginate(request, work_orders, paginator=KeysFirstPaginator)}
     if request.htmx and not request.htmx.boosted:
         return render(request, "maintenance/partials/work_order_table.html", context)
     return render(request, "maintenance/work_order_list.html", context)

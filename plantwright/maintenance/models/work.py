@@ -188,11 +188,12 @@ class WorkOrder(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["site", "status"]),
             models.Index(fields=["asset", "status"]),
             models.Index(fields=["asset", "down_since"]),
             # The WO list's default order: newest first, paged.
             models.Index(fields=["-created_at", "-id"], name="work_order_newest_first"),
+            # The WO list filtered by site and status (the planner's everyday view), paged deep.
+            models.Index(fields=["site", "status", "-created_at", "-id"], name="work_order_site_status_newest"),
         ]
         constraints = [
             models.CheckConstraint(
