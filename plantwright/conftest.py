@@ -114,6 +114,11 @@ class ApiClient:
     def patch(self, path: str, payload=None, raw: str | None = None):
         return self._call("patch", path, payload, raw)
 
+    def upload(self, path: str, files: dict):
+        """A multipart POST (files as Django's SimpleUploadedFile)."""
+        response = self.client.post(f"/api/v1{path}", files, headers=self.headers)
+        return response.status_code, (json.loads(response.content) if response.content else None)
+
 
 @pytest.fixture
 def api_as(client):

@@ -51,6 +51,13 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
+class TooManyRequests(DomainError):
+    """A rate limit: nothing was written; `details.retry_after` says when to try again (seconds)."""
+
+    status = 429
+    code = "rate_limited"
+
+
 class ValidationFailed(DomainError):
     """Well-formed input whose values break a business rule (unknown code, dates out of order ...)."""
 

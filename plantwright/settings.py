@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "plantwright.downtime",
     "plantwright.pm",
     "plantwright.reliability",
+    "plantwright.portal",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +157,17 @@ USE_TZ = True
 
 # Files Plantwright writes: export jobs' spreadsheets (served only through views that check the owner).
 MEDIA_ROOT = Path(os.environ.get("PLANTWRIGHT_MEDIA_ROOT", VAR_DIR / "media"))
+# Photos and documents on requests and WOs: the largest upload accepted.
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1000 * 1000)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The request portal behind the QR labels: open to these networks only (the plant's), with limits.
+PORTAL_NETWORKS = os.environ.get(
+    "PORTAL_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
+).split(",")
+PORTAL_PER_ADDRESS_PER_HOUR = int(os.environ.get("PORTAL_PER_ADDRESS_PER_HOUR", "5"))
+PORTAL_PER_ASSET_PER_HOUR = int(os.environ.get("PORTAL_PER_ASSET_PER_HOUR", "20"))
+# What the labels point to, e.g. https://cmms.plant.example (default: the address the label was printed from).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "")
 # Finished exports are deleted after this many days.
 EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "7"))
 

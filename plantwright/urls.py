@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("plantwright.downtime.urls")),
     path("", include("plantwright.pm.urls")),
     path("", include("plantwright.reliability.urls")),
+    path("", include("plantwright.portal.urls")),
 ]

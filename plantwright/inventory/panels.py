@@ -24,7 +24,17 @@ def _work_order_parts(request, work_order) -> dict:
     }
 
 
+def _work_order_parts_to_print(request, work_order) -> dict:
+    reservations = list(selectors.outstanding_reservations(work_order=work_order))
+    issues = list(selectors.work_order_issues(work_order))
+    return {"reservations": reservations, "issues": issues, "hidden": not (reservations or issues)}
+
+
 def register() -> None:
+    register_panel(
+        "work_order_print",
+        Panel("Parts", "inventory/partials/work_order_parts_print.html", _work_order_parts_to_print, order=20),
+    )
     register_panel(
         "work_order", Panel("Parts", "inventory/partials/work_order_parts.html", _work_order_parts, order=20)
     )

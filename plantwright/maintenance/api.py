@@ -1,12 +1,15 @@
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from plantwright.api_schemas import errors
 from plantwright.api_types import PathId, Timestamp
 from plantwright.maintenance import selectors, services
+from plantwright.maintenance.downloads import attachment_response
 from plantwright.maintenance.schemas import (
     ApproveIn,
+    AttachmentOut,
     FailureCodeOut,
     MarkDuplicateIn,
     RejectIn,
@@ -166,3 +169,56 @@ def list_transitions(request: HttpRequest, work_order_id: PathId):
 @router.get("/failure-codes", response={200: list[FailureCodeOut], **errors()}, tags=["work orders"])
 def list_failure_codes(request: HttpRequest):
     return selectors.list_failure_codes()
+
+
+UPLOAD = {"description": "multipart/form-data with `file`: a photo (JPEG, PNG, WebP, GIF) or a PDF"}
+
+
+@router.post(
+    "/work-requests/{request_id}/attachments",
+    response={201: AttachmentOut, **errors(403, 404, 422)},
+    tags=["attachments"],
+    openapi_extra=UPLOAD,
+)
+def attach_to_request(request: HttpRequest, request_id: PathId, file: File[UploadedFile]):
+    """A photo is stored re-encoded, upright, without EXIF, at most 1,600 px; too large → 422
+    `file_too_large`, not a photo or PDF → 422 `unsupported_file_type`."""
+    work_request = selectors.get_work_request(request.user, request_id)
+    attachment = services.attach(request.user, file, source=f"api:{request.user.username}", work_request=work_request)
+    return Status(201, attachment)
+
+
+@router.post(
+    "/work-orders/{work_order_id}/attachments",
+    response={201: AttachmentOut, **errors(403, 404, 422)},
+    tags=["attachments"],
+    openapi_extra=UPLOAD,
+)
+def attach_to_work_order(request: HttpRequest, work_order_id: PathId, file: File[UploadedFile]):
+    work_order = selectors.get_work_order(request.user, work_order_id)
+    attachment = services.attach(request.user, file, source=f"api:{request.user.username}", work_order=work_order)
+    return Status(201, attachment)
+
+
+@router.get(
+    "/work-orders/{work_order_id}/attachments",
+    response={200: list[AttachmentOut], **errors(404)},
+    tags=["attachments"],
+)
+def list_work_order_attachments(request: HttpRequest, work_order_id: PathId):
+    """The WO's own files and those of the request it was approved from."""
+    return selectors.get_work_order(request.user, work_order_id).attachments.all()
+
+
+@router.get(
+    "/work-requests/{request_id}/attachments", response={200: list[AttachmentOut], **errors(404)}, tags=["attachments"]
+)
+def list_request_attachments(request: HttpRequest, request_id: PathId):
+    return selectors.get_work_request(request.user, request_id).attachments.all()
+
+
+@router.get("/attachments/{attachment_id}", response={200: None, **errors(404)}, tags=["attachments"])
+def get_attachment_file(request: HttpRequest, attachment_id: PathId):
+    """The file itself (its content type; photos inline, documents as downloads)."""
+    attachment = selectors.get_attachment(request.user, attachment_id)
+    return attachment_response(attachment)

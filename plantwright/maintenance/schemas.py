@@ -343,3 +343,21 @@ class TimerStartIn(Strict):
 class TimerOut(Schema):
     work_order: int = Field(validation_alias="work_order_id")
     started_at: datetime
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    width: int | None
+    height: int | None
+    work_request: int | None = Field(validation_alias="work_request_id")
+    work_order: int | None = Field(validation_alias="work_order_id")
+    source: str
+    created_at: datetime
+    url: str = Field(description="GET it with the same credentials")
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return f"/api/v1/attachments/{obj.pk}"

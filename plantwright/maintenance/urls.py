@@ -7,6 +7,7 @@ urlpatterns = [
     path("requests/", views.work_request_list, name="work-request-list"),
     path("requests/new/", views.work_request_new, name="work-request-new"),
     path("requests/<int:request_id>/", views.work_request_detail, name="work-request-detail"),
+    path("requests/<int:request_id>/attachments/", views.work_request_attach, name="work-request-attach"),
     path(
         "requests/<int:request_id>/<str:action>/",
         views.work_request_triage,
@@ -15,7 +16,10 @@ urlpatterns = [
     path("work-orders/", views.work_order_list, name="work-order-list"),
     path("work-orders/new/", views.work_order_new, name="work-order-new"),
     path("assets/<int:asset_id>/cost-ledger/", views.asset_ledger, name="asset-cost-ledger"),
+    path("work-orders/<int:work_order_id>/attachments/", views.work_order_attach, name="work-order-attach"),
+    path("attachments/<int:attachment_id>/", views.attachment_file, name="attachment-file"),
     path("work-orders/<int:work_order_id>/", views.work_order_detail, name="work-order-detail"),
+    path("work-orders/<int:work_order_id>/print/", views.work_order_print, name="work-order-print"),
     path("work-orders/<int:work_order_id>/edit/", views.work_order_edit, name="work-order-edit"),
     path("work-orders/<int:work_order_id>/transition/", views.work_order_transition, name="work-order-transition"),
     path("work-orders/<int:work_order_id>/failure/", views.work_order_execution, name="work-order-execution"),

@@ -4,8 +4,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,7 @@ from plantwright.assets.selectors import list_assets
 from plantwright.errors import DomainError, NotFound, ValidationFailed
 from plantwright.history import change_log
 from plantwright.maintenance import exports, selectors, services
+from plantwright.maintenance.downloads import attachment_response
 from plantwright.maintenance.forms import (
     ApproveForm,
     ContractorForm,
@@ -129,6 +131,9 @@ def _render_request(request: HttpRequest, work_request: WorkRequest, forms: dict
         "can_triage": work_request.status == WorkRequest.Status.NEW
         and has_perm(request.user, Perm.TRIAGE_REQUEST, work_request.site_id),
         "log": change_log(work_request),
+        "attachments": list(work_request.attachments.select_related("uploaded_by")),
+        "attach_url": reverse("work-request-attach", args=[work_request.pk]),
+        "can_attach": work_request.status == WorkRequest.Status.NEW,
         **forms,
     }
     return render(request, "maintenance/work_request_detail.html", context, status=status)
@@ -139,6 +144,8 @@ def _render_request(request: HttpRequest, work_request: WorkRequest, forms: dict
 def work_request_triage(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
     work_request = selectors.get_work_request(request.user, request_id)
     forms = _triage_forms(request, work_request, request.POST, action)
+    if action not in ("approve", "reject", "duplicate"):
+        raise Http404("No such action.")
     form = forms.get(f"{action}_form")
     if form is None:
         return redirect("work-request-detail", request_id)
@@ -250,6 +257,9 @@ def _render_work_order(
     technicians = _technicians({work_order.site_id}) if can_plan else User.objects.filter(pk=user.pk)
     context = {
         "work_order": work_order,
+        "attachments": list(work_order.attachments.select_related("uploaded_by")),
+        "attach_url": reverse("work-order-attach", args=[work_order.pk]),
+        "can_attach": can_plan or has_perm(user, Perm.EXECUTE_WORK, work_order.site_id),
         "moves": moves,
         "labor_entries": selectors.list_labor_entries(work_order),
         "contractor_entries": selectors.list_contractor_entries(work_order),
@@ -531,3 +541,51 @@ def asset_ledger(request: HttpRequest, asset_id: int) -> HttpResponse:
     """An asset's cost ledger (with its components' unless ?rollup=0) as CSV, [from, to)."""
     asset, rows = exports.asset_ledger(request.user, asset_id, request.GET)
     return downloads.download("csv", f"cost-ledger-{asset.code}", exports.LEDGER_COLUMNS, rows)
+
+
+def _attach(request: HttpRequest, **target) -> HttpResponse:
+    """Store the uploaded files (several at once from a phone) and go back to the record."""
+    record = target.get("work_order") or target.get("work_request")
+    files = request.FILES.getlist("file")
+    if not files:
+        messages.error(request, "Choose a photo or a PDF first.")
+    for upload in files:
+        try:
+            services.attach(request.user, upload, source=f"ui:{request.user.username}", **target)
+        except DomainError as exc:
+            messages.error(request, f"{upload.name}: {exc.message}")
+    name = "work-order-detail" if "work_order" in target else "work-request-detail"
+    return redirect(name, record.pk)
+
+
+@login_required
+@require_POST
+def work_order_attach(request: HttpRequest, work_order_id: int) -> HttpResponse:
+    return _attach(request, work_order=selectors.get_work_order(request.user, work_order_id))
+
+
+@login_required
+@require_POST
+def work_request_attach(request: HttpRequest, request_id: int) -> HttpResponse:
+    return _attach(request, work_request=selectors.get_work_request(request.user, request_id))
+
+
+@login_required
+def attachment_file(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    """The file, to those who may see its site; photos inline, documents as downloads."""
+    attachment = selectors.get_attachment(request.user, attachment_id)
+    return attachment_response(attachment)
+
+
+@login_required
+def work_order_print(request: HttpRequest, work_order_id: int) -> HttpResponse:
+    """The WO on paper: header, asset, work and safety, tasks, checklist, parts, lines to write the
+    findings and hours on, signatures (HTML with a print stylesheet)."""
+    work_order = selectors.get_work_order(request.user, work_order_id)
+    context = {
+        "work_order": work_order,
+        "tasks": list(work_order.tasks.select_related("craft")),
+        "checks": list(work_order.checks.all()),
+        "panels": render_context("work_order_print", request, work_order),
+    }
+    return render(request, "maintenance/work_order_print.html", context)

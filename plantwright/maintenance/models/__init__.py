@@ -1,3 +1,4 @@
+from plantwright.maintenance.models.attachments import Attachment
 from plantwright.maintenance.models.cost import (
     ContractorEntry,
     CostCategory,
@@ -37,6 +38,7 @@ __all__ = [
     "FAILURE_BY_DEFAULT_TYPES",
     "OPEN_STATUSES",
     "PLANNED_TYPES",
+    "Attachment",
     "CheckKind",
     "CheckResult",
     "ContractorEntry",

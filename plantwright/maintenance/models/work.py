@@ -86,6 +86,10 @@ class NumberSequence(models.Model):
 
 
 class WorkRequest(models.Model):
+    class Origin(models.TextChoices):
+        APP = "app", "Plantwright (signed in)"
+        PORTAL = "portal", "Request portal (QR label, no account)"
+
     class Status(models.TextChoices):
         NEW = "new", "New"
         APPROVED = "approved", "Approved"
@@ -100,6 +104,8 @@ class WorkRequest(models.Model):
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="work_requests")
+    origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.APP)
+    reporter_name = models.CharField(max_length=100, blank=True, help_text="Who reported it through the portal")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     triaged_by = models.ForeignKey(

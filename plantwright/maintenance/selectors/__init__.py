@@ -16,6 +16,7 @@ from plantwright.maintenance.selectors.costs import (
 )
 from plantwright.maintenance.selectors.work import (
     dashboard_counts,
+    get_attachment,
     get_work_order,
     get_work_request,
     list_failure_codes,
@@ -32,6 +33,7 @@ __all__ = [
     "cost_lines",
     "dashboard_counts",
     "descendants_sql",
+    "get_attachment",
     "get_work_order",
     "get_work_request",
     "list_contractor_entries",

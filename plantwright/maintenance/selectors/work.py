@@ -11,6 +11,7 @@ from plantwright.accounts.selectors import restrict_to_sites
 from plantwright.errors import NotFound
 from plantwright.maintenance.models import (
     OPEN_STATUSES,
+    Attachment,
     FailureCode,
     WorkOrder,
     WorkOrderTransition,
@@ -132,3 +133,10 @@ def dashboard_counts(user: User) -> dict[str, int]:
         .count()
     )
     return counts
+
+
+def get_attachment(user: User, attachment_id: int) -> Attachment:
+    attachment = restrict_to_sites(Attachment.objects.all(), user).filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound(f"Attachment {attachment_id} does not exist.", details={"attachment": attachment_id})
+    return attachment

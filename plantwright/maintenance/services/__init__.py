@@ -1,5 +1,6 @@
 """Every write of the maintenance app, one function per business action (split by topic)."""
 
+from plantwright.maintenance.services.attachments import attach, carry_to_work_order
 from plantwright.maintenance.services.labor import (
     create_vendor,
     log_contractor_hours,
@@ -26,6 +27,7 @@ from plantwright.maintenance.services.work import (
     mark_work_request_duplicate,
     next_number,
     open_work_order_by_rule,
+    raise_portal_request,
     raise_work_request,
     record_downtime_windows,
     reject_work_request,
@@ -36,7 +38,9 @@ from plantwright.maintenance.services.work import (
 __all__ = [
     "add_plan",
     "approve_work_request",
+    "attach",
     "build_cost_line",
+    "carry_to_work_order",
     "completion_gaps",
     "cost_line_for",
     "create_vendor",
@@ -48,6 +52,7 @@ __all__ = [
     "next_number",
     "open_work_order_by_rule",
     "post_cost_line",
+    "raise_portal_request",
     "raise_work_request",
     "rate_for",
     "record_check",

@@ -29,6 +29,7 @@ from plantwright.maintenance.models import (
     WorkOrderType,
     WorkRequest,
 )
+from plantwright.maintenance.services.attachments import carry_to_work_order
 from plantwright.outbox.services import enqueue
 
 # Clocks on the shop floor drift; a timestamp a little in the future is a clock, more is a typo.
@@ -76,6 +77,41 @@ def raise_work_request(
 ) -> WorkRequest:
     asset = _asset_for(actor, asset_id)
     authorize(actor, Perm.RAISE_REQUEST, asset.site_id)
+    return _new_request(actor, asset, title=title, description=description, priority=priority)
+
+
+PORTAL_USERNAME = "portal"
+
+
+def portal_user() -> User:
+    """The account portal requests are raised by (it cannot log in); the reporter's name is on the request."""
+    user, created = User.objects.get_or_create(
+        username=PORTAL_USERNAME, defaults={"first_name": "Request", "last_name": "portal", "is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def raise_portal_request(asset: Asset, *, title: str, description: str, reporter: str) -> WorkRequest:
+    """A request from the shop-floor portal: no account; the portal checked network, robots and limits."""
+    return _new_request(
+        portal_user(), asset, title=title, description=description, origin=WorkRequest.Origin.PORTAL, reporter=reporter
+    )
+
+
+def _new_request(
+    actor: User,
+    asset: Asset,
+    *,
+    title: str,
+    description: str,
+    priority: str = Priority.MEDIUM,
+    origin: str = WorkRequest.Origin.APP,
+    reporter: str = "",
+) -> WorkRequest:
     title = title.strip()
     if not title:
         raise ValidationFailed("A request needs a title.", details={"field": "title"})
@@ -87,6 +123,8 @@ def raise_work_request(
         description=description.strip(),
         priority=_choice("priority", priority, Priority),
         requested_by=actor,
+        origin=origin,
+        reporter_name=reporter.strip()[:100],
     )
     request._history_user = actor
     request.save()
@@ -145,6 +183,7 @@ def approve_work_request(
         note=note or f"Approved from {request.number}",
     )
     request.work_order = work_order
+    carry_to_work_order(request, work_order)
     _close_triage(actor, request, WorkRequest.Status.APPROVED)
     return work_order
 

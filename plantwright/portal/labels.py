@@ -1,0 +1,71 @@
+"""QR labels: what a label encodes (the scan URL of the asset's code), as SVG or as an A4 PDF sheet.
+
+segno makes the codes (error correction M: a label survives some grease); the PDF sheet draws each
+code's modules with reportlab, 3 × 8 labels a page, each with the asset code and name.
+"""
+
+import io
+
+import segno
+from django.conf import settings
+from django.urls import reverse
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
+
+from plantwright.assets.models import Asset
+from plantwright.maintenance.selectors.costs import location_assets_sql
+from plantwright.portal.services import code_for
+
+COLUMNS, ROWS = 3, 8
+MARGIN_X, MARGIN_Y = 8 * mm, 12 * mm
+
+
+def label_url(request, asset: Asset) -> str:
+    path = reverse("portal-scan", args=[code_for(asset).code])
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    return f"{base}{path}" if base else request.build_absolute_uri(path)
+
+
+def qr_svg(url: str) -> bytes:
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=4, border=2, xmldecl=False)
+    return out.getvalue()
+
+
+def label_sheet(request, location) -> bytes:
+    assets = list(
+        Asset.objects.filter(pk__in=location_assets_sql(location.pk), decommissioned_at__isnull=True).order_by("code")
+    )
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    pdf.setTitle(f"QR labels {location.code}")
+    width, height = A4
+    cell_w, cell_h = (width - 2 * MARGIN_X) / COLUMNS, (height - 2 * MARGIN_Y) / ROWS
+    for index, asset in enumerate(assets):
+        slot = index % (COLUMNS * ROWS)
+        if index and slot == 0:
+            pdf.showPage()
+        col, row = slot % COLUMNS, slot // COLUMNS
+        x, y = MARGIN_X + col * cell_w, height - MARGIN_Y - (row + 1) * cell_h
+        _draw_code(pdf, label_url(request, asset), x + 3 * mm, y + 3 * mm, cell_h - 6 * mm)
+        text_x = x + cell_h
+        pdf.setFont("Helvetica-Bold", 11)
+        pdf.drawString(text_x, y + cell_h - 10 * mm, asset.code[:24])
+        pdf.setFont("Helvetica", 8)
+        pdf.drawString(text_x, y + cell_h - 15 * mm, asset.name[:34])
+        pdf.drawString(text_x, y + 5 * mm, "Scan to report a problem")
+    if not assets:
+        pdf.drawString(MARGIN_X, height - MARGIN_Y - 10 * mm, f"No assets in {location.code}.")
+    pdf.save()
+    return out.getvalue()
+
+
+def _draw_code(pdf, url: str, x: float, y: float, size: float) -> None:
+    matrix = [list(row) for row in segno.make(url, error="m").matrix]
+    modules = len(matrix)
+    step = size / modules
+    for r, line in enumerate(matrix):
+        for c, dark in enumerate(line):
+            if dark:
+                pdf.rect(x + c * step, y + size - (r + 1) * step, step, step, stroke=0, fill=1)
