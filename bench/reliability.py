@@ -15,9 +15,7 @@ Django's test client, so they include routing, auth, templates and serialisation
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -35,6 +33,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.timing import timed  # noqa: E402
 from plantwright.accounts.models import Site, User  # noqa: E402
 from plantwright.accounts.services import create_token  # noqa: E402
 from plantwright.assets.models import Asset  # noqa: E402
@@ -44,20 +43,6 @@ from plantwright.reliability.figures import Period, Scope, parts_by_asset  # noq
 from plantwright.reliability.kpis import asset_report, kpis  # noqa: E402
 
 YEAR = (date(2025, 11, 20), date(2026, 11, 20))
-
-
-def timed(label: str, fn, repeat: int) -> float:
-    fn()  # warm caches
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
-    median = statistics.median(samples)
-    print(f"{label:<66} median {median:8.1f} ms   p95 {p95:8.1f} ms   max {samples[-1]:8.1f} ms")
-    return median
 
 
 def queries(fn) -> int:

@@ -5,9 +5,7 @@
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -23,21 +21,12 @@ django.setup()
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from bench.timing import timed  # noqa: E402
 from plantwright.accounts.models import User  # noqa: E402
 from plantwright.accounts.services import create_token  # noqa: E402
 from plantwright.assets.models import Asset, Location  # noqa: E402
 from plantwright.maintenance import selectors  # noqa: E402
 from plantwright.maintenance.models import WorkOrder  # noqa: E402
-
-
-def timed(label: str, fn, repeat: int) -> None:
-    fn()  # warm caches
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    print(f"{label:<58} median {statistics.median(samples):8.2f} ms   max {max(samples):8.2f} ms")
 
 
 def main() -> None:
