@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "plantwright.pm",
     "plantwright.reliability",
     "plantwright.portal",
+    "plantwright.notifications",
 ]
 
 MIDDLEWARE = [
@@ -166,8 +167,16 @@ PORTAL_NETWORKS = os.environ.get(
 ).split(",")
 PORTAL_PER_ADDRESS_PER_HOUR = int(os.environ.get("PORTAL_PER_ADDRESS_PER_HOUR", "5"))
 PORTAL_PER_ASSET_PER_HOUR = int(os.environ.get("PORTAL_PER_ASSET_PER_HOUR", "20"))
-# What the labels point to, e.g. https://cmms.plant.example (default: the address the label was printed from).
-PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "")
+# E-mail: the console by default (printed by the worker); SMTP when EMAIL_HOST is set.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "1") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "plantwright@localhost")
 # Finished exports are deleted after this many days.
 EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "7"))
 

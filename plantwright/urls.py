@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("plantwright.pm.urls")),
     path("", include("plantwright.reliability.urls")),
     path("", include("plantwright.portal.urls")),
+    path("", include("plantwright.notifications.urls")),
 ]

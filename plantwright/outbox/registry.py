@@ -49,3 +49,17 @@ def register_periodic(name: str, job: Callable[[], Any], *, every_seconds: float
 
 def periodic_jobs() -> dict[str, tuple[Callable[[], Any], float]]:
     return dict(_PERIODIC)
+
+
+# Called with each message that has just been dead-lettered, inside the transaction that records it
+# (notifications registers one: the admins hear of it).
+_ON_DEAD: list[Callable[[Any], None]] = []
+
+
+def on_dead_letter(callback: Callable[[Any], None]) -> None:
+    _ON_DEAD.append(callback)
+
+
+def dead_lettered(message: Any) -> None:
+    for callback in _ON_DEAD:
+        callback(message)

@@ -17,7 +17,7 @@ from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
 from plantwright.errors import Conflict
 from plantwright.outbox.models import OutboxMessage, OutboxStatus
-from plantwright.outbox.registry import PermanentError, handler_for, prepare_batch
+from plantwright.outbox.registry import PermanentError, dead_lettered, handler_for, prepare_batch
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +135,8 @@ def _record(worker: str, messages: list[OutboxMessage]) -> None:
                 OutboxMessage.objects.filter(pk=message.pk).update(
                     **{name: getattr(message, name) for name in _OUTCOME_FIELDS}
                 )
+                if message.status == OutboxStatus.DEAD:
+                    dead_lettered(message)
 
 
 def _release(messages: list[OutboxMessage], worker: str) -> None:

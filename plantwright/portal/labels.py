@@ -7,7 +7,6 @@ code's modules with reportlab, 3 × 8 labels a page, each with the asset code an
 import io
 
 import segno
-from django.conf import settings
 from django.urls import reverse
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -22,9 +21,8 @@ MARGIN_X, MARGIN_Y = 8 * mm, 12 * mm
 
 
 def label_url(request, asset: Asset) -> str:
-    path = reverse("portal-scan", args=[code_for(asset).code])
-    base = settings.PORTAL_BASE_URL.rstrip("/")
-    return f"{base}{path}" if base else request.build_absolute_uri(path)
+    """The address the label was printed from: the one people on the plant network use."""
+    return request.build_absolute_uri(reverse("portal-scan", args=[code_for(asset).code]))
 
 
 def qr_svg(url: str) -> bytes:

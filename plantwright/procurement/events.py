@@ -26,16 +26,19 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Subquery, Sum
+from django.urls import reverse
 from django.utils import timezone
 from pydantic import TypeAdapter, ValidationError
 
-from plantwright.accounts.models import Site
+from plantwright.accounts.models import Site, User
 from plantwright.errors import Conflict, DomainError, ValidationFailed, schema_error
 from plantwright.formatting import plain
 from plantwright.inventory.models import StockLevel, Storeroom
 from plantwright.inventory.services import receive_purchased_stock
 from plantwright.maintenance.models import CostCategory, CostKind, CostLine, Vendor
 from plantwright.maintenance.services import build_cost_line, money
+from plantwright.notifications.models import Kind as NotificationKind
+from plantwright.notifications.services import notify
 from plantwright.procurement.event_schemas import (
     ErpEventIn,
     InvoicePosted,
@@ -689,6 +692,25 @@ class _Batch:
             raise Conflict(f"{self.site.code} has no storeroom to receive stock into.", code="no_receiving_storeroom")
         return self._storeroom
 
+    def _tell_owners_of_receipts(self) -> None:
+        """Whoever raised a WO hears when goods bought for it arrive (once per receipt event and WO)."""
+        received = {}
+        for cost_line, line, event in self.cost_lines:
+            if cost_line.kind == CostKind.PO_RECEIPT and cost_line.amount > 0:
+                received.setdefault((event.pk, cost_line.work_order_id), (cost_line.work_order, line))
+        if not received:
+            return
+        owners = User.objects.in_bulk({work_order.created_by_id for work_order, _ in received.values()})
+        for (event_id, _), (work_order, line) in received.items():
+            notify(
+                [owners.get(work_order.created_by_id)],
+                NotificationKind.PARTS_RECEIVED,
+                title=f"Parts arrived for {work_order.number}",
+                body=f"{line.purchase_order.po_number}/{line.line_number}: {line.description}",
+                link=reverse("work-order-detail", args=[work_order.pk]),
+                key=f"parts-received:{event_id}:{work_order.pk}",
+            )
+
     def _stock(self, line: PurchaseOrderLine, event: ErpEvent) -> None:
         """Parts bought for stock go into the receiving storeroom; the usual issue carries them to a WO."""
         request_line = line.request_line
@@ -785,6 +807,7 @@ class _Batch:
             cost_line.source_id = str(line.pk)
             cost_line.idempotency_key = f"erp:{event.pk}:{line.pk}"
         CostLine.objects.bulk_create([cost_line for cost_line, _, _ in self.cost_lines])
+        self._tell_owners_of_receipts()
         Posting.objects.bulk_create(self.new_postings)
         old = [posting for posting in self.superseded.values() if id(posting) not in new_ids]
         if old:

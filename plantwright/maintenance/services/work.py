@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -30,6 +31,8 @@ from plantwright.maintenance.models import (
     WorkRequest,
 )
 from plantwright.maintenance.services.attachments import carry_to_work_order
+from plantwright.notifications.models import Kind
+from plantwright.notifications.services import notify
 from plantwright.outbox.services import enqueue
 
 # Clocks on the shop floor drift; a timestamp a little in the future is a clock, more is a typo.
@@ -185,6 +188,14 @@ def approve_work_request(
     request.work_order = work_order
     carry_to_work_order(request, work_order)
     _close_triage(actor, request, WorkRequest.Status.APPROVED)
+    notify(
+        [request.requested_by],
+        Kind.REQUEST_TRIAGED,
+        title=f"{request.number} was approved: {work_order.number}",
+        body=request.title,
+        link=reverse("work-order-detail", args=[work_order.pk]),
+        key=f"request-triaged:{request.pk}",
+    )
     return work_order
 
 
@@ -197,7 +208,16 @@ def reject_work_request(actor: User, request: WorkRequest, *, reason: str) -> Wo
         )
     request = _lock_new_request(actor, request)
     request.rejection_reason = reason
-    return _close_triage(actor, request, WorkRequest.Status.REJECTED)
+    request = _close_triage(actor, request, WorkRequest.Status.REJECTED)
+    notify(
+        [request.requested_by],
+        Kind.REQUEST_TRIAGED,
+        title=f"{request.number} was rejected",
+        body=f"{request.title}\n{reason}",
+        link=reverse("work-request-detail", args=[request.pk]),
+        key=f"request-triaged:{request.pk}",
+    )
+    return request
 
 
 @transaction.atomic
@@ -323,8 +343,21 @@ def _create_work_order(
     work_order.save()
     if assignees:
         work_order.assigned_to.set(assignees)
+        _tell_assignees(actor, work_order, assignees)
     _record_transition(work_order, actor, "", status, note or "Created")
     return work_order
+
+
+def _tell_assignees(actor: User, work_order: WorkOrder, assignees: list[User]) -> None:
+    """Those newly given the WO hear of it (not whoever assigned it)."""
+    notify(
+        [user for user in assignees if user.pk != actor.pk],
+        Kind.WO_ASSIGNED,
+        title=f"{work_order.number} is assigned to you: {work_order.title}",
+        body=f"{work_order.asset.code} · {work_order.get_priority_display()}",
+        link=reverse("work-order-detail", args=[work_order.pk]),
+        key=f"wo-assigned:{work_order.pk}:{timezone.now().timestamp()}",
+    )
 
 
 @transaction.atomic
@@ -404,7 +437,10 @@ def update_work_order(actor: User, work_order: WorkOrder, changes: dict[str, Any
     work_order._history_user = actor
     work_order.save()
     if "assigned_to" in changes:
-        work_order.assigned_to.set(_assignees(work_order.site_id, changes["assigned_to"] or []))
+        before = set(work_order.assigned_to.values_list("pk", flat=True))
+        assignees = _assignees(work_order.site_id, changes["assigned_to"] or [])
+        work_order.assigned_to.set(assignees)
+        _tell_assignees(actor, work_order, [user for user in assignees if user.pk not in before])
     return work_order
 
 

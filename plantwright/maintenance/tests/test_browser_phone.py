@@ -1,0 +1,89 @@
+"""The technician's day on a phone, in a real browser at 390 px: start the job, run the clock, issue
+a part, record the failure, complete; and an operator reporting through the QR portal with a photo."""
+
+import io
+import time
+import zoneinfo
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+
+from plantwright.inventory.models import StockMovement
+from plantwright.inventory.services import receive_stock
+from plantwright.maintenance.models import Attachment, LaborEntry, LaborTimer, WorkRequest
+from plantwright.maintenance.tests.test_browser_journey import browser, sign_in  # noqa: F401 (fixture)
+from plantwright.testing import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_technicians_breakdown_on_a_phone(browser, live_server, technician, manager, asset, site):  # noqa: F811
+    for kind, code in (("problem", "LEAK"), ("cause", "WEAR"), ("remedy", "REPLACE")):
+        factories.failure_code(kind, code)
+    factories.labor_rate(site, technician=technician, rate="40")
+    seal, room = factories.part("SEAL-40", "Shaft seal 40 mm"), factories.storeroom(site)
+    receive_stock(manager, part_id=seal.pk, storeroom_id=room.pk, quantity=Decimal(4), unit_cost=Decimal(9))
+    work_order = factories.WorkOrderFactory(
+        asset=asset, type="emergency", is_failure=True, status="approved", title="Pump seal leaking",
+        down_since=timezone.now() - timedelta(hours=3),
+    )  # fmt: skip
+    work_order.assigned_to.add(technician)
+
+    phone = sign_in(browser, live_server, technician.username, phone=True)
+    phone.goto(f"{live_server.url}/work-orders/{work_order.pk}/")
+    phone.get_by_role("button", name="In progress").click()
+    phone.get_by_text("is now in progress").wait_for()
+
+    phone.goto(f"{live_server.url}/my-time/")
+    phone.get_by_role("button", name="▶ Start clock").click()
+    phone.get_by_text(f"Clock started on {work_order.number}").wait_for()
+    LaborTimer.objects.update(started_at=timezone.now() - timedelta(minutes=90))
+    phone.get_by_role("button", name="■ Stop and book the time").click()
+    phone.get_by_text(f"booked on {work_order.number}").wait_for()
+
+    phone.goto(f"{live_server.url}/work-orders/{work_order.pk}/")
+    phone.get_by_text("Issue parts").click()
+    phone.get_by_label("Part").select_option(label=str(seal))
+    phone.get_by_label("Storeroom").select_option(label=str(room))
+    phone.get_by_role("button", name="Issue to this WO").click()
+    phone.get_by_role("link", name="SEAL-40").wait_for()
+
+    phone.get_by_text("Record failure and times").click()
+    restored = (timezone.now() - timedelta(minutes=5)).astimezone(zoneinfo.ZoneInfo(site.timezone))  # as the page shows
+    phone.get_by_label("Restored at").fill(restored.strftime("%Y-%m-%dT%H:%M"))
+    for name, code in (("problem", "LEAK"), ("cause", "WEAR"), ("remedy", "REPLACE")):
+        phone.locator(f"select[name={name}]").select_option(value=code)
+    phone.get_by_role("button", name="Save failure details").click()
+    phone.get_by_role("button", name="Completed").click()
+    phone.get_by_text("is now completed").wait_for()
+
+    work_order.refresh_from_db()
+    assert work_order.status == "completed" and work_order.problem_code.code == "LEAK"
+    assert work_order.restored_at is not None
+    assert Decimal("1.50") <= LaborEntry.objects.get(work_order=work_order).hours <= Decimal("1.55")  # 90 min + clicks
+    assert StockMovement.objects.filter(work_order=work_order, kind="issue").count() == 1
+
+
+def test_an_operator_reports_through_the_qr_portal_with_a_photo(browser, live_server, asset, settings, tmp_path):  # noqa: F811
+    from plantwright.portal.services import code_for
+
+    settings.MEDIA_ROOT = tmp_path
+    photo = tmp_path / "leak.jpg"
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 900), "navy").save(out, "JPEG")
+    photo.write_bytes(out.getvalue())
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/q/{code_for(asset).code}/")
+    page.get_by_label("Your name").fill("Mehmet, line 1")
+    page.get_by_label("What is wrong?").fill("Oil dripping from the gearbox")
+    page.get_by_label("A photo (optional)").set_input_files(str(photo))
+    time.sleep(3.2)  # a person takes a few seconds; the portal refuses faster forms
+    page.get_by_role("button", name="Send to maintenance").click()
+    page.get_by_text("Maintenance has your report").wait_for()
+    request = WorkRequest.objects.get()
+    assert request.origin == "portal" and request.reporter_name == "Mehmet, line 1"
+    assert Attachment.objects.get().work_request == request

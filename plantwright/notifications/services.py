@@ -1,0 +1,74 @@
+"""Telling people: an in-app notification and, if they want it, an e-mail, in the transaction of
+the change that causes it. The e-mail goes through the outbox (`notifications.email`), so it is sent
+once the change has committed, retried if the mail server is down, and never twice."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from plantwright.accounts.models import User
+from plantwright.notifications.models import Kind, Notification, Preference
+from plantwright.outbox.services import enqueue
+
+
+def _choices(users: list[User], kind: str) -> dict[int, Preference]:
+    return {p.user_id: p for p in Preference.objects.filter(user__in=users, kind=kind)}
+
+
+def notify(users: Iterable[User], kind: str, *, title: str, body: str = "", link: str = "", key: str) -> int:
+    """Tell each active user (once per `key`, which names the event). Returns how many were told."""
+    people = {u.pk: u for u in users if u is not None and u.is_active}
+    if not people:
+        return 0
+    choices = _choices(list(people.values()), kind)
+    told = 0
+    with transaction.atomic():
+        rows = []
+        for user in people.values():
+            choice = choices.get(user.pk) or Preference(in_app=True, email=True)
+            if choice.in_app:
+                rows.append(Notification(user=user, kind=kind, title=title[:200], body=body[:2000], link=link))
+            if choice.email and user.email:
+                enqueue(
+                    "notifications.email",
+                    {"to": user.email, "subject": title[:200], "body": body, "link": link},
+                    idempotency_key=f"notify:{key}:{user.pk}",
+                )
+            told += bool(choice.in_app or (choice.email and user.email))
+        Notification.objects.bulk_create(rows)
+    return told
+
+
+def mark_read(user: User, ids: list[int] | None = None) -> int:
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def set_preferences(user: User, choices: dict[str, tuple[bool, bool]]) -> None:
+    """{kind: (in_app, email)} for the kinds given."""
+    for kind, (in_app, email) in choices.items():
+        if kind in Kind.values:
+            Preference.objects.update_or_create(user=user, kind=kind, defaults={"in_app": in_app, "email": email})
+
+
+def admins() -> list[User]:
+    """Who hears of dead letters: installation administrators and the sites' admins."""
+    return list(User.objects.filter(is_active=True).filter(is_superuser=True).distinct()) + list(
+        User.objects.filter(is_active=True, is_superuser=False, memberships__role="admin").distinct()
+    )
+
+
+def tell_admins_of_dead_letter(message) -> None:
+    """An outbox message failed for good: the admins hear of it, once per message."""
+    notify(
+        admins(),
+        Kind.DEAD_LETTER,
+        title=f"Dead letter: {message.topic} #{message.pk}",
+        body=(message.last_error or "")[:1000],
+        link="/integrations/outbox/?status=dead",
+        key=f"dead-letter:{message.pk}:{message.attempts}",
+    )
