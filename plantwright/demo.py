@@ -29,6 +29,7 @@ from plantwright.maintenance.models import (
     WorkRequest,
 )
 from plantwright.maintenance.services import log_contractor_hours, log_labor
+from plantwright.outbox.models import OutboxMessage, OutboxStatus
 
 DEMO_PASSWORD = "plantwright"
 
@@ -135,6 +136,10 @@ def load_demo() -> None:
         _build_purchasing(site, planner, manager, buyer, techs[0])
         _build_downtime(site, users["oee"], rng, now)
         _build_pm(site, planner, techs, rng, now)
+    # The demo's past is no news: its notifications stay in the app, but nobody is e-mailed about it.
+    OutboxMessage.objects.filter(topic="notifications.email", status=OutboxStatus.PENDING).update(
+        status=OutboxStatus.CANCELLED, last_error="demo history: not sent"
+    )
 
 
 def _build_catalogue() -> None:

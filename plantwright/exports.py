@@ -22,10 +22,7 @@ from openpyxl.styles import Font
 
 from plantwright.formatting import plain
 
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 CHUNK = 2000  # rows per database round trip of an export
 
 
@@ -67,7 +64,7 @@ def _csv(name: str, columns: list[str], rows: Iterable[list[Any]]) -> StreamingH
         for row in rows:
             yield writer.writerow([_csv_value(value) for value in row])
 
-    response = StreamingHttpResponse(stream(), content_type=FORMATS["csv"])
+    response = StreamingHttpResponse(stream(), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 

@@ -321,7 +321,7 @@ def downtime_seconds(
     intervals clipped to each bucket, one query. Cancelled WOs never count; a failure not yet
     restored is down until the end of the bucket. Without `by_asset`, the bucket's sum over the
     scope (asset None)."""
-    if not buckets:
+    if not buckets or not scope.site_ids:
         return {}
     sqlite = connection.vendor == "sqlite"
     greatest, least = ("max", "min") if sqlite else ("GREATEST", "LEAST")

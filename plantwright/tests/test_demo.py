@@ -19,6 +19,11 @@ def test_demo_plant_loads_once_and_has_cost(db, client, capsys):
     assert WorkRequest.objects.filter(status="new").exists()
     assert LaborEntry.objects.exists() and ContractorEntry.objects.exists()
     assert CostLine.objects.filter(category="parts").exists()
+    from plantwright.notifications.models import Notification
+    from plantwright.outbox.models import OutboxMessage
+
+    assert Notification.objects.exists()  # its past shows in the app ...
+    assert not OutboxMessage.objects.filter(topic="notifications.email", status="pending").exists()  # ... unmailed
     call_command("load_demo", "--if-empty")
     assert "Demo plant loaded." not in capsys.readouterr().out
 
