@@ -1,9 +1,12 @@
 """What every HTML view shares: domain errors become pages or form errors, pagination."""
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.utils import translation
 
 from plantwright.errors import DomainError
 
@@ -23,6 +26,18 @@ class DomainErrorMiddleware:
         if not isinstance(exc, DomainError) or request.path.startswith("/api/"):
             return None
         return render(request, "error.html", {"error": exc}, status=exc.status)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Pages in the browser's language (English or Turkish); the API always in English, because
+    machines read its codes and people search its messages."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith("/api/"):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+            return
+        super().process_request(request)
 
 
 def add_domain_error(form: forms.Form, exc: DomainError) -> None:
