@@ -29,13 +29,16 @@ class DomainErrorMiddleware:
 
 
 class LanguageMiddleware(LocaleMiddleware):
-    """Pages in the browser's language (English or Turkish); the API always in English, because
-    machines read its codes and people search its messages."""
+    """Pages in the user's chosen language, else the browser's (English or Turkish); the API always
+    in English, because machines read its codes and people search its messages."""
 
     def process_request(self, request: HttpRequest) -> None:
-        if request.path.startswith("/api/"):
-            translation.activate(settings.LANGUAGE_CODE)
-            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+        user = getattr(request, "user", None)
+        chosen = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if request.path.startswith("/api/") or chosen:
+            language = settings.LANGUAGE_CODE if request.path.startswith("/api/") else chosen
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
             return
         super().process_request(request)
 

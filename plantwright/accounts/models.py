@@ -13,6 +13,10 @@ from plantwright.accounts.roles import Role
 class User(AbstractUser):
     """A person (or a machine client) who signs in. Site access comes from memberships."""
 
+    language = models.CharField(
+        max_length=8, blank=True, choices=settings.LANGUAGES, help_text="The UI's language; empty: the browser's"
+    )
+
     class Meta:
         ordering = ["username"]
 

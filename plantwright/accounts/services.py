@@ -4,6 +4,7 @@ import secrets
 import zoneinfo
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -77,3 +78,12 @@ def grant_role(user: User, site: Site, role: str) -> Membership:
         raise ValidationFailed(f"Unknown role {role!r}.", details={"allowed": Role.values})
     membership, _ = Membership.objects.get_or_create(user=user, site=site, role=role)
     return membership
+
+
+def set_language(user: User, language: str) -> User:
+    """The UI's language for this user; "" follows the browser."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationFailed(f"Unknown language {language!r}.", details={"field": "language"})
+    user.language = language
+    user.save(update_fields=["language"])
+    return user

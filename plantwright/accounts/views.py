@@ -2,6 +2,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from plantwright.accounts import selectors, services
 from plantwright.errors import DomainError
@@ -23,3 +25,15 @@ def token_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/tokens.html", {"tokens": selectors.list_tokens(request.user), "new_secret": new_secret}
     )
+
+
+@login_required
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """Choose the UI's language (from the user menu); back to the page it was chosen on."""
+    try:
+        services.set_language(request.user, request.POST.get("language", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    target = request.POST.get("next", "")
+    return redirect(target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else "home")

@@ -131,3 +131,18 @@ def test_the_portal_speaks_the_browsers_language_and_the_api_stays_english(clien
     assert "Report a problem" in english.content.decode()
     response = client.get("/api/v1/work-orders", HTTP_ACCEPT_LANGUAGE="tr")
     assert response.status_code == 401 and response.headers.get("Content-Language", "en") == "en"
+
+
+def test_a_user_chooses_the_language_whatever_the_browser_says(as_user, technician):
+    client = as_user(technician)
+    response = client.post("/account/language/", {"language": "tr", "next": "/notifications/"})
+    assert response.status_code == 302 and response["Location"] == "/notifications/"
+    technician.refresh_from_db()
+    assert technician.language == "tr"
+    page = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    assert "Bildirimler" in page and 'lang="tr"' in page
+    client.post("/account/language/", {"language": "", "next": "https://evil.example/"})
+    assert "Notifications" in client.get("/notifications/", HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    assert client.post("/account/language/", {"language": "xx"}).status_code == 302  # refused, with a message
+    technician.refresh_from_db()
+    assert technician.language == ""
