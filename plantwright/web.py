@@ -33,14 +33,16 @@ class LanguageMiddleware(LocaleMiddleware):
     in English, because machines read its codes and people search its messages."""
 
     def process_request(self, request: HttpRequest) -> None:
-        user = getattr(request, "user", None)
-        chosen = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
-        if request.path.startswith("/api/") or chosen:
-            language = settings.LANGUAGE_CODE if request.path.startswith("/api/") else chosen
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
+        if request.path.startswith("/api/"):  # first, so an API call never loads a session user
+            language = settings.LANGUAGE_CODE
+        else:
+            user = getattr(request, "user", None)
+            language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if not language:
+            super().process_request(request)
             return
-        super().process_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
 
 
 def add_domain_error(form: forms.Form, exc: DomainError) -> None:
