@@ -9,7 +9,7 @@ from django.db.models import Count, DateField, ExpressionWrapper, F, OuterRef, Q
 
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.selectors import restrict_to_sites
-from plantwright.maintenance.models import OPEN_STATUSES, WorkOrderStatus
+from plantwright.maintenance.models import DONE_STATUSES, OPEN_STATUSES, WorkOrderStatus
 from plantwright.pm import calendar
 from plantwright.pm.models import CalendarMode, PmOccurrence, PmSchedule, Trigger
 from plantwright.pm.services import grace_days, next_due
@@ -116,11 +116,13 @@ def compliance(site: Site, *, start: date, end: date, asset_ids: list[int] | Non
     if asset_ids is not None:
         due = due.filter(work_order__asset_id__in=asset_ids)
     due = due.exclude(work_order__status=WorkOrderStatus.CANCELLED)
-    on_time = due.filter(
-        work_order__status__in=[WorkOrderStatus.COMPLETED, WorkOrderStatus.CLOSED],
-        work_order__completed_at__date__lte=ExpressionWrapper(
-            F("due_date") + timedelta(days=grace), output_field=DateField()
-        ),
-    )
-    counts = due.aggregate(due=Count("pk"), on_time=Count("pk", filter=Q(pk__in=on_time.values("pk"))))
+    counts = due.aggregate(due=Count("pk"), on_time=Count("pk", filter=done_on_time(grace)))
     return Compliance(counts["due"], counts["on_time"], grace)
+
+
+def done_on_time(grace_days: int, *, from_work_order: bool = False) -> Q:
+    """SMRP 5.4.14: a PM WO done (completed or closed) by its due date + grace, compared as dates
+    (completed on the last day of grace is on time). On PM occurrences, or on WOs (`from_work_order`)."""
+    prefix, due = ("", "pm_occurrence__due_date") if from_work_order else ("work_order__", "due_date")
+    deadline = ExpressionWrapper(F(due) + timedelta(days=grace_days), output_field=DateField())
+    return Q(**{f"{prefix}status__in": DONE_STATUSES, f"{prefix}completed_at__date__lte": deadline})

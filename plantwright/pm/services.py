@@ -21,7 +21,7 @@ from plantwright.assets.models import MeterReading
 from plantwright.errors import ValidationFailed
 from plantwright.formatting import plain
 from plantwright.inventory.services import reserve_for_work_order
-from plantwright.maintenance.models import WorkOrderOrigin, WorkOrderStatus
+from plantwright.maintenance.models import DONE_STATUSES, WorkOrderOrigin, WorkOrderStatus
 from plantwright.maintenance.services import add_plan, open_work_order_by_rule
 from plantwright.pm import calendar
 from plantwright.pm.models import CalendarMode, PmOccurrence, PmSchedule, PmSettings, Trigger
@@ -32,7 +32,6 @@ SYSTEM_USERNAME = "plantwright-pm"
 MAX_PER_RUN = 31
 # Meter rate for the due-date estimate: the readings of this many days before the newest one.
 RATE_WINDOW = timedelta(days=30)
-_DONE = (WorkOrderStatus.COMPLETED, WorkOrderStatus.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ def next_due(schedule: PmSchedule, *, today: date) -> NextDue | None:
     """The next occurrence not generated yet, or None: a floating schedule whose last WO is still open,
     a meter schedule without enough readings to tell."""
     last = schedule.occurrences.select_related("work_order").order_by("-sequence").first()
-    settled = (*_DONE, WorkOrderStatus.CANCELLED)
+    settled = (*DONE_STATUSES, WorkOrderStatus.CANCELLED)
     if last is not None and schedule.mode == CalendarMode.FLOATING and last.work_order.status not in settled:
         return None  # floating: the next one is counted from this one's completion
     candidates, due_meter = [], None

@@ -37,6 +37,7 @@ from plantwright.downtime.models import Category, DowntimeStop
 from plantwright.formatting import plain
 from plantwright.inventory.models import MovementKind, StockMovement
 from plantwright.maintenance.models import (
+    DONE_STATUSES,
     ContractorEntry,
     CostCategory,
     CostLine,
@@ -47,7 +48,6 @@ from plantwright.maintenance.models import (
 from plantwright.procurement.events import COST_SOURCE
 from plantwright.procurement.models import LineKind, PartsRequest, PurchaseOrder, PurchaseOrderLine
 
-DONE = [WorkOrderStatus.COMPLETED, WorkOrderStatus.CLOSED]
 # A WO titled like a purchase order: "PO 4500123", "P.O.#77", "purchase order 12" (POSIX and Python
 # regular expressions alike, so SQLite and PostgreSQL find the same rows).
 PO_TITLE = r"(^|[^a-z])(po|p\.o\.|purchase order)[ #:.-]*[0-9]"
@@ -151,7 +151,7 @@ def _wo_only_po(sites: list[int]) -> QuerySet:
     other_cost = CostLine.objects.filter(work_order=OuterRef("pk")).exclude(source_type=COST_SOURCE)
     po_total = po_cost.order_by().values("work_order").annotate(total=Sum("amount")).values("total")
     return (
-        WorkOrder.objects.filter(site__in=sites, status__in=DONE, down_since__isnull=True)
+        WorkOrder.objects.filter(site__in=sites, status__in=DONE_STATUSES, down_since__isnull=True)
         .filter(problem_code__isnull=True, cause_code__isnull=True, remedy_code__isnull=True)
         .filter(Exists(po_cost), ~Exists(other_cost), ~_hours_on(LaborEntry), ~_hours_on(ContractorEntry))
         .annotate(po_total=Subquery(po_total, output_field=MONEY_FIELD))
@@ -340,7 +340,7 @@ def _failure_wo_incomplete(sites: list[int]) -> QuerySet:
     for field in ("down_since", "restored_at", "problem_code", "cause_code", "remedy_code"):
         missing |= Q(**{f"{field}__isnull": True})
     return (
-        WorkOrder.objects.filter(site__in=sites, is_failure=True, status__in=DONE)
+        WorkOrder.objects.filter(site__in=sites, is_failure=True, status__in=DONE_STATUSES)
         .filter(missing)
         .values(
             "id",
@@ -399,7 +399,7 @@ def _closed_with_open_po_lines(sites: list[int]) -> QuerySet:
             purchase_order__status=PurchaseOrder.Status.OPEN,
             cancelled=False,
             request_line__for_stock=False,
-            request_line__request__work_order__status__in=DONE,
+            request_line__request__work_order__status__in=DONE_STATUSES,
             received_quantity__lt=F("quantity"),
         )
         .values(*PO_LINE_FIELDS, "quantity", "received_quantity", "request_line__request__work_order__status")

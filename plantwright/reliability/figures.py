@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from plantwright.accounts.models import Site
@@ -34,6 +34,7 @@ from plantwright.maintenance.models import (
     WorkOrderStatus,
 )
 from plantwright.pm.models import PmOccurrence
+from plantwright.pm.selectors import done_on_time
 from plantwright.pm.services import grace_days
 
 HOUR = Decimal(3600)
@@ -41,7 +42,6 @@ RATIO = Decimal("0.0001")
 HOURS = Decimal("0.0001")
 MONEY = Decimal("0.0001")
 ZERO = Decimal(0)
-DONE = (WorkOrderStatus.COMPLETED, WorkOrderStatus.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -309,9 +309,7 @@ def _pm_compliance(scope: Scope, period: Period):
             .values("work_order__asset_id")
             .order_by()
         )
-        deadline = ExpressionWrapper(F("due_date") + timedelta(days=grace_days(site)), output_field=DateField())
-        on_time = Q(work_order__status__in=DONE, work_order__completed_at__date__lte=deadline)
-        yield from due.annotate(due=Count("pk"), on_time=Count("pk", filter=on_time))
+        yield from due.annotate(due=Count("pk"), on_time=Count("pk", filter=done_on_time(grace_days(site))))
 
 
 def downtime_seconds(

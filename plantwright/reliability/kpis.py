@@ -8,7 +8,6 @@ of a site is exactly the roll-up of the rows of its report.
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 from functools import cached_property
 
@@ -16,9 +15,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    DateField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -38,8 +35,8 @@ from plantwright.maintenance.models import (
     WorkOrderStatus,
 )
 from plantwright.maintenance.selectors.costs import location_assets_sql, per_work_order_sum
+from plantwright.pm.selectors import done_on_time
 from plantwright.reliability.figures import (
-    DONE,
     HOUR,
     HOURS,
     MONEY,
@@ -267,8 +264,7 @@ def cost_work_orders(scope: Scope, period: Period):
 
 def pm_work_orders(scope: Scope, period: Period, grace_days: int):
     """The WOs behind PM compliance: PM WOs due in P (not cancelled), each marked on time or not."""
-    deadline = ExpressionWrapper(F("pm_occurrence__due_date") + timedelta(days=grace_days), output_field=DateField())
-    on_time = Q(status__in=DONE, completed_at__date__lte=deadline)
+    on_time = done_on_time(grace_days, from_work_order=True)
     return (
         WorkOrder.objects.filter(
             scope.q(), pm_occurrence__due_date__gte=period.day_from, pm_occurrence__due_date__lt=period.day_to

@@ -19,6 +19,7 @@ from plantwright.maintenance.models.plan import (
     WorkOrderTask,
 )
 from plantwright.maintenance.models.work import (
+    DONE_STATUSES,
     FAILURE_BY_DEFAULT_TYPES,
     OPEN_STATUSES,
     PLANNED_TYPES,
@@ -35,6 +36,7 @@ from plantwright.maintenance.models.work import (
 )
 
 __all__ = [
+    "DONE_STATUSES",
     "FAILURE_BY_DEFAULT_TYPES",
     "OPEN_STATUSES",
     "PLANNED_TYPES",

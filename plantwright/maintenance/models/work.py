@@ -42,6 +42,8 @@ class WorkOrderStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# Work finished (completed, or closed after review): what reports count as done.
+DONE_STATUSES = frozenset({WorkOrderStatus.COMPLETED, WorkOrderStatus.CLOSED})
 OPEN_STATUSES = frozenset(
     {
         WorkOrderStatus.DRAFT,
