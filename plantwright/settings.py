@@ -145,6 +145,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# Dates on pages follow the reader's language (templates use SHORT_DATE_FORMAT / SHORT_DATETIME_FORMAT).
+FORMAT_MODULE_PATH = ["plantwright.formats"]
 # The UI speaks the browser's language when it is one of these (the API stays English, with codes).
 LANGUAGES = [("en", "English"), ("tr", "Türkçe")]
 LOCALE_PATHS = [BASE_DIR / "plantwright" / "locale"]

@@ -7,17 +7,18 @@ so the UI and the API can never disagree.
 from enum import StrEnum
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    REQUESTER = "requester", "Requester (operator)"
-    TECHNICIAN = "technician", "Technician"
-    PLANNER = "planner", "Planner"
-    STOREROOM = "storeroom", "Storeroom"
-    PURCHASING = "purchasing", "Purchasing"
-    MANAGER = "manager", "Maintenance manager"
-    ADMIN = "admin", "Site administrator"
-    INTEGRATION = "integration", "Integration (system account of the OEE/MES platform)"
+    REQUESTER = "requester", _("Requester (operator)")
+    TECHNICIAN = "technician", _("Technician")
+    PLANNER = "planner", _("Planner")
+    STOREROOM = "storeroom", _("Storeroom")
+    PURCHASING = "purchasing", _("Purchasing")
+    MANAGER = "manager", _("Maintenance manager")
+    ADMIN = "admin", _("Site administrator")
+    INTEGRATION = "integration", _("Integration (system account of the OEE/MES platform)")
 
 
 class Perm(StrEnum):

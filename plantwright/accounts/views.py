@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from plantwright.accounts import selectors, services
@@ -18,7 +19,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
                 new_secret = services.create_token(request.user, request.POST.get("name", "")).secret
             elif request.POST.get("action") == "revoke":
                 token = services.revoke_token(request.user, int(request.POST.get("token", "0") or 0))
-                messages.success(request, f"Token {token.name} revoked.")
+                messages.success(request, _("Token {name} revoked.").format(name=token.name))
                 return redirect("token-list")
         except (DomainError, ValueError) as exc:
             messages.error(request, getattr(exc, "message", "Invalid token."))

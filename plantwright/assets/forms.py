@@ -1,14 +1,17 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.assets.models import Criticality
 
 
 class AssetFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=100, label="Search")
-    site = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    criticality = forms.ChoiceField(required=False, choices=[("", "Any criticality"), *Criticality.choices])
+    q = forms.CharField(required=False, max_length=100, label=_("Search"))
+    site = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=_("Site"))
+    criticality = forms.ChoiceField(
+        required=False, choices=[("", _("Any criticality")), *Criticality.choices], label=_("Criticality")
+    )
 
     def __init__(self, *args, sites=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [("", "All sites"), *[(s.pk, s.name) for s in sites]]
+        self.fields["site"].choices = [("", _("All sites")), *[(s.pk, s.name) for s in sites]]
         self.fields["q"].widget.attrs["placeholder"] = "Code, name, OEE id, cost centre"

@@ -1,16 +1,17 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from plantwright.accounts.models import Site
 
 
 class Criticality(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    CRITICAL = "critical", "Critical"
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
 
 
 class Location(models.Model):
@@ -102,8 +103,8 @@ class Asset(models.Model):
 
 
 class MeterKind(models.TextChoices):
-    CUMULATIVE = "cumulative", "Cumulative (running hours, cycles, km: only goes up)"
-    GAUGE = "gauge", "Gauge (a level or a condition value: temperature, vibration)"
+    CUMULATIVE = "cumulative", _("Cumulative (running hours, cycles, km: only goes up)")
+    GAUGE = "gauge", _("Gauge (a level or a condition value: temperature, vibration)")
 
 
 class Meter(models.Model):

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from plantwright.accounts.roles import Perm
@@ -72,7 +73,7 @@ def meter_reading(request: HttpRequest, asset_id: int) -> HttpResponse:
         value = Decimal(request.POST.get("value", "").strip().replace(",", "."))
         read_at = timezone.make_aware(datetime.strptime(request.POST.get("read_at", ""), "%Y-%m-%dT%H:%M"))
     except (InvalidOperation, ValueError):
-        messages.error(request, "Give the reading as a number and the time it was read.")
+        messages.error(request, _("Give the reading as a number and the time it was read."))
         return redirect("asset-detail", asset.pk)
     try:
         recorded = meters.record_meter_reading(
@@ -89,5 +90,10 @@ def meter_reading(request: HttpRequest, asset_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         meter = recorded.reading.meter
-        messages.success(request, f"{meter.name}: {plain(recorded.reading.value)} {meter.unit} recorded.")
+        messages.success(
+            request,
+            _("{meter}: {reading} {unit} recorded.").format(
+                meter=meter.name, reading=plain(recorded.reading.value), unit=meter.unit
+            ),
+        )
     return redirect("asset-detail", asset.pk)

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.accounts.models import Site
 from plantwright.assets.models import Asset
@@ -10,20 +11,20 @@ from plantwright.webhooks import SignedEndpoint
 
 
 class Category(models.TextChoices):
-    BREAKDOWN = "breakdown", "Breakdown"
-    MINOR_STOP = "minor_stop", "Minor stop"
-    CHANGEOVER = "changeover", "Changeover"
-    STARVED = "starved", "Starved (no material)"
-    BLOCKED = "blocked", "Blocked (downstream)"
-    PLANNED_STOP = "planned_stop", "Planned stop"
-    QUALITY = "quality", "Quality stop"
-    OTHER = "other", "Other"
+    BREAKDOWN = "breakdown", _("Breakdown")
+    MINOR_STOP = "minor_stop", _("Minor stop")
+    CHANGEOVER = "changeover", _("Changeover")
+    STARVED = "starved", _("Starved (no material)")
+    BLOCKED = "blocked", _("Blocked (downstream)")
+    PLANNED_STOP = "planned_stop", _("Planned stop")
+    QUALITY = "quality", _("Quality stop")
+    OTHER = "other", _("Other")
 
 
 class RuleAction(models.TextChoices):
-    OPEN_WORK_ORDER = "open_wo", "Open a WO for the stop"
-    REPEATED = "repeated", "Open a WO when stops repeat"
-    IGNORE = "ignore", "Ignore"
+    OPEN_WORK_ORDER = "open_wo", _("Open a WO for the stop")
+    REPEATED = "repeated", _("Open a WO when stops repeat")
+    IGNORE = "ignore", _("Ignore")
 
 
 class DowntimeRule(models.Model):
@@ -33,14 +34,14 @@ class DowntimeRule(models.Model):
     position = models.PositiveIntegerField(default=10)
     name = models.CharField(max_length=120)
     active = models.BooleanField(default=True)
-    categories = models.JSONField(default=list, blank=True, help_text="Empty: any category")
-    reason_codes = models.JSONField(default=list, blank=True, help_text="Empty: any reason code")
+    categories = models.JSONField(default=list, blank=True, help_text=_("Empty: any category"))
+    reason_codes = models.JSONField(default=list, blank=True, help_text=_("Empty: any reason code"))
     action = models.CharField(max_length=10, choices=RuleAction.choices)
     min_duration_minutes = models.PositiveIntegerField(
-        default=0, help_text="A stop shorter than this does not open a WO (open_wo)."
+        default=0, help_text=_("A stop shorter than this does not open a WO (open_wo).")
     )
-    repeat_count = models.PositiveIntegerField(null=True, blank=True, help_text="repeated: this many stops …")
-    repeat_window_hours = models.PositiveIntegerField(null=True, blank=True, help_text="… within these hours")
+    repeat_count = models.PositiveIntegerField(null=True, blank=True, help_text=_("repeated: this many stops …"))
+    repeat_window_hours = models.PositiveIntegerField(null=True, blank=True, help_text=_("… within these hours"))
     work_order_type = models.CharField(max_length=12, choices=WorkOrderType.choices, default=WorkOrderType.EMERGENCY)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.HIGH)
     is_failure = models.BooleanField(default=True)
@@ -77,7 +78,7 @@ class DowntimeStop(models.Model):
         WorkOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="downtime_stops"
     )
     rule = models.ForeignKey(DowntimeRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    decision = models.CharField(max_length=200, blank=True, help_text="What the rules made of it, in words")
+    decision = models.CharField(max_length=200, blank=True, help_text=_("What the rules made of it, in words"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -97,11 +98,11 @@ class DowntimeEvent(models.Model):
     """An event as received (HTTP or MQTT), applied exactly once; refused ones are kept with the reason."""
 
     class Status(models.TextChoices):
-        APPLIED = "applied", "Applied"
-        REJECTED = "rejected", "Rejected"
+        APPLIED = "applied", _("Applied")
+        REJECTED = "rejected", _("Rejected")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="downtime_events")
-    source = models.CharField(max_length=80, help_text="http:<user> or mqtt:<topic>")
+    source = models.CharField(max_length=80, help_text=_("http:<user> or mqtt:<topic>"))
     event_id = models.CharField(max_length=200)
     payload = models.JSONField()
     status = models.CharField(max_length=10, choices=Status.choices)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from plantwright.accounts.roles import Perm
@@ -52,7 +53,7 @@ def rules(request: HttpRequest, site_id: int) -> HttpResponse:
                 add_domain_error(form, exc)
                 status = exc.status
             else:
-                messages.success(request, f"Rule '{fields['name']}' saved.")
+                messages.success(request, _("Rule '{name}' saved.").format(name=fields["name"]))
                 return redirect("downtime-rules", site.pk)
         else:
             status = 422
@@ -99,7 +100,7 @@ def oee_webhook(request: HttpRequest, site_id: int) -> HttpResponse:
     if "rotate" in request.POST:
         try:
             services.rotate_oee_secret(request.user, site)
-            messages.success(request, "New secret issued; the old one is sent alongside for 24 hours more.")
+            messages.success(request, _("New secret issued; the old one is sent alongside for 24 hours more."))
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("downtime-rules", site.pk)
@@ -110,7 +111,7 @@ def oee_webhook(request: HttpRequest, site_id: int) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, "OEE webhook saved.")
+            messages.success(request, _("OEE webhook saved."))
             return redirect("downtime-rules", site.pk)
     return _rules_page(request, site, webhook_form=form, status=422)
 
@@ -121,7 +122,7 @@ def rule_delete(request: HttpRequest, site_id: int, rule_id: int) -> HttpRespons
     rule = get_object_or_404(DowntimeRule, pk=rule_id, site_id=site_id)
     try:
         services.delete_rule(request.user, rule)
-        messages.success(request, f"Rule '{rule.name}' deleted.")
+        messages.success(request, _("Rule '{name}' deleted.").format(name=rule.name))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("downtime-rules", site_id)

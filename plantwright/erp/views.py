@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from plantwright.accounts.models import Site
@@ -68,7 +69,7 @@ def purchase_order_create(request: HttpRequest, site_id: int) -> HttpResponse:
         request.POST, line_ids=[int(v) for v in request.POST.getlist("request_lines") if v.isdigit()]
     )
     if not form.is_valid():
-        messages.error(request, "Pick a vendor and at least one line.")
+        messages.error(request, _("Pick a vendor and at least one line."))
         return redirect("purchasing-queue")
     try:
         po = builtin.create_purchase_order(
@@ -77,7 +78,7 @@ def purchase_order_create(request: HttpRequest, site_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("purchasing-queue")
-    messages.success(request, f"Draft {po.po_number} created; check prices and send it.")
+    messages.success(request, _("Draft {po} created; check prices and send it.").format(po=po.po_number))
     return redirect("purchase-order-detail", po.pk)
 
 
@@ -141,7 +142,7 @@ def purchase_order_line_update(request: HttpRequest, po_id: int, line_number: in
             raise DomainError("Quantity and price are numbers.", code="validation_failed") from None
         builtin.update_draft_line(request.user, line, quantity=quantity, unit_price=price)
 
-    return _po_action(request, po_id, update, "Line updated.")
+    return _po_action(request, po_id, update, _("Line updated."))
 
 
 @login_required
@@ -156,7 +157,7 @@ def purchase_order_receive(request: HttpRequest, po_id: int) -> HttpResponse:
             _document_lines(request, po, with_amount=False),
             receipt_number=request.POST.get("receipt_number", "")[:64],
         ),
-        "Receipt posted on {po.po_number}.",
+        _("Receipt posted on {po.po_number}."),
     )
 
 
@@ -172,7 +173,7 @@ def purchase_order_invoice(request: HttpRequest, po_id: int) -> HttpResponse:
             _document_lines(request, po, with_amount=True),
             invoice_number=request.POST.get("invoice_number", "")[:64],
         ),
-        "Invoice entered on {po.po_number}.",
+        _("Invoice entered on {po.po_number}."),
     )
 
 
@@ -206,7 +207,7 @@ def site_connector(request: HttpRequest, site_id: int) -> HttpResponse:
     if request.method == "POST" and "rotate" in request.POST:
         try:
             services.rotate_secret(request.user, site)
-            messages.success(request, "New secret issued; the old one works for 24 hours more.")
+            messages.success(request, _("New secret issued; the old one works for 24 hours more."))
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("site-connector", site.pk)
@@ -218,7 +219,7 @@ def site_connector(request: HttpRequest, site_id: int) -> HttpResponse:
                 messages.error(request, exc.message)
                 status = exc.status
             else:
-                messages.success(request, "Connector settings saved.")
+                messages.success(request, _("Connector settings saved."))
                 return redirect("site-connector", site.pk)
         else:
             status = 422

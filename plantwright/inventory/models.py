@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.accounts.models import Site
 from plantwright.maintenance.models import Vendor
@@ -74,13 +75,13 @@ class StockLevel(models.Model):
 
 
 class MovementKind(models.TextChoices):
-    RECEIPT = "receipt", "Receipt"
-    ISSUE = "issue", "Issue to WO"
-    RETURN = "return", "Return from WO"
-    ADJUSTMENT = "adjustment", "Adjustment"
-    TRANSFER_OUT = "transfer_out", "Transfer out"
-    TRANSFER_IN = "transfer_in", "Transfer in"
-    VENDOR_RETURN = "vendor_return", "Return to vendor"
+    RECEIPT = "receipt", _("Receipt")
+    ISSUE = "issue", _("Issue to WO")
+    RETURN = "return", _("Return from WO")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    TRANSFER_OUT = "transfer_out", _("Transfer out")
+    TRANSFER_IN = "transfer_in", _("Transfer in")
+    VENDOR_RETURN = "vendor_return", _("Return to vendor")
 
 
 class StockMovement(models.Model):

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from plantwright.accounts.roles import Perm
@@ -41,7 +42,12 @@ def part_detail(request: HttpRequest, part_id: int) -> HttpResponse:
             add_domain_error(form, exc)
             status = exc.status
         else:
-            messages.success(request, f"Received {form.cleaned_data['quantity']} {part.unit} of {part.part_number}.")
+            messages.success(
+                request,
+                _("Received {quantity} {unit} of {part}.").format(
+                    quantity=form.cleaned_data["quantity"], unit=part.unit, part=part.part_number
+                ),
+            )
             return redirect("part-detail", part.pk)
     context = {
         "part": part,
@@ -71,11 +77,16 @@ def work_order_issue(request: HttpRequest, work_order_id: int) -> HttpResponse:
                 storeroom_id=form.cleaned_data["storeroom"].pk,
                 quantity=form.cleaned_data["quantity"],
             )
-            messages.success(request, f"Issued {plain(-movement.quantity)} × {movement.part.part_number}.")
+            messages.success(
+                request,
+                _("Issued {quantity} × {part}.").format(
+                    quantity=plain(-movement.quantity), part=movement.part.part_number
+                ),
+            )
         except DomainError as exc:
             messages.error(request, exc.message)
     else:
-        messages.error(request, "Choose a part, a storeroom and a positive quantity.")
+        messages.error(request, _("Choose a part, a storeroom and a positive quantity."))
     return redirect("work-order-detail", work_order.pk)
 
 
@@ -89,9 +100,9 @@ def work_order_return(request: HttpRequest, work_order_id: int) -> HttpResponse:
             services.return_part(
                 request.user, work_order, issue_id=form.cleaned_data["issue"], quantity=form.cleaned_data["quantity"]
             )
-            messages.success(request, "Parts returned to stock.")
+            messages.success(request, _("Parts returned to stock."))
         except DomainError as exc:
             messages.error(request, exc.message)
     else:
-        messages.error(request, "Give a positive quantity to return.")
+        messages.error(request, _("Give a positive quantity to return."))
     return redirect("work-order-detail", work_order.pk)

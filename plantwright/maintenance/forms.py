@@ -1,6 +1,7 @@
 """HTML forms: they parse and present; the services decide."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.maintenance.models import FailureCodeKind, Priority, WorkOrderStatus, WorkOrderType
 from plantwright.maintenance.selectors import list_failure_codes
@@ -18,12 +19,12 @@ class DateInput(forms.DateInput):
 
 
 class WorkRequestForm(forms.Form):
-    asset = forms.ModelChoiceField(queryset=None, empty_label="Choose the machine…")
-    title = forms.CharField(max_length=200, label="What is wrong?")
+    asset = forms.ModelChoiceField(queryset=None, empty_label=_("Choose the machine…"), label=_("Asset"))
+    title = forms.CharField(max_length=200, label=_("What is wrong?"))
     description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000, label="Details"
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000, label=_("Details")
     )
-    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM, label=_("Priority"))
 
     def __init__(self, *args, assets=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,11 +33,11 @@ class WorkRequestForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    type = forms.ChoiceField(choices=WorkOrderType.choices, initial=WorkOrderType.CORRECTIVE)
-    priority = forms.ChoiceField(choices=Priority.choices)
-    assigned_to = forms.ModelMultipleChoiceField(queryset=None, required=False, label="Assign technicians")
-    due_date = forms.DateField(required=False, widget=DateInput)
-    note = forms.CharField(required=False, max_length=2000)
+    type = forms.ChoiceField(choices=WorkOrderType.choices, initial=WorkOrderType.CORRECTIVE, label=_("Type"))
+    priority = forms.ChoiceField(choices=Priority.choices, label=_("Priority"))
+    assigned_to = forms.ModelMultipleChoiceField(queryset=None, required=False, label=_("Assign technicians"))
+    due_date = forms.DateField(required=False, widget=DateInput, label=_("Due date"))
+    note = forms.CharField(required=False, max_length=2000, label=_("Note"))
 
     def __init__(self, *args, technicians=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,12 +47,12 @@ class ApproveForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Reason (the requester sees it)"
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label=_("Reason (the requester sees it)")
     )
 
 
 class DuplicateForm(forms.Form):
-    work_order = forms.ModelChoiceField(queryset=None, label="Duplicate of open work order")
+    work_order = forms.ModelChoiceField(queryset=None, label=_("Duplicate of open work order"))
 
     def __init__(self, *args, open_work_orders=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,12 +63,12 @@ class DuplicateForm(forms.Form):
 class FailureFieldsMixin(forms.Form):
     """Failure flag, times and problem / cause / remedy codes from the managed list."""
 
-    is_failure = forms.BooleanField(required=False, label="This is a failure (counts in MTBF/MTTR)")
-    down_since = forms.DateTimeField(required=False, widget=DateTimeLocalInput, label="Down since")
-    restored_at = forms.DateTimeField(required=False, widget=DateTimeLocalInput, label="Restored at")
-    problem = forms.ChoiceField(required=False, label="Problem")
-    cause = forms.ChoiceField(required=False, label="Cause")
-    remedy = forms.ChoiceField(required=False, label="Remedy")
+    is_failure = forms.BooleanField(required=False, label=_("This is a failure (counts in MTBF/MTTR)"))
+    down_since = forms.DateTimeField(required=False, widget=DateTimeLocalInput, label=_("Down since"))
+    restored_at = forms.DateTimeField(required=False, widget=DateTimeLocalInput, label=_("Restored at"))
+    problem = forms.ChoiceField(required=False, label=_("Problem"))
+    cause = forms.ChoiceField(required=False, label=_("Cause"))
+    remedy = forms.ChoiceField(required=False, label=_("Remedy"))
 
     def _load_codes(self) -> None:
         by_kind: dict[str, list] = {kind: [("", "—")] for kind in FailureCodeKind.values}
@@ -93,13 +94,15 @@ class ExecutionForm(FailureFieldsMixin):
 
 
 class WorkOrderForm(FailureFieldsMixin):
-    asset = forms.ModelChoiceField(queryset=None)
-    type = forms.ChoiceField(choices=WorkOrderType.choices)
-    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
-    title = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=10000)
-    due_date = forms.DateField(required=False, widget=DateInput)
-    assigned_to = forms.ModelMultipleChoiceField(queryset=None, required=False, label="Assigned technicians")
+    asset = forms.ModelChoiceField(queryset=None, label=_("Asset"))
+    type = forms.ChoiceField(choices=WorkOrderType.choices, label=_("Type"))
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM, label=_("Priority"))
+    title = forms.CharField(max_length=200, label=_("Title"))
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=10000, label=_("Description")
+    )
+    due_date = forms.DateField(required=False, widget=DateInput, label=_("Due date"))
+    assigned_to = forms.ModelMultipleChoiceField(queryset=None, required=False, label=_("Assigned technicians"))
 
     field_order = ["asset", "type", "priority", "title", "description", "due_date", "assigned_to"]
 
@@ -125,33 +128,37 @@ class WorkOrderForm(FailureFieldsMixin):
 
 
 class TransitionForm(forms.Form):
-    to = forms.ChoiceField(choices=WorkOrderStatus.choices)
-    note = forms.CharField(required=False, max_length=2000)
-    completed_at = forms.DateTimeField(required=False, widget=DateTimeLocalInput)
+    to = forms.ChoiceField(choices=WorkOrderStatus.choices, label=_("To"))
+    note = forms.CharField(required=False, max_length=2000, label=_("Note"))
+    completed_at = forms.DateTimeField(required=False, widget=DateTimeLocalInput, label=_("Completed at"))
 
 
 class WorkOrderFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=100, label="Search")
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *WorkOrderStatus.choices])
-    type = forms.ChoiceField(required=False, choices=[("", "Any type"), *WorkOrderType.choices])
-    site = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    mine = forms.BooleanField(required=False, label="Assigned to me")
-    open = forms.BooleanField(required=False, label="Open only")
-    overdue = forms.BooleanField(required=False, label="Overdue")
+    q = forms.CharField(required=False, max_length=100, label=_("Search"))
+    status = forms.ChoiceField(
+        required=False, choices=[("", _("Any status")), *WorkOrderStatus.choices], label=_("Status")
+    )
+    type = forms.ChoiceField(required=False, choices=[("", _("Any type")), *WorkOrderType.choices], label=_("Type"))
+    site = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=_("Site"))
+    mine = forms.BooleanField(required=False, label=_("Assigned to me"))
+    open = forms.BooleanField(required=False, label=_("Open only"))
+    overdue = forms.BooleanField(required=False, label=_("Overdue"))
 
     def __init__(self, *args, sites=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [("", "All sites"), *[(s.pk, s.name) for s in sites]]
+        self.fields["site"].choices = [("", _("All sites")), *[(s.pk, s.name) for s in sites]]
         self.fields["q"].widget.attrs["placeholder"] = "Number, title, asset code"
 
 
 class LaborForm(forms.Form):
-    technician = forms.ModelChoiceField(queryset=None)
-    work_date = forms.DateField(widget=DateInput)
-    hours = forms.DecimalField(min_value=0, max_digits=7, decimal_places=2)
-    craft = forms.ModelChoiceField(queryset=None, required=False, to_field_name="code")
-    overtime_multiplier = forms.DecimalField(min_value=1, max_value=3, decimal_places=2, initial=1, label="Overtime ×")
-    note = forms.CharField(required=False, max_length=500)
+    technician = forms.ModelChoiceField(queryset=None, label=_("Technician"))
+    work_date = forms.DateField(widget=DateInput, label=_("Work date"))
+    hours = forms.DecimalField(min_value=0, max_digits=7, decimal_places=2, label=_("Hours"))
+    craft = forms.ModelChoiceField(queryset=None, required=False, to_field_name="code", label=_("Craft"))
+    overtime_multiplier = forms.DecimalField(
+        min_value=1, max_value=3, decimal_places=2, initial=1, label=_("Overtime ×")
+    )
+    note = forms.CharField(required=False, max_length=500, label=_("Note"))
 
     def __init__(self, *args, technicians=None, crafts=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -161,14 +168,14 @@ class LaborForm(forms.Form):
 
 
 class ContractorForm(forms.Form):
-    contractor = forms.ModelChoiceField(queryset=None)
-    person = forms.CharField(max_length=200)
-    work_date = forms.DateField(widget=DateInput)
-    hours = forms.DecimalField(min_value=0, max_digits=7, decimal_places=2)
-    po_number = forms.CharField(required=False, max_length=64, label="PO number (if a PO pays)")
-    po_line = forms.IntegerField(required=False, min_value=1, label="PO line")
+    contractor = forms.ModelChoiceField(queryset=None, label=_("Contractor"))
+    person = forms.CharField(max_length=200, label=_("Person"))
+    work_date = forms.DateField(widget=DateInput, label=_("Work date"))
+    hours = forms.DecimalField(min_value=0, max_digits=7, decimal_places=2, label=_("Hours"))
+    po_number = forms.CharField(required=False, max_length=64, label=_("PO number (if a PO pays)"))
+    po_line = forms.IntegerField(required=False, min_value=1, label=_("PO line"))
     agreed_rate = forms.DecimalField(
-        required=False, min_value=0, max_digits=14, decimal_places=4, label="Agreed rate (no PO)"
+        required=False, min_value=0, max_digits=14, decimal_places=4, label=_("Agreed rate (no PO)")
     )
 
     def __init__(self, *args, vendors=None, **kwargs):
@@ -177,4 +184,4 @@ class ContractorForm(forms.Form):
 
 
 class ReverseForm(forms.Form):
-    reason = forms.CharField(max_length=500)
+    reason = forms.CharField(max_length=500, label=_("Reason"))

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from plantwright import exports as downloads
@@ -84,7 +85,9 @@ def work_request_new(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, f"Request {work_request.number} sent to maintenance.")
+            messages.success(
+                request, _("Request {work_request} sent to maintenance.").format(work_request=work_request.number)
+            )
             return redirect("work-request-detail", work_request.pk)
     return render(request, "maintenance/work_request_form.html", {"form": form})
 
@@ -163,14 +166,16 @@ def work_request_triage(request: HttpRequest, request_id: int, action: str) -> H
                     assigned_to=[u.pk for u in data["assigned_to"]],
                     note=data["note"],
                 )
-                messages.success(request, f"Approved: {work_order.number} created.")
+                messages.success(request, _("Approved: {work_order} created.").format(work_order=work_order.number))
                 return redirect("work-order-detail", work_order.pk)
             if action == "reject":
                 services.reject_work_request(request.user, work_request, reason=data["reason"])
-                messages.success(request, f"{work_request.number} rejected.")
+                messages.success(request, _("{work_request} rejected.").format(work_request=work_request.number))
             else:
                 services.mark_work_request_duplicate(request.user, work_request, work_order_id=data["work_order"].pk)
-                messages.success(request, f"{work_request.number} marked as a duplicate.")
+                messages.success(
+                    request, _("{work_request} marked as a duplicate.").format(work_request=work_request.number)
+                )
             return redirect("work-request-list")
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -213,7 +218,7 @@ def work_order_new(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, f"{work_order.number} created.")
+            messages.success(request, _("{work_order} created.").format(work_order=work_order.number))
             return redirect("work-order-detail", work_order.pk)
     return render(request, "maintenance/work_order_form.html", {"form": form, "work_order": None})
 
@@ -303,7 +308,7 @@ def work_order_transition(request: HttpRequest, work_order_id: int) -> HttpRespo
     work_order = selectors.get_work_order(request.user, work_order_id)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        return _render_work_order(request, work_order, transition_error="Choose a valid next status.", status=422)
+        return _render_work_order(request, work_order, transition_error=_("Choose a valid next status."), status=422)
     try:
         services.transition_work_order(
             request.user,
@@ -317,7 +322,12 @@ def work_order_transition(request: HttpRequest, work_order_id: int) -> HttpRespo
         missing = exc.details.get("missing")
         message = exc.message + (f" Missing: {', '.join(missing)}." if missing else "")
         return _render_work_order(request, work_order, transition_error=message, status=exc.status)
-    messages.success(request, f"{work_order.number} is now {WorkOrderStatus(form.cleaned_data['to']).label.lower()}.")
+    messages.success(
+        request,
+        _("{work_order} is now {status}.").format(
+            work_order=work_order.number, status=WorkOrderStatus(form.cleaned_data["to"]).label.lower()
+        ),
+    )
     return redirect("work-order-detail", work_order_id)
 
 
@@ -333,7 +343,7 @@ def work_order_execution(request: HttpRequest, work_order_id: int) -> HttpRespon
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, "Failure details saved.")
+            messages.success(request, _("Failure details saved."))
             return redirect("work-order-detail", work_order_id)
     return _render_work_order(request, work_order, execution_form=form, status=422)
 
@@ -362,7 +372,7 @@ def work_order_edit(request: HttpRequest, work_order_id: int) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, f"{work_order.number} saved.")
+            messages.success(request, _("{work_order} saved.").format(work_order=work_order.number))
             return redirect("work-order-detail", work_order.pk)
     return render(request, "maintenance/work_order_form.html", {"form": form, "work_order": work_order})
 
@@ -396,7 +406,10 @@ def work_order_labor(request: HttpRequest, work_order_id: int) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
             return _render_work_order(request, work_order, labor_form=form, status=exc.status)
-        messages.success(request, f"{entry.hours} h booked for {entry.technician.display_name}.")
+        messages.success(
+            request,
+            _("{hours} h booked for {technician}.").format(hours=entry.hours, technician=entry.technician.display_name),
+        )
         return redirect("work-order-detail", work_order_id)
     return _render_work_order(request, work_order, labor_form=form, status=422)
 
@@ -423,7 +436,7 @@ def work_order_contractor(request: HttpRequest, work_order_id: int) -> HttpRespo
         except DomainError as exc:
             add_domain_error(form, exc)
             return _render_work_order(request, work_order, contractor_form=form, status=exc.status)
-        messages.success(request, "Contractor hours recorded.")
+        messages.success(request, _("Contractor hours recorded."))
         return redirect("work-order-detail", work_order_id)
     return _render_work_order(request, work_order, contractor_form=form, status=422)
 
@@ -441,11 +454,11 @@ def entry_reverse(request: HttpRequest, kind: str, entry_id: int) -> HttpRespons
     work_order = selectors.get_work_order(request.user, entry.work_order_id)
     form = ReverseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the entry is reversed.")
+        messages.error(request, _("Say why the entry is reversed."))
     else:
         try:
             reverse(request.user, entry, reason=form.cleaned_data["reason"])
-            messages.success(request, "Entry reversed.")
+            messages.success(request, _("Entry reversed."))
         except DomainError as exc:
             messages.error(request, exc.message)
     return redirect("work-order-detail", work_order.pk)
@@ -459,10 +472,15 @@ def my_time(request: HttpRequest) -> HttpResponse:
             if request.POST.get("action") == "start":
                 work_order = selectors.get_work_order(request.user, int(request.POST.get("work_order") or 0))
                 services.start_timer(request.user, work_order)
-                messages.success(request, f"Clock started on {work_order.number}.")
+                messages.success(request, _("Clock started on {work_order}.").format(work_order=work_order.number))
             else:
                 entry = services.stop_timer(request.user)
-                messages.success(request, f"{entry.hours} h booked on {entry.work_order.number}.")
+                messages.success(
+                    request,
+                    _("{hours} h booked on {work_order}.").format(
+                        hours=entry.hours, work_order=entry.work_order.number
+                    ),
+                )
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("my-time")
@@ -548,7 +566,7 @@ def _attach(request: HttpRequest, **target) -> HttpResponse:
     record = target.get("work_order") or target.get("work_request")
     files = request.FILES.getlist("file")
     if not files:
-        messages.error(request, "Choose a photo or a PDF first.")
+        messages.error(request, _("Choose a photo or a PDF first."))
     for upload in files:
         try:
             services.attach(request.user, upload, source=f"ui:{request.user.username}", **target)

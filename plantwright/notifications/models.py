@@ -2,13 +2,14 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
-    REQUEST_TRIAGED = "request_triaged", "My request was approved or rejected"
-    WO_ASSIGNED = "wo_assigned", "A WO was assigned to me"
-    PARTS_RECEIVED = "parts_received", "Parts arrived for a WO of mine"
-    DEAD_LETTER = "dead_letter", "A message to the ERP or OEE side failed for good (admins)"
+    REQUEST_TRIAGED = "request_triaged", _("My request was approved or rejected")
+    WO_ASSIGNED = "wo_assigned", _("A WO was assigned to me")
+    PARTS_RECEIVED = "parts_received", _("Parts arrived for a WO of mine")
+    DEAD_LETTER = "dead_letter", _("A message to the ERP or OEE side failed for good (admins)")
 
 
 class Notification(models.Model):

@@ -4,8 +4,12 @@ once the change has committed, retried if the mail server is down, and never twi
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.accounts.models import User
 from plantwright.notifications.models import Kind, Notification, Preference
@@ -16,8 +20,13 @@ def _choices(users: list[User], kind: str) -> dict[int, Preference]:
     return {p.user_id: p for p in Preference.objects.filter(user__in=users, kind=kind)}
 
 
-def notify(users: Iterable[User], kind: str, *, title: str, body: str = "", link: str = "", key: str) -> int:
-    """Tell each active user (once per `key`, which names the event). Returns how many were told."""
+def notify(
+    users: Iterable[User], kind: str, *, title: str | Promise, body: str | Promise = "", link: str = "", key: str
+) -> int:
+    """Tell each active user (once per `key`, which names the event). Returns how many were told.
+
+    Title and body may be lazy (`format_lazy(_("..."), ...)`): each person reads them in their own
+    language, as they are written when the notification is stored, not when it is shown."""
     people = {u.pk: u for u in users if u is not None and u.is_active}
     if not people:
         return 0
@@ -27,12 +36,14 @@ def notify(users: Iterable[User], kind: str, *, title: str, body: str = "", link
         rows = []
         for user in people.values():
             choice = choices.get(user.pk) or Preference(in_app=True, email=True)
+            with translation.override(user.language or settings.LANGUAGE_CODE):
+                heading, text = str(title)[:200], str(body)
             if choice.in_app:
-                rows.append(Notification(user=user, kind=kind, title=title[:200], body=body[:2000], link=link))
+                rows.append(Notification(user=user, kind=kind, title=heading, body=text[:2000], link=link))
             if choice.email and user.email:
                 enqueue(
                     "notifications.email",
-                    {"to": user.email, "subject": title[:200], "body": body, "link": link},
+                    {"to": user.email, "subject": heading, "body": text, "link": link},
                     idempotency_key=f"notify:{key}:{user.pk}",
                 )
             told += bool(choice.in_app or (choice.email and user.email))
@@ -67,7 +78,7 @@ def tell_admins_of_dead_letter(message) -> None:
     notify(
         admins(),
         Kind.DEAD_LETTER,
-        title=f"Dead letter: {message.topic} #{message.pk}",
+        title=format_lazy(_("Dead letter: {topic} #{id}"), topic=message.topic, id=message.pk),
         body=(message.last_error or "")[:1000],
         link="/integrations/outbox/?status=dead",
         key=f"dead-letter:{message.pk}:{message.attempts}",

@@ -2,14 +2,15 @@
 business change that causes it, and delivered later by a worker with retries and a dead-letter state."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboxStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DELIVERING = "delivering", "Delivering"
-    DELIVERED = "delivered", "Delivered"
-    DEAD = "dead", "Dead-lettered"
-    CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", _("Pending")
+    DELIVERING = "delivering", _("Delivering")
+    DELIVERED = "delivered", _("Delivered")
+    DEAD = "dead", _("Dead-lettered")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class OutboxMessage(models.Model):

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from plantwright.accounts.roles import Perm
@@ -48,10 +49,10 @@ def _act(request: HttpRequest, message_id: int, action, done: str) -> HttpRespon
 @login_required
 @require_POST
 def outbox_retry(request: HttpRequest, message_id: int) -> HttpResponse:
-    return _act(request, message_id, services.retry, "Message {id} queued again.")
+    return _act(request, message_id, services.retry, _("Message {id} queued again."))
 
 
 @login_required
 @require_POST
 def outbox_cancel(request: HttpRequest, message_id: int) -> HttpResponse:
-    return _act(request, message_id, services.cancel, "Message {id} cancelled.")
+    return _act(request, message_id, services.cancel, _("Message {id} cancelled."))

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.assets.models import Asset, Meter
 from plantwright.pm.models import JobPlan, PmSchedule
@@ -17,6 +18,25 @@ class ScheduleForm(forms.ModelForm):
             "starts_on": forms.DateInput(attrs={"type": "date"}),
             "season_start_month": forms.Select(choices=MONTHS),
             "season_end_month": forms.Select(choices=MONTHS),
+        }
+        labels = {
+            "name": _("Name"),
+            "asset": _("Asset"),
+            "job_plan": _("Job plan"),
+            "trigger": _("Trigger"),
+            "mode": _("Mode"),
+            "interval": _("Interval"),
+            "interval_unit": _("Interval unit"),
+            "starts_on": _("Starts on"),
+            "meter": _("Meter"),
+            "meter_interval": _("Meter interval"),
+            "meter_start": _("Meter start"),
+            "lead_days": _("Lead days"),
+            "season_start_month": _("Season start month"),
+            "season_end_month": _("Season end month"),
+            "priority": _("Priority"),
+            "work_order_type": _("WO type"),
+            "active": _("Active"),
         }
 
     def __init__(self, *args, site, **kwargs):

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.accounts.models import Site
 from plantwright.assets.models import Asset, Meter
@@ -25,7 +26,7 @@ class JobPlan(models.Model):
     code = models.CharField(max_length=40)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, max_length=5000)
-    safety_notes = models.TextField(blank=True, max_length=5000, help_text="Isolation, PPE, permits")
+    safety_notes = models.TextField(blank=True, max_length=5000, help_text=_("Isolation, PPE, permits"))
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -71,20 +72,20 @@ class JobPlanCheck(PlannedCheck):
 
 
 class Trigger(models.TextChoices):
-    CALENDAR = "calendar", "Calendar"
-    METER = "meter", "Meter"
-    EITHER = "either", "Calendar or meter, whichever comes first"
+    CALENDAR = "calendar", _("Calendar")
+    METER = "meter", _("Meter")
+    EITHER = "either", _("Calendar or meter, whichever comes first")
 
 
 class IntervalUnit(models.TextChoices):
-    DAYS = "days", "days"
-    WEEKS = "weeks", "weeks"
-    MONTHS = "months", "months"
+    DAYS = "days", _("days")
+    WEEKS = "weeks", _("weeks")
+    MONTHS = "months", _("months")
 
 
 class CalendarMode(models.TextChoices):
-    FIXED = "fixed", "Fixed: due dates stay on the calendar"
-    FLOATING = "floating", "Floating: next due counted from the last completion"
+    FIXED = "fixed", _("Fixed: due dates stay on the calendar")
+    FLOATING = "floating", _("Floating: next due counted from the last completion")
 
 
 class PmSchedule(models.Model):
@@ -94,15 +95,19 @@ class PmSchedule(models.Model):
     name = models.CharField(max_length=200)
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.CALENDAR)
     mode = models.CharField(max_length=10, choices=CalendarMode.choices, default=CalendarMode.FIXED)
-    interval = models.PositiveIntegerField(null=True, blank=True, help_text="Calendar: every N …")
+    interval = models.PositiveIntegerField(null=True, blank=True, help_text=_("Calendar: every N …"))
     interval_unit = models.CharField(max_length=6, choices=IntervalUnit.choices, default=IntervalUnit.MONTHS)
-    starts_on = models.DateField(help_text="The first due date (the anchor of a fixed schedule)")
+    starts_on = models.DateField(help_text=_("The first due date (the anchor of a fixed schedule)"))
     meter = models.ForeignKey(Meter, on_delete=models.PROTECT, null=True, blank=True, related_name="pm_schedules")
     meter_interval = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     meter_start = models.DecimalField(
-        max_digits=14, decimal_places=4, null=True, blank=True, help_text="The reading the first interval counts from"
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("The reading the first interval counts from"),
     )
-    lead_days = models.PositiveSmallIntegerField(default=7, help_text="Create the WO this many days before due")
+    lead_days = models.PositiveSmallIntegerField(default=7, help_text=_("Create the WO this many days before due"))
     season_start_month = models.PositiveSmallIntegerField(null=True, blank=True)
     season_end_month = models.PositiveSmallIntegerField(null=True, blank=True)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)

@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from plantwright.accounts.roles import Perm
@@ -74,7 +76,12 @@ def generate(request: HttpRequest, site_id: int) -> HttpResponse:
     site = get_object_or_404(list_sites(request.user), pk=site_id)
     authorize(request.user, Perm.MANAGE_PM, site.pk)
     made = services.generate_due_work_orders(site=site)
-    messages.success(request, f"{made} PM work order(s) created." if made else "Nothing is due within its lead time.")
+    messages.success(
+        request,
+        ngettext("{count} PM work order created.", "{count} PM work orders created.", made).format(count=made)
+        if made
+        else _("Nothing is due within its lead time."),
+    )
     return _back(site)
 
 
@@ -92,7 +99,7 @@ def grace(request: HttpRequest, site_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"PM grace at {site.code}: {int(raw)} days.")
+        messages.success(request, _("PM grace at {site}: {days} days.").format(site=site.code, days=int(raw)))
     return _back(site)
 
 
@@ -113,7 +120,7 @@ def schedule_edit(request: HttpRequest, site_id: int, schedule_id: int | None = 
                 add_domain_error(form, exc)
                 status = exc.status
             else:
-                messages.success(request, f"Schedule '{saved.name}' saved.")
+                messages.success(request, _("Schedule '{name}' saved.").format(name=saved.name))
                 return _back(site)
         else:
             status = 422

@@ -28,6 +28,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from pydantic import TypeAdapter, ValidationError
 
 from plantwright.accounts.models import Site, User
@@ -215,7 +217,7 @@ class _Batch:
             [parsed for _, _, parsed in parsed_events if parsed is not None and not isinstance(parsed, DomainError)]
         )
         for waiting in self.parked.values():
-            for parked_event, _ in waiting:  # one object per stored event, whichever way it is reached
+            for parked_event, _payload in waiting:  # one object per stored event, whichever way it is reached
                 if parked_event.event_id in known and parked_event.source == self.source:
                     known[parked_event.event_id] = parked_event
 
@@ -700,12 +702,12 @@ class _Batch:
                 received.setdefault((event.pk, cost_line.work_order_id), (cost_line.work_order, line))
         if not received:
             return
-        owners = User.objects.in_bulk({work_order.created_by_id for work_order, _ in received.values()})
-        for (event_id, _), (work_order, line) in received.items():
+        owners = User.objects.in_bulk({work_order.created_by_id for work_order, _line in received.values()})
+        for (event_id, _line_id), (work_order, line) in received.items():
             notify(
                 [owners.get(work_order.created_by_id)],
                 NotificationKind.PARTS_RECEIVED,
-                title=f"Parts arrived for {work_order.number}",
+                title=format_lazy(_("Parts arrived for {work_order}"), work_order=work_order.number),
                 body=f"{line.purchase_order.po_number}/{line.line_number}: {line.description}",
                 link=reverse("work-order-detail", args=[work_order.pk]),
                 key=f"parts-received:{event_id}:{work_order.pk}",

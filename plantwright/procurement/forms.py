@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.inventory.models import Part
 from plantwright.maintenance.models import Vendor
@@ -6,21 +7,27 @@ from plantwright.procurement.models import LineKind
 
 
 class RequestLineForm(forms.Form):
-    kind = forms.ChoiceField(choices=LineKind.choices, initial=LineKind.PART)
+    kind = forms.ChoiceField(choices=LineKind.choices, initial=LineKind.PART, label=_("Kind"))
     part = forms.ModelChoiceField(
-        queryset=Part.objects.filter(active=True), required=False, empty_label="Catalogue part (or describe it)…"
+        queryset=Part.objects.filter(active=True),
+        required=False,
+        empty_label=_("Catalogue part (or describe it)…"),
+        label=_("Part"),
     )
-    description = forms.CharField(max_length=300, required=False)
-    quantity = forms.DecimalField(min_value=0, max_digits=14, decimal_places=4, required=False)
-    unit = forms.CharField(max_length=12, required=False, initial="ea")
+    description = forms.CharField(max_length=300, required=False, label=_("Description"))
+    quantity = forms.DecimalField(min_value=0, max_digits=14, decimal_places=4, required=False, label=_("Quantity"))
+    unit = forms.CharField(max_length=12, required=False, initial="ea", label=_("Unit"))
     estimated_unit_cost = forms.DecimalField(
-        min_value=0, max_digits=14, decimal_places=4, required=False, label="Estimated unit cost"
+        min_value=0, max_digits=14, decimal_places=4, required=False, label=_("Estimated unit cost")
     )
-    need_by = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    need_by = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("Need by"))
     suggested_vendor = forms.ModelChoiceField(
-        queryset=Vendor.objects.filter(active=True), required=False, empty_label="Suggested vendor…"
+        queryset=Vendor.objects.filter(active=True),
+        required=False,
+        empty_label=_("Suggested vendor…"),
+        label=_("Suggested vendor"),
     )
-    for_stock = forms.BooleanField(required=False, label="Buy for stock (issue from the storeroom later)")
+    for_stock = forms.BooleanField(required=False, label=_("Buy for stock (issue from the storeroom later)"))
 
     def has_content(self) -> bool:
         data = getattr(self, "cleaned_data", {})
@@ -45,8 +52,8 @@ RequestLineFormSet = forms.formset_factory(RequestLineForm, extra=3, max_num=20)
 
 
 class RequestNoteForm(forms.Form):
-    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note"))
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=500)
+    reason = forms.CharField(max_length=500, label=_("Reason"))

@@ -8,6 +8,7 @@ postings of receipts and invoices that carry actual cost back to the WO.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.accounts.models import Site
 from plantwright.inventory.models import Part, Storeroom
@@ -18,8 +19,8 @@ QUANTITY = {"max_digits": 14, "decimal_places": 4}
 
 
 class ConnectorKind(models.TextChoices):
-    BUILTIN = "builtin", "Built-in purchasing (no ERP)"
-    WEBHOOK = "webhook", "Signed webhook to an ERP"
+    BUILTIN = "builtin", _("Built-in purchasing (no ERP)")
+    WEBHOOK = "webhook", _("Signed webhook to an ERP")
 
 
 class ProcurementSettings(models.Model):
@@ -45,13 +46,13 @@ class ProcurementSettings(models.Model):
 
 class PartsRequest(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PENDING_APPROVAL = "pending_approval", "Waiting for approval"
-        SUBMITTED = "submitted", "Submitted to purchasing"
-        ORDERED = "ordered", "Ordered"
-        CLOSED = "closed", "Closed"
-        REJECTED = "rejected", "Rejected"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", _("Draft")
+        PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
+        SUBMITTED = "submitted", _("Submitted to purchasing")
+        ORDERED = "ordered", _("Ordered")
+        CLOSED = "closed", _("Closed")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
 
     number = models.CharField(max_length=20, unique=True)
     work_order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="parts_requests")
@@ -76,16 +77,16 @@ class PartsRequest(models.Model):
 
 
 class LineKind(models.TextChoices):
-    PART = "part", "Part or material"
-    SERVICE = "service", "Contractor service"
+    PART = "part", _("Part or material")
+    SERVICE = "service", _("Contractor service")
 
 
 class PartsRequestLine(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ORDERED = "ordered", "Ordered"
-        CANCELLED = "cancelled", "Cancelled"
-        REJECTED = "rejected", "Rejected by purchasing"
+        OPEN = "open", _("Open")
+        ORDERED = "ordered", _("Ordered")
+        CANCELLED = "cancelled", _("Cancelled")
+        REJECTED = "rejected", _("Rejected by purchasing")
 
     request = models.ForeignKey(PartsRequest, on_delete=models.CASCADE, related_name="lines")
     line_no = models.PositiveIntegerField()
@@ -124,10 +125,10 @@ class PurchaseOrder(models.Model):
     """The CMMS's link to a PO of the ERP (or of the builtin connector): number, vendor, status."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft (builtin, not sent)"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", _("Draft (builtin, not sent)")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="purchase_orders")
     source = models.CharField(max_length=60, help_text="Which connector it came from, e.g. webhook:ist")
@@ -183,10 +184,10 @@ class ErpEvent(models.Model):
     """One inbound event, stored before anything else, applied exactly once whatever the order."""
 
     class Status(models.TextChoices):
-        APPLIED = "applied", "Applied"
-        PARKED = "parked", "Waiting for its PO"
-        REJECTED = "rejected", "Rejected"
-        IGNORED = "ignored", "Stale (a newer change was already applied)"
+        APPLIED = "applied", _("Applied")
+        PARKED = "parked", _("Waiting for its PO")
+        REJECTED = "rejected", _("Rejected")
+        IGNORED = "ignored", _("Stale (a newer change was already applied)")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="erp_events")
     source = models.CharField(max_length=60)
@@ -213,9 +214,9 @@ class Posting(models.Model):
     """A receipt or an invoice applied to a PO line, with the cost line it posted (if any)."""
 
     class Kind(models.TextChoices):
-        RECEIPT = "receipt", "Receipt"
-        INVOICE = "invoice", "Invoice"
-        REVALUATION = "revaluation", "Price change on received quantity"
+        RECEIPT = "receipt", _("Receipt")
+        INVOICE = "invoice", _("Invoice")
+        REVALUATION = "revaluation", _("Price change on received quantity")
 
     po_line = models.ForeignKey(PurchaseOrderLine, on_delete=models.PROTECT, related_name="postings")
     event = models.ForeignKey(ErpEvent, on_delete=models.PROTECT, related_name="postings")

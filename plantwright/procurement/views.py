@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from plantwright.errors import DomainError
@@ -31,7 +32,12 @@ def parts_request_new(request: HttpRequest, work_order_id: int) -> HttpResponse:
                 messages.error(request, exc.message)
                 status = exc.status
             else:
-                messages.success(request, f"{parts_request.number}: {parts_request.get_status_display().lower()}.")
+                messages.success(
+                    request,
+                    _("{parts_request}: {status}.").format(
+                        parts_request=parts_request.number, status=parts_request.get_status_display().lower()
+                    ),
+                )
                 return redirect("work-order-detail", work_order.pk)
         else:
             status = 422
@@ -47,7 +53,12 @@ def _act(request: HttpRequest, request_id: int, action) -> HttpResponse:
     parts_request = selectors.get_parts_request(request.user, request_id)
     try:
         parts_request = action(parts_request)
-        messages.success(request, f"{parts_request.number}: {parts_request.get_status_display().lower()}.")
+        messages.success(
+            request,
+            _("{parts_request}: {status}.").format(
+                parts_request=parts_request.number, status=parts_request.get_status_display().lower()
+            ),
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("work-order-detail", parts_request.work_order_id)
@@ -79,7 +90,10 @@ def request_line_cancel(request: HttpRequest, line_id: int) -> HttpResponse:
     line = selectors.get_request_line(request.user, line_id)
     try:
         services.cancel_request_line(request.user, line)
-        messages.success(request, f"Line {line.line_no} of {line.request.number} cancelled.")
+        messages.success(
+            request,
+            _("Line {line_no} of {request} cancelled.").format(line_no=line.line_no, request=line.request.number),
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("work-order-detail", line.request.work_order_id)

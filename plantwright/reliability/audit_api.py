@@ -84,11 +84,11 @@ def audit_integrity(request: HttpRequest, filters: Query[AuditFilters]):
             {
                 "rule": result.rule.code,
                 "severity": result.rule.severity,
-                "group": result.rule.group,
-                "title": result.rule.title,
+                "group": str(result.rule.group),
+                "title": str(result.rule.title),
                 "count": result.count,
                 "shown": len(result.findings),
-                "how_to_fix": result.rule.how_to_fix,
+                "how_to_fix": str(result.rule.how_to_fix),
             }
             for result in results
         ],

@@ -23,6 +23,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.assets.models import Asset
 from plantwright.maintenance.models import (
@@ -91,9 +92,9 @@ def asset_report(scope: Scope, period: Period) -> tuple[list[AssetRow], Kpis]:
 
 # What the worst assets are ranked by: (name, unit, the measure of an asset's parts).
 MEASURES = {
-    "downtime": ("Failure downtime", " h", lambda parts: parts.downtime_seconds / HOUR),
-    "failures": ("Failures", "", lambda parts: Decimal(parts.failures)),
-    "cost": ("Maintenance cost", "", lambda parts: parts.total_cost),
+    "downtime": (_("Failure downtime"), " h", lambda parts: parts.downtime_seconds / HOUR),
+    "failures": (_("Failures"), "", lambda parts: Decimal(parts.failures)),
+    "cost": (_("Maintenance cost"), "", lambda parts: parts.total_cost),
 }
 
 
@@ -176,7 +177,7 @@ def monthly_trend(scope: Scope, period: Period) -> list[Month]:
     for row in completed:
         if month := month_of(row["month"]):
             month.completed, month.completed_planned = row["n"], row["planned"]
-    for (_, n), seconds in downtime_seconds(scope, [m.period for m in months], by_asset=False).items():
+    for (_scope, n), seconds in downtime_seconds(scope, [m.period for m in months], by_asset=False).items():
         months[n].downtime_hours = (seconds / HOUR).quantize(HOURS)
     for model in (LaborEntry, ContractorEntry):
         hours = (

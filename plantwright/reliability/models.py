@@ -2,19 +2,20 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Export(models.Model):
     class Kind(models.TextChoices):
-        KPIS = "kpis", "Asset KPIs"
-        WORK_ORDERS = "work_orders", "WO history"
-        LEDGER = "ledger", "Asset cost ledger"
+        KPIS = "kpis", _("Asset KPIs")
+        WORK_ORDERS = "work_orders", _("WO history")
+        LEDGER = "ledger", _("Asset cost ledger")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports")
     kind = models.CharField(max_length=12, choices=Kind.choices)

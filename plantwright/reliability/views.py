@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from plantwright import exports as downloads
@@ -49,9 +50,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     labels = [_month_label(m.period) for m in months]
     measure = request.GET.get("pareto") if request.GET.get("pareto") in MEASURES else "downtime"
     worst, whole = pareto(parts, measure, limit=PARETO_ASSETS)
-    name, unit, _ = MEASURES[measure]
+    name, unit, _value = MEASURES[measure]
     unit = unit or (f" {filters.site.currency}" if measure == "cost" else "")
-    by_cost, _ = pareto(parts, "cost", limit=COST_ASSETS)
+    by_cost, _whole = pareto(parts, "cost", limit=COST_ASSETS)
     cost_series = [("Labor", "pw-cost-labor", "labor"), ("Parts", "pw-cost-parts", "parts")]
     cost_series.append(("Contractor", "pw-cost-contractor", "contractor"))
     context = {
@@ -66,16 +67,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "unit": unit,
         "by_cost": by_cost,
         "failures_chart": charts.stacked_bars(
-            "Failures per month", labels, [("Failures", "pw-failures", [m.failures for m in months])]
+            _("Failures per month"), labels, [("Failures", "pw-failures", [m.failures for m in months])]
         ),
         "downtime_chart": charts.stacked_bars(
-            "Failure downtime per month",
+            _("Failure downtime per month"),
             labels,
             [("Downtime", "pw-downtime", [m.downtime_hours for m in months])],
             unit=" h",
         ),
         "hours_chart": charts.stacked_bars(
-            "Planned and reactive hours per month",
+            _("Planned and reactive hours per month"),
             labels,
             [
                 ("Planned", "pw-hours-planned", [m.planned_hours for m in months]),
@@ -84,19 +85,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             unit=" h",
         ),
         "cost_chart": charts.stacked_bars(
-            f"Maintenance cost per month ({filters.site.currency})",
+            _("Maintenance cost per month ({currency})").format(currency=filters.site.currency),
             labels,
             [(label, css, [getattr(m, key) for m in months]) for label, css, key in cost_series],
         ),
         "pareto_chart": charts.pareto(
-            f"Worst assets by {name.lower()}",
+            _("Worst assets by {measure}").format(measure=str(name).lower()),
             [row.asset.code for row in worst],
             [row.value for row in worst],
             [row.cumulative for row in worst],
             unit=unit,
         ),
         "asset_cost_chart": charts.stacked_bars(
-            f"Cost per asset by kind ({filters.site.currency})",
+            _("Cost per asset by kind ({currency})").format(currency=filters.site.currency),
             [row.asset.code for row in by_cost],
             [(label, css, [getattr(row.parts, key) for row in by_cost]) for label, css, key in cost_series],
         ),
@@ -120,14 +121,16 @@ def asset_table(request: HttpRequest) -> HttpResponse:
 # The WOs behind each figure of the page: (title, what they are, the selector).
 DRILLS = {
     "failures": (
-        "Failure WOs",
-        "Counted as failures: those down in the period. Listed too: earlier ones still down or restored "
-        "in it, whose downtime inside the period counts.",
+        _("Failure WOs"),
+        _(
+            "Counted as failures: those down in the period. Listed too: earlier ones still down or restored "
+            "in it, whose downtime inside the period counts."
+        ),
     ),
-    "completed": ("Completed WOs", "WOs completed in the period (not cancelled): planned vs reactive by count."),
-    "hours": ("WOs with hours", "Labor and contractor hours booked in the period: planned vs reactive by hours."),
-    "pm": ("PM WOs due", "PM WOs due in the period (not cancelled), on time if done by due date + grace."),
-    "cost": ("WOs with cost", "Ledger lines dated in the period, by kind."),
+    "completed": ("Completed WOs", _("WOs completed in the period (not cancelled): planned vs reactive by count.")),
+    "hours": ("WOs with hours", _("Labor and contractor hours booked in the period: planned vs reactive by hours.")),
+    "pm": ("PM WOs due", _("PM WOs due in the period (not cancelled), on time if done by due date + grace.")),
+    "cost": ("WOs with cost", _("Ledger lines dated in the period, by kind.")),
 }
 
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.accounts.models import Site
 from plantwright.errors import Conflict
@@ -149,19 +150,19 @@ class LaborTimer(models.Model):
 
 
 class CostCategory(models.TextChoices):
-    LABOR = "labor", "Labor"
-    PARTS = "parts", "Parts"
-    CONTRACTOR = "contractor", "Contractor"
+    LABOR = "labor", _("Labor")
+    PARTS = "parts", _("Parts")
+    CONTRACTOR = "contractor", _("Contractor")
 
 
 class CostKind(models.TextChoices):
-    LABOR = "labor", "Labor"
-    CONTRACTOR = "contractor", "Contractor"
-    PART_ISSUE = "part_issue", "Part issue"
-    PART_RETURN = "part_return", "Part return"
-    PO_RECEIPT = "po_receipt", "PO receipt"
-    INVOICE_VARIANCE = "invoice_variance", "Invoice variance"
-    REVERSAL = "reversal", "Reversal"
+    LABOR = "labor", _("Labor")
+    CONTRACTOR = "contractor", _("Contractor")
+    PART_ISSUE = "part_issue", _("Part issue")
+    PART_RETURN = "part_return", _("Part return")
+    PO_RECEIPT = "po_receipt", _("PO receipt")
+    INVOICE_VARIANCE = "invoice_variance", _("Invoice variance")
+    REVERSAL = "reversal", _("Reversal")
 
 
 class CostLineQuerySet(models.QuerySet):

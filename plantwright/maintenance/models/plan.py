@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.formatting import plain
 from plantwright.maintenance.models.cost import Craft
@@ -38,13 +39,13 @@ class WorkOrderTask(PlannedTask):
 
 
 class CheckKind(models.TextChoices):
-    PASS_FAIL = "pass_fail", "Pass / fail"
-    VALUE = "value", "Measured value"
+    PASS_FAIL = "pass_fail", _("Pass / fail")
+    VALUE = "value", _("Measured value")
 
 
 class CheckResult(models.TextChoices):
-    PASS = "pass", "Pass"
-    FAIL = "fail", "Fail"
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")
 
 
 class PlannedCheck(models.Model):

@@ -7,6 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
 from plantwright.accounts.models import User
@@ -191,7 +193,9 @@ def approve_work_request(
     notify(
         [request.requested_by],
         Kind.REQUEST_TRIAGED,
-        title=f"{request.number} was approved: {work_order.number}",
+        title=format_lazy(
+            _("{request} was approved: {work_order}"), request=request.number, work_order=work_order.number
+        ),
         body=request.title,
         link=reverse("work-order-detail", args=[work_order.pk]),
         key=f"request-triaged:{request.pk}",
@@ -212,7 +216,7 @@ def reject_work_request(actor: User, request: WorkRequest, *, reason: str) -> Wo
     notify(
         [request.requested_by],
         Kind.REQUEST_TRIAGED,
-        title=f"{request.number} was rejected",
+        title=format_lazy(_("{request} was rejected"), request=request.number),
         body=f"{request.title}\n{reason}",
         link=reverse("work-request-detail", args=[request.pk]),
         key=f"request-triaged:{request.pk}",
@@ -353,8 +357,12 @@ def _tell_assignees(actor: User, work_order: WorkOrder, assignees: list[User]) -
     notify(
         [user for user in assignees if user.pk != actor.pk],
         Kind.WO_ASSIGNED,
-        title=f"{work_order.number} is assigned to you: {work_order.title}",
-        body=f"{work_order.asset.code} · {work_order.get_priority_display()}",
+        title=format_lazy(
+            _("{work_order} is assigned to you: {title}"), work_order=work_order.number, title=work_order.title
+        ),
+        body=format_lazy(
+            "{asset} · {priority}", asset=work_order.asset.code, priority=Priority(work_order.priority).label
+        ),
         link=reverse("work-order-detail", args=[work_order.pk]),
         key=f"wo-assigned:{work_order.pk}:{timezone.now().timestamp()}",
     )

@@ -67,7 +67,7 @@ def test_the_inbox_shows_unread_and_opening_one_goes_to_its_record(as_user, tech
     client = as_user(technician)
     page = client.get("/notifications/").content.decode()
     assert 'class="pw-unread"' in page
-    assert 'aria-label="1 unread notifications"' in client.get("/notifications/bell/").content.decode()
+    assert 'aria-label="1 unread notification"' in client.get("/notifications/bell/").content.decode()
     note = Notification.objects.get()
     response = client.post("/notifications/read/", {"id": note.pk})
     assert response.status_code == 302 and response["Location"] == f"/work-orders/{work_order.pk}/"
