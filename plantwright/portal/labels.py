@@ -1,15 +1,21 @@
 """QR labels: what a label encodes (the scan URL of the asset's code), as SVG or as an A4 PDF sheet.
 
 segno makes the codes (error correction M: a label survives some grease); the PDF sheet draws each
-code's modules with reportlab, 3 × 8 labels a page, each with the asset code and name.
+code's modules with reportlab, 3 × 8 labels a page, each with the asset code and name. The text is
+set in DejaVu Sans (vendored): the PDF base fonts cannot write Turkish letters such as ı, ş and ğ.
 """
 
 import io
+from functools import cache
+from pathlib import Path
 
 import segno
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from plantwright.assets.models import Asset
@@ -18,6 +24,14 @@ from plantwright.portal.services import code_for
 
 COLUMNS, ROWS = 3, 8
 MARGIN_X, MARGIN_Y = 8 * mm, 12 * mm
+FONTS = Path(__file__).parent / "fonts"
+
+
+@cache
+def _fonts() -> tuple[str, str]:
+    pdfmetrics.registerFont(TTFont("DejaVuSans", FONTS / "DejaVuSans.ttf"))
+    pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", FONTS / "DejaVuSans-Bold.ttf"))
+    return "DejaVuSans", "DejaVuSans-Bold"
 
 
 def label_url(request, asset: Asset) -> str:
@@ -36,8 +50,9 @@ def label_sheet(request, location) -> bytes:
         Asset.objects.filter(pk__in=location_assets_sql(location.pk), decommissioned_at__isnull=True).order_by("code")
     )
     out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A4)
-    pdf.setTitle(f"QR labels {location.code}")
+    regular, bold = _fonts()
+    pdf = canvas.Canvas(out, pagesize=A4, initialFontName=regular)
+    pdf.setTitle(_("QR labels {location}").format(location=location.code))
     width, height = A4
     cell_w, cell_h = (width - 2 * MARGIN_X) / COLUMNS, (height - 2 * MARGIN_Y) / ROWS
     for index, asset in enumerate(assets):
@@ -48,13 +63,16 @@ def label_sheet(request, location) -> bytes:
         x, y = MARGIN_X + col * cell_w, height - MARGIN_Y - (row + 1) * cell_h
         _draw_code(pdf, label_url(request, asset), x + 3 * mm, y + 3 * mm, cell_h - 6 * mm)
         text_x = x + cell_h
-        pdf.setFont("Helvetica-Bold", 11)
+        pdf.setFont(bold, 11)
         pdf.drawString(text_x, y + cell_h - 10 * mm, asset.code[:24])
-        pdf.setFont("Helvetica", 8)
+        pdf.setFont(regular, 8)
         pdf.drawString(text_x, y + cell_h - 15 * mm, asset.name[:34])
-        pdf.drawString(text_x, y + 5 * mm, "Scan to report a problem")
+        pdf.drawString(text_x, y + 5 * mm, _("Scan to report a problem"))
     if not assets:
-        pdf.drawString(MARGIN_X, height - MARGIN_Y - 10 * mm, f"No assets in {location.code}.")
+        pdf.setFont(regular, 11)
+        pdf.drawString(
+            MARGIN_X, height - MARGIN_Y - 10 * mm, _("No assets in {location}.").format(location=location.code)
+        )
     pdf.save()
     return out.getvalue()
 

@@ -146,3 +146,13 @@ def test_a_user_chooses_the_language_whatever_the_browser_says(as_user, technici
     assert client.post("/account/language/", {"language": "xx"}).status_code == 302  # refused, with a message
     technician.refresh_from_db()
     assert technician.language == ""
+
+
+def test_the_label_sheet_writes_turkish_names_in_an_embedded_unicode_font(as_user, planner, site):
+    hall = factories.LocationFactory(site=site, code="SALON")
+    factories.AssetFactory(site=site, location=hall, code="P-201", name="Besleme pompası ğüşİ")
+    planner.language = "tr"
+    planner.save()
+    pdf = as_user(planner).get(f"/locations/{hall.pk}/labels.pdf").content
+    assert b"/FontFile2" in pdf and b"DejaVuSans" in pdf  # a TrueType subset, embedded
+    assert b"Helvetica" not in pdf  # the base-14 fonts have no ı, ş or ğ
