@@ -8,5 +8,9 @@ class ErpConfig(AppConfig):
 
     def ready(self) -> None:
         from plantwright.erp import connectors
+        from plantwright.erp.tryton.poller import poll_due_connections
+        from plantwright.outbox.registry import register_periodic
 
         connectors.register_outbox_handlers()
+        # Tryton has no webhooks: the worker asks it what changed (each connection at its own interval).
+        register_periodic("erp.tryton.poll", poll_due_connections, every_seconds=15)

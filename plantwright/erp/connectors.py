@@ -6,8 +6,9 @@ every call carries the outbox message's idempotency key for the far side to drop
 
 from typing import Any, Protocol
 
-from plantwright.erp.models import WebhookEndpoint
+from plantwright.erp.models import TrytonConnection, WebhookEndpoint
 from plantwright.erp.payloads import cancellation_payload, parts_request_payload
+from plantwright.erp.tryton.connector import TrytonConnector
 from plantwright.outbox.models import OutboxMessage
 from plantwright.outbox.registry import PermanentError, RetryableDeliveryError, register
 from plantwright.procurement.models import ConnectorKind, PartsRequest, PartsRequestLine, ProcurementSettings
@@ -55,7 +56,7 @@ class WebhookConnector:
 
 
 def connector_for(site) -> Connector:
-    """The site's connector (reads `site.procurement_settings` / `site.webhook_endpoint`, preloaded if selected)."""
+    """The site's connector (reads `site.procurement_settings` and its endpoint or connection: select them)."""
     try:
         kind = site.procurement_settings.connector
     except ProcurementSettings.DoesNotExist:
@@ -69,10 +70,17 @@ def connector_for(site) -> Connector:
             ) from None
     if kind == ConnectorKind.BUILTIN:
         return BuiltinConnector()
+    if kind == ConnectorKind.TRYTON:
+        try:
+            return TrytonConnector(site.tryton_connection)
+        except TrytonConnection.DoesNotExist:
+            raise RetryableDeliveryError(
+                f"{site.code} uses the Tryton connector but has no connection set up."
+            ) from None
     raise RetryableDeliveryError(f"No connector {kind!r} is installed for {site.code}.")
 
 
-_SITE_CONNECTOR = ("site__procurement_settings", "site__webhook_endpoint")
+_SITE_CONNECTOR = ("site__procurement_settings", "site__webhook_endpoint", "site__tryton_connection")
 
 
 def _submissions():

@@ -31,6 +31,28 @@ class SiteConnectorForm(forms.Form):
     )
     webhook_url = forms.URLField(required=False, max_length=500, label=_("ERP webhook URL"), assume_scheme="https")
     timeout_seconds = forms.IntegerField(min_value=1, max_value=120, initial=10, label=_("Timeout seconds"))
+    tryton_url = forms.URLField(required=False, max_length=500, label=_("Tryton server URL"), assume_scheme="https")
+    tryton_database = forms.CharField(required=False, max_length=100, label=_("Tryton database"))
+    tryton_username = forms.CharField(required=False, max_length=100, label=_("Tryton user"))
+    tryton_password = forms.CharField(
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to keep the stored one. PLANTWRIGHT_TRYTON_PASSWORD_<SITE> overrides it."),
+        label=_("Tryton password"),
+    )
+    tryton_warehouse_code = forms.CharField(
+        required=False, max_length=60, initial="WH", label=_("Tryton warehouse code")
+    )
+    tryton_service_product_code = forms.CharField(
+        required=False,
+        max_length=60,
+        help_text=_("The Tryton service product contractor lines are ordered as (empty: description only)."),
+        label=_("Tryton service product code"),
+    )
+    tryton_poll_every_seconds = forms.IntegerField(
+        required=False, min_value=5, max_value=3600, initial=60, label=_("Ask Tryton for changes every (s)")
+    )
 
     def __init__(self, *args, storerooms=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,13 +2,14 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
-from plantwright.erp.models import WebhookEndpoint
+from plantwright.erp.models import TrytonConnection, WebhookEndpoint
 from plantwright.errors import ValidationFailed
 from plantwright.inventory.models import Storeroom
 from plantwright.procurement.models import ConnectorKind, ProcurementSettings
@@ -25,7 +26,10 @@ def configure_site(
     receiving_storeroom: Storeroom | None = None,
     webhook_url: str = "",
     timeout_seconds: int = 10,
+    **tryton: Any,
 ) -> ProcurementSettings:
+    """Choose the site's connector and set it up. `tryton_*` keywords (url, database, username, password,
+    warehouse_code, service_product_code, poll_every_seconds) describe the Tryton connection."""
     authorize(actor, Perm.MANAGE_INTEGRATIONS, site.pk)
     if connector not in ConnectorKind.values:
         raise ValidationFailed(f"Unknown connector {connector!r}.", details={"field": "connector"})
@@ -39,6 +43,7 @@ def configure_site(
         raise ValidationFailed("The webhook connector needs the ERP's URL.", details={"field": "webhook_url"})
     if not 1 <= timeout_seconds <= 120:
         raise ValidationFailed("The timeout is 1 to 120 seconds.", details={"field": "timeout_seconds"})
+    connection = _tryton_connection(site, connector, tryton)
     settings = settings_for(site)
     settings.connector = connector
     settings.approval_threshold = approval_threshold
@@ -48,7 +53,49 @@ def configure_site(
         endpoint, _ = WebhookEndpoint.objects.get_or_create(site=site, defaults={"url": webhook_url})
         endpoint.url, endpoint.timeout_seconds = webhook_url, timeout_seconds
         endpoint.save()
+    if connection is not None:
+        connection.save()
     return settings
+
+
+TRYTON_FIELDS = (
+    "url",
+    "database",
+    "username",
+    "password",
+    "warehouse_code",
+    "service_product_code",
+    "poll_every_seconds",
+)
+
+
+def _tryton_connection(site: Site, connector: str, given: dict[str, Any]) -> TrytonConnection | None:
+    """The Tryton connection as given (a password left empty keeps the stored one); None if not touched."""
+    unknown = set(given) - {f"tryton_{name}" for name in TRYTON_FIELDS}
+    if unknown:
+        raise ValidationFailed(f"Unknown setting {sorted(unknown)[0]!r}.", details={"field": sorted(unknown)[0]})
+    values = {name: given.get(f"tryton_{name}") for name in TRYTON_FIELDS}
+    if connector != ConnectorKind.TRYTON and not values["url"]:
+        return None
+    connection = TrytonConnection.objects.filter(site=site).first() or TrytonConnection(site=site)
+    for name in ("url", "database", "username", "warehouse_code", "service_product_code"):
+        if values[name] is not None:
+            setattr(connection, name, values[name].strip())
+    if values["password"]:
+        connection.password = values["password"]
+    if values["poll_every_seconds"] is not None:
+        if not 5 <= values["poll_every_seconds"] <= 3600:
+            raise ValidationFailed("Poll every 5 to 3600 seconds.", details={"field": "tryton_poll_every_seconds"})
+        connection.poll_every_seconds = values["poll_every_seconds"]
+    if connector == ConnectorKind.TRYTON:
+        for name in ("url", "database", "username", "warehouse_code"):
+            if not getattr(connection, name):
+                raise ValidationFailed(
+                    f"The Tryton connector needs the {name.replace('_', ' ')}.", details={"field": f"tryton_{name}"}
+                )
+        if not connection.secret():
+            raise ValidationFailed("The Tryton connector needs the password.", details={"field": "tryton_password"})
+    return connection
 
 
 @transaction.atomic

@@ -14,7 +14,9 @@ from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, has_perm, list_sites, site_ids_with
 from plantwright.erp import builtin, services
 from plantwright.erp.forms import NewPurchaseOrderForm, SiteConnectorForm
-from plantwright.erp.models import WebhookEndpoint
+from plantwright.erp.models import TrytonConnection, WebhookEndpoint
+from plantwright.erp.tryton.mapping import check as check_tryton
+from plantwright.erp.tryton.rpc import TrytonError, TrytonUnreachable
 from plantwright.errors import DomainError, PermissionDenied
 from plantwright.inventory.selectors import list_storerooms
 from plantwright.procurement import selectors
@@ -194,24 +196,44 @@ def site_connector(request: HttpRequest, site_id: int) -> HttpResponse:
     authorize(request.user, Perm.MANAGE_INTEGRATIONS, site.pk)
     settings = site_settings(site)
     endpoint = WebhookEndpoint.objects.filter(site=site).first()
+    tryton = TrytonConnection.objects.filter(site=site).first()
     initial = {
         "connector": settings.connector,
         "approval_threshold": settings.approval_threshold,
         "receiving_storeroom": settings.receiving_storeroom,
         "webhook_url": endpoint.url if endpoint else "",
         "timeout_seconds": endpoint.timeout_seconds if endpoint else 10,
+        **(
+            {
+                "tryton_url": tryton.url,
+                "tryton_database": tryton.database,
+                "tryton_username": tryton.username,
+                "tryton_warehouse_code": tryton.warehouse_code,
+                "tryton_service_product_code": tryton.service_product_code,
+                "tryton_poll_every_seconds": tryton.poll_every_seconds,
+            }
+            if tryton
+            else {}
+        ),
     }
     storerooms = list_storerooms(request.user, site_id=site.pk)
     form = SiteConnectorForm(request.POST or None, initial=initial, storerooms=storerooms)
     status = 200
-    if request.method == "POST" and "rotate" in request.POST:
+    report, report_error = None, ""
+    if request.method == "POST" and "check_tryton" in request.POST and tryton is not None:
+        try:
+            report = check_tryton(tryton)
+        except (TrytonError, TrytonUnreachable) as exc:
+            report_error = str(exc)
+        form = SiteConnectorForm(initial=initial, storerooms=storerooms)
+    elif request.method == "POST" and "rotate" in request.POST:
         try:
             services.rotate_secret(request.user, site)
             messages.success(request, _("New secret issued; the old one works for 24 hours more."))
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("site-connector", site.pk)
-    if request.method == "POST":
+    elif request.method == "POST":
         if form.is_valid():
             try:
                 services.configure_site(request.user, site, **form.cleaned_data)
@@ -226,7 +248,15 @@ def site_connector(request: HttpRequest, site_id: int) -> HttpResponse:
     return render(
         request,
         "erp/site_connector.html",
-        {"site": site, "form": form, "endpoint": endpoint, "settings": settings},
+        {
+            "site": site,
+            "form": form,
+            "endpoint": endpoint,
+            "settings": settings,
+            "tryton": tryton,
+            "report": report,
+            "report_error": report_error,
+        },
         status=status,
     )
 

@@ -21,6 +21,7 @@ QUANTITY = {"max_digits": 14, "decimal_places": 4}
 class ConnectorKind(models.TextChoices):
     BUILTIN = "builtin", _("Built-in purchasing (no ERP)")
     WEBHOOK = "webhook", _("Signed webhook to an ERP")
+    TRYTON = "tryton", _("Tryton ERP (JSON-RPC)")
 
 
 class ProcurementSettings(models.Model):
