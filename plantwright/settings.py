@@ -13,13 +13,19 @@ Environment:
   DOWNTIME_INGEST_USER account the MQTT ingest acts as (default oee; needs the integration role)
   OUTBOX_LEASE_SECONDS how long a worker owns a claimed outbox message (default 60)
   PLANTWRIGHT_BASE_URL where ERPs reach this installation (default http://127.0.0.1:8000), sent as reply_to
+  HTTPS               "1" behind TLS: secure cookies, SSL redirect, HSTS (HSTS_SECONDS, HSTS_INCLUDE_SUBDOMAINS,
+                      HSTS_PRELOAD default on); `manage.py check --deploy` is clean with it
+  LOGIN_FAILURE_LIMIT wrong passwords before a username+address is locked out (default 5)
+  LOGIN_LOCKOUT_MINUTES how long the lock lasts (default 15); PROXY_COUNT reverse proxies in front (default 0)
 """
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PLANTWRIGHT_VAR_DIR", BASE_DIR / "var"))
@@ -58,6 +64,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves Swagger UI from its own static files (no CDN)
     "simple_history",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "plantwright",
@@ -89,6 +96,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "plantwright.web.DomainErrorMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login attempt.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "plantwright.urls"
@@ -206,6 +216,41 @@ TASKS = {
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 
+# Argon2id for new and changed passwords; older PBKDF2 hashes are upgraded at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username+address before checking
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: 5 failures for one username from one address lock that pair out for 15 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))  # reverse proxies in front (X-Forwarded-For)
+AXES_VERBOSE = False
+
+# Content-Security-Policy: scripts, styles, images and fonts only from our own origin (vendored files);
+# no inline script or style anywhere in the UI, so nothing injected into a page can run.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # Pico's form icons are data: SVGs
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -218,6 +263,9 @@ if os.environ.get("HTTPS", "") == "1":
     SECURE_SSL_REDIRECT = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000"))
+    # Off by env only if some subdomain is still served over plain HTTP.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("HSTS_PRELOAD", "1") == "1"
 
 LOGGING = {
     "version": 1,
@@ -225,5 +273,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # One line per connector request is noise; failures are logged by the outbox with the message id.
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

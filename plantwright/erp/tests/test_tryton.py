@@ -326,3 +326,23 @@ def test_the_worker_polls_each_connection_at_its_interval(submit, desk, tryton_s
     TrytonConnection.objects.update(last_polled_at=None)
     assert poller.poll_due_connections() == "polled 0, failed 1"
     assert "unreachable" in TrytonConnection.objects.get().last_poll_error
+
+
+def test_a_line_cancelled_before_approval_leaves_the_requisition_and_after_it_is_told(
+    submit, desk, planner, tryton_site
+):
+    request = submit()
+    outbox.run_once()
+    (requisition,) = desk.requisitions(["id"])
+    seal_line, service_line = request.lines.order_by("line_no")
+    services.cancel_request_line(planner, service_line)  # still waiting for Tryton's approvers
+    assert outbox.run_once() == 1
+    (requisition,) = desk.requisitions(["id", "state", "lines"])
+    assert requisition["state"] == "waiting" and len(requisition["lines"]) == 1
+
+    desk.approve(requisition["id"])
+    services.cancel_request_line(planner, seal_line)  # approved: the buyers decide, and hear of it
+    assert outbox.run_once() == 1
+    channel = desk.rpc.search("ir.chat.channel", [("resource", "=", f"purchase.requisition,{requisition['id']}")])
+    notes = desk.rpc.search_read("ir.chat.message", [("channel", "in", channel)], ["content"])
+    assert any(request.number in note["content"] and "no longer needed" in note["content"] for note in notes)
