@@ -119,4 +119,18 @@ def _register_routers() -> None:
     api.add_router("", audit_router)
 
 
+def _document_refused_input() -> None:
+    """Every operation that takes parameters or a body can answer 422 (the schema refused the input):
+    the OpenAPI schema says so for each, not only where a view raises it itself."""
+    from plantwright.api_schemas import ErrorBody
+
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                takes_input = any(model.__ninja_param_source__ != "auth" for model in operation.models)
+                if takes_input and 422 not in operation.response_models:
+                    operation.response_models[422] = operation._create_response_model(ErrorBody)
+
+
 _register_routers()
+_document_refused_input()

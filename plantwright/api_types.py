@@ -57,3 +57,9 @@ PathId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 # Figures computed in SQL come back from SQLite without their scale ("3" for 3.0000); answers always
 # carry the ledger's four places so SQLite and PostgreSQL say the same thing.
 Fixed4 = Annotated[Decimal, AfterValidator(lambda value: value.quantize(Decimal("0.0001")))]
+
+
+def has_nul(raw: bytes) -> bool:
+    """A NUL character, raw or as a JSON escape: PostgreSQL stores none in text or JSON, so input that
+    carries one is refused up front (a 422, or an unreadable MQTT message), never half-written."""
+    return b"\x00" in raw or b"\\u0000" in raw.lower()

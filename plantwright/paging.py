@@ -8,7 +8,12 @@ joins and prefetches. Same rows, same order, one query more.
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from ninja import Field, Schema
+from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination
+
+# Far beyond any list we hold, and within a 64-bit SQL integer: a bigger offset is a 422, not a crash.
+MAX_OFFSET = 2**31 - 1
 
 
 def keys_first(queryset: QuerySet, offset: int, limit: int) -> list:
@@ -17,8 +22,16 @@ def keys_first(queryset: QuerySet, offset: int, limit: int) -> list:
     return [rows[key] for key in keys if key in rows]
 
 
-class KeysFirstPagination(LimitOffsetPagination):
-    """django-ninja's limit/offset, fetching the page keys first."""
+class BoundedPagination(LimitOffsetPagination):
+    """django-ninja's limit/offset with an upper bound on the offset (the API's default, see settings)."""
+
+    class Input(Schema):
+        limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=ninja_settings.PAGINATION_MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class KeysFirstPagination(BoundedPagination):
+    """Bounded limit/offset, fetching the page keys first."""
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         limit = min(pagination.limit, self.max_limit)

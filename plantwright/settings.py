@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "plantwright.web.DomainErrorMiddleware",
+    "plantwright.web.ApiErrorBodyMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
@@ -215,6 +216,7 @@ TASKS = {
 # API: large pages are refused rather than silently truncated.
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_PAGINATION_CLASS = "plantwright.paging.BoundedPagination"
 
 # Argon2id for new and changed passwords; older PBKDF2 hashes are upgraded at the next sign-in.
 PASSWORD_HASHERS = [

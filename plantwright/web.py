@@ -1,13 +1,16 @@
 """What every HTML view shares: domain errors become pages or form errors, pagination."""
 
+from urllib.parse import unquote_to_bytes
+
 from django import forms
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
 
+from plantwright.api_types import has_nul
 from plantwright.errors import DomainError
 
 PAGE_SIZE = 25
@@ -26,6 +29,61 @@ class DomainErrorMiddleware:
         if not isinstance(exc, DomainError) or request.path.startswith("/api/"):
             return None
         return render(request, "error.html", {"error": exc}, status=exc.status)
+
+
+# What Django itself answers under /api/ without our error body: an unknown path, a method the path
+# does not take, a request refused before any view (CSRF, size limits).
+_API_STATUS_CODES = {
+    400: ("bad_request", "The request could not be read."),
+    403: ("forbidden", "This request is not allowed."),
+    404: ("not_found", "There is no such API path."),
+    405: ("method_not_allowed", "This path does not take this method."),
+    413: ("too_large", "The request body is too large."),
+}
+
+
+def _carries_nul(request: HttpRequest) -> bool:
+    if has_nul(unquote_to_bytes(request.META.get("QUERY_STRING", ""))):
+        return True
+    # Uploads are files (photos hold NUL bytes); their fields are checked by their own schema.
+    return not request.content_type.startswith("multipart/") and has_nul(request.body)
+
+
+class ApiErrorBodyMiddleware:
+    """Every 4xx of the API carries the error body `{"error": {"code", "message", "details"}}`, also
+    those Django answers before reaching our code (a 405's Allow header is kept). Input holding a NUL
+    character is refused here, for every operation at once."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and _carries_nul(request):
+            return JsonResponse(
+                {
+                    "error": {
+                        "code": "validation_failed",
+                        "message": "NUL characters (U+0000) are not accepted.",
+                        "details": {},
+                    }
+                },
+                status=422,
+            )
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and 400 <= response.status_code < 500
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            code, message = _API_STATUS_CODES.get(response.status_code, ("client_error", "The request was refused."))
+            details = {"allow": response["Allow"]} if response.has_header("Allow") else {}
+            replaced = JsonResponse(
+                {"error": {"code": code, "message": message, "details": details}}, status=response.status_code
+            )
+            if response.has_header("Allow"):
+                replaced["Allow"] = response["Allow"]
+            return replaced
+        return response
 
 
 class LanguageMiddleware(LocaleMiddleware):

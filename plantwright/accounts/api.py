@@ -1,10 +1,11 @@
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from plantwright.accounts import selectors, services
 from plantwright.accounts.schemas import MeOut, SiteIn, SiteOut
 from plantwright.api_schemas import errors
+from plantwright.paging import BoundedPagination
 
 router = Router(tags=["sites"])
 
@@ -25,7 +26,7 @@ def me(request: HttpRequest):
 
 
 @router.get("/sites", response={200: list[SiteOut], **errors(422)})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_sites(request: HttpRequest):
     return selectors.list_sites(request.user)
 

@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from plantwright.accounts.selectors import list_sites
 from plantwright.api_schemas import errors
@@ -21,6 +21,7 @@ from plantwright.assets.schemas import (
     MeterReadingOut,
 )
 from plantwright.errors import ValidationFailed
+from plantwright.paging import BoundedPagination
 
 router = Router(tags=["assets"])
 
@@ -37,7 +38,7 @@ class LocationFilters(Schema):
 
 
 @router.get("/locations", response={200: list[LocationOut], **errors(422)})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_locations(request: HttpRequest, filters: Query[LocationFilters]):
     return selectors.list_locations(request.user, site_id=filters.site)
 
@@ -71,7 +72,7 @@ def list_asset_classes(request: HttpRequest):
 
 
 @router.get("/assets", response={200: list[AssetOut], **errors(422)})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_assets(request: HttpRequest, filters: Query[AssetFilters]):
     return selectors.list_assets(
         request.user,
@@ -131,7 +132,7 @@ class ReadingFilters(Schema):
 
 
 @router.get("/assets/{asset_id}/meter-readings", response={200: list[MeterReadingOut], **errors(404, 422)})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_meter_readings(request: HttpRequest, asset_id: PathId, filters: Query[ReadingFilters]):
     return selectors.list_meter_readings(selectors.get_asset(request.user, asset_id), meter_code=filters.meter)
 

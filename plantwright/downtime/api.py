@@ -4,12 +4,13 @@ import json
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import TypeAdapter
 
 from plantwright.api_schemas import answer_events, errors, inline_refs
 from plantwright.downtime import selectors, services
 from plantwright.errors import ValidationFailed
+from plantwright.paging import BoundedPagination
 
 router = Router(tags=["downtime"])
 
@@ -97,6 +98,6 @@ def receive_downtime_events(request: HttpRequest):
 
 
 @router.get("/downtime-stops", response={200: list[DowntimeStopOut], **errors(422)})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_stops(request: HttpRequest, site: int | None = None, asset: int | None = None):
     return selectors.list_stops(request.user, site_id=site, asset_id=asset)

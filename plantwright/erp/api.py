@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import TypeAdapter
 
 from plantwright.accounts.models import Site, User
@@ -21,6 +21,7 @@ from plantwright.accounts.services import authenticate_token
 from plantwright.api_schemas import answer_events, errors, inline_refs
 from plantwright.erp.models import WebhookEndpoint
 from plantwright.errors import NotFound, Unauthenticated, ValidationFailed
+from plantwright.paging import BoundedPagination
 from plantwright.procurement import selectors
 from plantwright.procurement.event_schemas import ErpEventIn
 from plantwright.procurement.events import EventResult, ingest
@@ -144,6 +145,6 @@ def receive_events(request: HttpRequest, site: str | None = None):
     response={200: list[ErpEventOut], **errors(403, 422)},
     summary="Inbound events as stored (for integrators and admins)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_events(request: HttpRequest, site: int | None = None, status: str | None = None):
     return selectors.list_erp_events(request.user, site_id=site, status=status)

@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from plantwright.accounts.selectors import list_sites
 from plantwright.api_schemas import errors
@@ -26,12 +26,13 @@ from plantwright.inventory.schemas import (
     TransferIn,
 )
 from plantwright.maintenance.selectors import get_work_order
+from plantwright.paging import BoundedPagination
 
 router = Router(tags=["parts and stock"])
 
 
 @router.get("/parts", response={200: list[PartOut], **errors(422)})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_parts(request: HttpRequest, q: str | None = None):
     return selectors.list_parts(q).prefetch_related("preferred_vendors")
 
@@ -47,7 +48,7 @@ def get_part(request: HttpRequest, part_id: PathId):
 
 
 @router.get("/storerooms", response={200: list[StoreroomOut], **errors(422)})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_storerooms(request: HttpRequest, site: PathId | None = None):
     return selectors.list_storerooms(request.user, site_id=site)
 
@@ -61,7 +62,7 @@ def create_storeroom(request: HttpRequest, payload: StoreroomIn):
 
 
 @router.get("/stock", response={200: list[StockLevelOut], **errors(422)})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_stock(
     request: HttpRequest, part: PathId | None = None, storeroom: PathId | None = None, site: PathId | None = None
 ):
@@ -69,7 +70,7 @@ def list_stock(
 
 
 @router.get("/stock/reorder", response={200: list[ReorderOut], **errors(422)})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def reorder(request: HttpRequest, site: PathId | None = None):
     return selectors.reorder_list(request.user, site_id=site)
 

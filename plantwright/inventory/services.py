@@ -12,7 +12,7 @@ from plantwright.errors import Conflict, PermissionDenied, ValidationFailed
 from plantwright.formatting import plain
 from plantwright.inventory.models import MovementKind, Part, StockLevel, StockMovement, StockReservation, Storeroom
 from plantwright.inventory.selectors import outstanding_reservations
-from plantwright.maintenance.models import OPEN_STATUSES, CostCategory, CostKind, WorkOrder
+from plantwright.maintenance.models import OPEN_STATUSES, CostCategory, CostKind, Vendor, WorkOrder
 from plantwright.maintenance.services import money, post_cost_line
 
 QUANTITY_STEP = Decimal("0.0001")
@@ -143,6 +143,9 @@ def create_part(actor: User, **fields) -> Part:
     low, high = fields.get("default_min_quantity", 0), fields.get("default_max_quantity", 0)
     if low < 0 or high < low:
         raise ValidationFailed("Min must be ≥ 0 and max ≥ min.", details={"field": "default_max_quantity"})
+    unknown = sorted(set(vendors) - set(Vendor.objects.filter(pk__in=vendors).values_list("pk", flat=True)))
+    if unknown:
+        raise ValidationFailed(f"Vendor {unknown[0]} does not exist.", details={"field": "preferred_vendors"})
     with transaction.atomic():
         part = Part.objects.create(**fields)
         if vendors:

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from plantwright.api_schemas import errors
 from plantwright.api_types import PathId, Timestamp
@@ -24,7 +24,7 @@ from plantwright.maintenance.schemas import (
     WorkRequestIn,
     WorkRequestOut,
 )
-from plantwright.paging import KeysFirstPagination
+from plantwright.paging import BoundedPagination, KeysFirstPagination
 
 router = Router()
 
@@ -39,7 +39,7 @@ class WorkRequestFilters(Schema):
 
 
 @router.get("/work-requests", response={200: list[WorkRequestOut], **errors(422)}, tags=["work requests"])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_work_requests(request: HttpRequest, filters: Query[WorkRequestFilters]):
     return selectors.list_work_requests(
         request.user, status=filters.status, site_id=filters.site, asset_id=filters.asset

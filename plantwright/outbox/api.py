@@ -5,12 +5,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from plantwright.api_schemas import errors
 from plantwright.api_types import PathId
 from plantwright.outbox import selectors, services
+from plantwright.paging import BoundedPagination
 
 router = Router(tags=["outbox"])
 
@@ -32,7 +33,7 @@ class OutboxMessageOut(Schema):
 
 
 @router.get("/outbox", response={200: list[OutboxMessageOut], **errors(422)})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_messages(
     request: HttpRequest, status: str | None = None, site: PathId | None = None, topic: str | None = None
 ):

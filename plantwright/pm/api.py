@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict, Field
 
 from plantwright.accounts.models import Site
@@ -14,6 +14,7 @@ from plantwright.accounts.selectors import authorize, list_sites
 from plantwright.api_schemas import errors
 from plantwright.api_types import Day, Id, PathId
 from plantwright.errors import NotFound, ValidationFailed
+from plantwright.paging import BoundedPagination
 from plantwright.pm import selectors, services
 
 router = Router(tags=["pm"])
@@ -52,7 +53,7 @@ class ScheduleOut(Schema):
 
 
 @router.get("/pm/schedules", response={200: list[ScheduleOut], **errors(422)})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_schedules(request: HttpRequest, filters: Query[ScheduleFilters]):
     return selectors.list_schedules(request.user, site_id=filters.site)
 

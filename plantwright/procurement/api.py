@@ -2,11 +2,12 @@
 
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from plantwright.api_schemas import errors
 from plantwright.api_types import PathId
 from plantwright.maintenance.selectors import get_work_order
+from plantwright.paging import BoundedPagination
 from plantwright.procurement import selectors, services
 from plantwright.procurement.models import PartsRequest
 from plantwright.procurement.schemas import (
@@ -33,7 +34,7 @@ def create_parts_request(request: HttpRequest, work_order_id: PathId, payload: P
 
 
 @router.get("/parts-requests", response={200: list[PartsRequestSummaryOut], **errors(422)})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_parts_requests(
     request: HttpRequest, site: PathId | None = None, status: str | None = None, work_order: PathId | None = None
 ):
@@ -74,7 +75,7 @@ def cancel_request_line(request: HttpRequest, line_id: PathId):
 
 
 @router.get("/purchase-orders", response={200: list[PurchaseOrderOut], **errors(422)})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_purchase_orders(
     request: HttpRequest, work_order: PathId | None = None, site: PathId | None = None, status: str | None = None
 ):

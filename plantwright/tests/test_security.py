@@ -80,3 +80,16 @@ def test_check_deploy_is_clean_in_production_settings(tmp_path):
         text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.django_db
+def test_api_errors_django_answers_itself_carry_the_error_body_and_nul_is_refused(api_as, planner):
+    api = api_as(planner)
+    status, body = api.patch("/sites", {})  # the path takes GET only
+    assert status == 405 and body["error"]["code"] == "method_not_allowed"
+    status, body = api.get("/no-such-thing")
+    assert status == 404 and body["error"]["code"] == "not_found"
+    status, body = api.post("/work-requests", raw='{"title": "jam\\u0000", "asset": 1}')
+    assert status == 422 and "NUL" in body["error"]["message"]
+    status, body = api.get("/assets", q="pump\x00")
+    assert status == 422 and body["error"]["code"] == "validation_failed"

@@ -14,12 +14,14 @@ import queue
 import signal
 import socket
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import InterfaceError, OperationalError, close_old_connections
 
 from plantwright.accounts.models import Site, User
+from plantwright.api_types import has_nul
 from plantwright.downtime import mqtt
 from plantwright.downtime.services import Incoming, ingest_items, reject_unreadable, sweep
 from plantwright.downtime.services.readings import ingest_readings
@@ -104,11 +106,11 @@ class Command(BaseCommand):
                 site = Site.objects.filter(code=parsed[1]).first()
                 if site:
                     sites[site.code] = site
-            try:
-                raw = json.loads(message.payload)
-            except (ValueError, UnicodeDecodeError):
+            raw, problem = _decode(message.payload)
+            if problem:
                 text = message.payload[:2000].decode("utf-8", "replace")
-                unreadable.append(({"topic": message.topic, "raw": text}, source, site, "The message is not JSON."))
+                text = text.replace("\x00", "\ufffd").replace("\\u0000", "\\ufffd")  # storable in PostgreSQL
+                unreadable.append(({"topic": message.topic, "raw": text}, source, site, problem))
                 continue
             if parsed is None or site is None:
                 unreadable.append((raw, source, site, f"No site for topic {message.topic!r}."))
@@ -163,3 +165,13 @@ def _take(inbox: queue.Queue, batch: int) -> list:
         except queue.Empty:
             break
     return messages
+
+
+def _decode(payload: bytes) -> tuple[Any, str]:
+    """The message's JSON, or why it cannot be read."""
+    if has_nul(payload):
+        return None, "The message holds a NUL character."
+    try:
+        return json.loads(payload), ""
+    except (ValueError, UnicodeDecodeError):
+        return None, "The message is not JSON."
