@@ -120,6 +120,15 @@ def _ledger(work_order, category) -> Decimal | None:
     return CostLine.objects.filter(work_order=work_order, category=category).aggregate(s=Sum("amount"))["s"]
 
 
+def _submitted_and_bought(submit, desk: ErpDesk) -> tuple[PartsRequest, int]:
+    """A one-line request sent to Tryton, approved and bought there: (the request, the purchase id)."""
+    request = submit(service=False)
+    outbox.run_once()
+    (requisition,) = desk.requisitions(["id"])
+    desk.approve(requisition["id"])
+    return request, desk.buy(requisition["id"])
+
+
 def _poll(site) -> poller.PollResult:
     return poller.poll(TrytonConnection.objects.select_related("site").get(site=site))
 
@@ -224,11 +233,7 @@ def test_a_rejected_requisition_rejects_the_request_lines(submit, desk, tryton_s
 
 
 def test_a_crash_between_poll_and_apply_loses_nothing_and_doubles_nothing(submit, desk, tryton_site, monkeypatch):
-    submit(service=False)
-    outbox.run_once()
-    (requisition,) = desk.requisitions(["id"])
-    desk.approve(requisition["id"])
-    desk.buy(requisition["id"])
+    _submitted_and_bought(submit, desk)
 
     def crash(*args, **kwargs):
         raise RuntimeError("worker killed")
@@ -247,11 +252,7 @@ def test_a_crash_between_poll_and_apply_loses_nothing_and_doubles_nothing(submit
 def test_deliveries_cancelled_in_tryton_cancel_the_po_line_and_release_the_commitment(
     submit, desk, work_order, tryton_site
 ):
-    request = submit(service=False)
-    outbox.run_once()
-    (requisition,) = desk.requisitions(["id"])
-    desk.approve(requisition["id"])
-    purchase_id = desk.buy(requisition["id"])
+    request, purchase_id = _submitted_and_bought(submit, desk)
     _poll(tryton_site)
     (po_line,) = PurchaseOrder.objects.get(site=tryton_site).lines.all()
     assert not po_line.cancelled
@@ -314,11 +315,7 @@ def test_the_sync_command_lists_what_does_not_map(tryton_site, capsys):
 
 
 def test_the_worker_polls_each_connection_at_its_interval(submit, desk, tryton_site, tryton):
-    submit(service=False)
-    outbox.run_once()
-    (requisition,) = desk.requisitions(["id"])
-    desk.approve(requisition["id"])
-    desk.buy(requisition["id"])
+    _submitted_and_bought(submit, desk)
     assert poller.poll_due_connections() == "polled 1, failed 0"
     assert PurchaseOrder.objects.filter(site=tryton_site).count() == 1
     assert poller.poll_due_connections() == ""  # not due again before poll_every_seconds
