@@ -1,12 +1,13 @@
 """The HTTP API under /api/v1/: authentication, error mapping, and the routers of each app."""
 
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from plantwright.accounts.services import authenticate_token
-from plantwright.errors import DomainError, error_body
+from plantwright.errors import DomainError, database_refusal, error_body
 
 
 class BearerToken(HttpBearer):
@@ -84,6 +85,14 @@ def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> Htt
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     code = STATUS_CODES.get(exc.status_code, "error")
     return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+
+
+@api.exception_handler(DatabaseError)
+def _database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    refusal = database_refusal(exc)
+    if refusal is None:
+        raise exc  # a bug: Django logs it and answers 500
+    return api.create_response(request, refusal.as_body(), status=refusal.status)
 
 
 @api.exception_handler(Http404)

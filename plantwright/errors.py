@@ -88,3 +88,30 @@ def schema_error(exc: Any, what: str = "The event") -> ValidationFailed:
         for err in exc.errors(include_url=False, include_input=False)
     ]
     return ValidationFailed(f"{what} does not match its schema.", details={"errors": problems})
+
+
+class ServiceUnavailable(DomainError):
+    """The database takes no writes now (read-only, disk full, locked too long): nothing was written."""
+
+    status = 503
+    code = "service_unavailable"
+
+
+# What SQLite and PostgreSQL say when they refuse a write for reasons of the machine, not of the data.
+_DATABASE_REFUSALS = (
+    ("readonly database", "database_read_only", "The database is read-only just now: nothing was saved."),
+    ("read-only transaction", "database_read_only", "The database is read-only just now: nothing was saved."),
+    ("query_only", "database_read_only", "The database is read-only just now: nothing was saved."),
+    ("disk is full", "disk_full", "The database's disk is full: nothing was saved. Tell the administrator."),
+    ("no space left on device", "disk_full", "The database's disk is full: nothing was saved. Tell the administrator."),
+    ("database is locked", "database_busy", "The database is busy: nothing was saved. Try again in a moment."),
+)
+
+
+def database_refusal(exc: Exception) -> ServiceUnavailable | None:
+    """The clear 503 for a database that refused a write, or None for any other database error."""
+    text = str(exc).lower()
+    for needle, code, message in _DATABASE_REFUSALS:
+        if needle in text:
+            return ServiceUnavailable(message, code=code)
+    return None

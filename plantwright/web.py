@@ -5,19 +5,21 @@ from urllib.parse import unquote_to_bytes
 from django import forms
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
 
 from plantwright.api_types import has_nul
-from plantwright.errors import DomainError
+from plantwright.errors import DomainError, database_refusal
 
 PAGE_SIZE = 25
 
 
 class DomainErrorMiddleware:
-    """A domain error escaping a page becomes a readable page with the right status (404/403/409/422)."""
+    """A domain error escaping a page becomes a readable page with the right status (404/403/409/422);
+    a database refusing writes (read-only, disk full) becomes a clear 503, page or API."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -26,6 +28,11 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if isinstance(exc, DatabaseError) and (refusal := database_refusal(exc)):
+            # A full disk or a read-only database: the transaction rolled back; say so clearly.
+            if request.path.startswith("/api/"):
+                return JsonResponse(refusal.as_body(), status=refusal.status)
+            return render(request, "error.html", {"error": refusal}, status=refusal.status)
         if not isinstance(exc, DomainError) or request.path.startswith("/api/"):
             return None
         return render(request, "error.html", {"error": exc}, status=exc.status)

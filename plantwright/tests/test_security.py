@@ -93,3 +93,36 @@ def test_api_errors_django_answers_itself_carry_the_error_body_and_nul_is_refuse
     assert status == 422 and "NUL" in body["error"]["message"]
     status, body = api.get("/assets", q="pump\x00")
     assert status == 422 and body["error"]["code"] == "validation_failed"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("pragma", "code"),
+    [("PRAGMA query_only = ON", "database_read_only"), ("PRAGMA max_page_count = {pages}", "disk_full")],
+)
+def test_a_read_only_or_full_sqlite_database_answers_503_and_stays_whole(api_as, as_user, planner, asset, pragma, code):
+    from django.db import connection
+
+    from plantwright.maintenance.models import WorkRequest
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's failure modes; PostgreSQL has its own (a hot standby is read-only)")
+    api, pages = api_as(planner), as_user(planner)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM")  # no free pages left: the next row needs a new one
+        pages_now = cursor.execute("PRAGMA page_count").fetchone()[0]
+        cursor.execute(pragma.format(pages=pages_now))
+    try:
+        status, body = api.post("/work-requests", {"asset": asset.pk, "title": "Leak", "description": "y" * 4000})
+        page = pages.post(
+            "/requests/new/", {"asset": asset.pk, "title": "Leak", "description": "y" * 4000, "priority": "medium"}
+        )
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA query_only = OFF")
+            cursor.execute("PRAGMA max_page_count = 1073741823")
+    assert status == 503 and body["error"]["code"] == code
+    assert page.status_code == 503
+    assert not WorkRequest.objects.exists()  # nothing half-written
+    with connection.cursor() as cursor:
+        assert cursor.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
