@@ -12,7 +12,7 @@ from plantwright.accounts.selectors import restrict_to_sites
 from plantwright.maintenance.models import DONE_STATUSES, OPEN_STATUSES, WorkOrderStatus
 from plantwright.pm import calendar
 from plantwright.pm.models import CalendarMode, PmOccurrence, PmSchedule, Trigger
-from plantwright.pm.services import grace_days, next_due
+from plantwright.pm.services import grace_days, last_occurrences, next_due
 
 
 def list_schedules(user: User, *, site_id: int | None = None) -> QuerySet[PmSchedule]:
@@ -58,9 +58,11 @@ def forecast(site: Site, *, today: date, days: int = 90) -> Forecast:
         .select_related("site", "asset", "meter")
         .prefetch_related("job_plan__tasks__craft")
     )
+    lasts = last_occurrences(schedules)
     occurrences: list[tuple[date, PmSchedule]] = []
     for schedule in schedules:
-        occurrences += [(day, schedule) for day in _project(schedule, today=today, until=until)]
+        last = lasts.get(schedule.pk)
+        occurrences += [(day, schedule) for day in _project(schedule, today=today, until=until, last=last)]
     occurrences.sort(key=lambda item: (item[0], item[1].asset.code))
     first_monday = today - timedelta(days=today.weekday())
     weeks = [first_monday + timedelta(weeks=n) for n in range((until - first_monday).days // 7 + 1)]
@@ -73,8 +75,8 @@ def forecast(site: Site, *, today: date, days: int = 90) -> Forecast:
     return Forecast(today, weeks, sorted(hours), dict(hours), occurrences)
 
 
-def _project(schedule: PmSchedule, *, today: date, until: date) -> list[date]:
-    due = next_due(schedule, today=today)
+def _project(schedule: PmSchedule, *, today: date, until: date, last: PmOccurrence | None) -> list[date]:
+    due = next_due(schedule, today=today, last=last)
     if due is None:
         return []
     days = [max(due.due_date, today)]

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from plantwright.accounts.models import Site, User
@@ -41,10 +42,22 @@ class NextDue:
     due_meter: Decimal | None = None
 
 
-def next_due(schedule: PmSchedule, *, today: date) -> NextDue | None:
+_LOOK_UP = object()
+
+
+def last_occurrences(schedules: list[PmSchedule]) -> dict[int, PmOccurrence]:
+    """Each schedule's latest occurrence (with its WO), for many schedules in one query."""
+    latest = PmOccurrence.objects.filter(schedule=OuterRef("schedule")).order_by("-sequence").values("pk")[:1]
+    rows = PmOccurrence.objects.filter(schedule__in=schedules, pk=Subquery(latest)).select_related("work_order")
+    return {occurrence.schedule_id: occurrence for occurrence in rows}
+
+
+def next_due(schedule: PmSchedule, *, today: date, last: PmOccurrence | None = _LOOK_UP) -> NextDue | None:
     """The next occurrence not generated yet, or None: a floating schedule whose last WO is still open,
-    a meter schedule without enough readings to tell."""
-    last = schedule.occurrences.select_related("work_order").order_by("-sequence").first()
+    a meter schedule without enough readings to tell. Pass `last` (see `last_occurrences`) when
+    asking for many schedules."""
+    if last is _LOOK_UP:
+        last = schedule.occurrences.select_related("work_order").order_by("-sequence").first()
     settled = (*DONE_STATUSES, WorkOrderStatus.CANCELLED)
     if last is not None and schedule.mode == CalendarMode.FLOATING and last.work_order.status not in settled:
         return None  # floating: the next one is counted from this one's completion

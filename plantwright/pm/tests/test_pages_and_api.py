@@ -23,6 +23,24 @@ def test_forecast_adds_up_craft_hours_per_week(schedule_for, job_plan, site):
     assert data.peak == Decimal("2.0") and not PmOccurrence.objects.exists()  # nothing created
 
 
+def test_the_forecast_reads_the_same_number_of_queries_for_any_number_of_schedules(schedule_for, job_plan, site):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            forecast(site, today=date(2026, 11, 30), days=28)
+        return len(captured.captured_queries)
+
+    for _ in range(2):
+        schedule_for(job_plan=job_plan, interval=1, interval_unit="weeks", starts_on=date(2026, 11, 1))
+    generate_due_work_orders(now=datetime(2026, 11, 30, 8, tzinfo=UTC), site=site)  # occurrences (and WOs) now
+    few = queries()
+    for _ in range(6):
+        schedule_for(job_plan=job_plan, interval=1, interval_unit="weeks", starts_on=date(2026, 11, 1))
+    assert queries() == few
+
+
 def test_the_forecast_page_draws_the_load(as_user, planner, schedule_for, job_plan, site):
     schedule_for(job_plan=job_plan, interval=1, interval_unit="weeks", starts_on=timezone.now().date())
     page = as_user(planner).get(f"/pm/forecast/?site={site.pk}")
