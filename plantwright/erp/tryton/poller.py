@@ -93,6 +93,7 @@ class _Reader:
         self.links = links
         self.site = connection.site
         self.newest: dt.datetime | None = None
+        self._lines: dict[int, dict[str, Any]] = {}
 
     def _seen(self, stamp: dt.datetime | None) -> str:
         if stamp is not None and (self.newest is None or stamp > self.newest):
@@ -159,9 +160,15 @@ class _Reader:
         return events
 
     def _purchase_lines(self, line_ids: list[int]) -> dict[int, dict[str, Any]]:
-        """Purchase line id → the line, with `request_line` set when it orders one of ours."""
+        """Purchase line id → the line, with `request_line` set when it orders one of ours. Lines read
+        once in a poll (by the purchases, then the receipts and invoices) are not read again."""
+        missing = sorted(set(line_ids) - self._lines.keys())
+        self._lines.update(self._read_purchase_lines(missing))
+        return {line_id: self._lines[line_id] for line_id in line_ids if line_id in self._lines}
+
+    def _read_purchase_lines(self, line_ids: list[int]) -> dict[int, dict[str, Any]]:
         rows = []
-        for chunk in _chunks(sorted(set(line_ids))):
+        for chunk in _chunks(line_ids):
             rows += self.client.read(
                 "purchase.line",
                 chunk,
