@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/plantwright
+# pytest-xdist workers: each has its own test database (pytest-django adds a _gwN suffix).
+TEST_WORKERS ?= 2
 
 .PHONY: run test install install-test migrate lint format chromium clean
 
@@ -50,9 +52,9 @@ format: install-test
 
 test: install-test chromium lint
 	@echo "== SQLite =="
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 	@echo "== PostgreSQL ($(TEST_DATABASE_URL)) =="
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n $(TEST_WORKERS)
 
 clean:
 	rm -rf $(VENV) var

@@ -11,7 +11,9 @@
   JSON-RPC any Tryton client uses.
 """
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import os
 import shutil
@@ -50,11 +52,24 @@ def _run(command: list[str], **kwargs) -> None:
         raise TrytonUnavailable(f"{' '.join(map(str, command[:3]))} failed:\n{(done.stdout + done.stderr)[-3000:]}")
 
 
+@contextlib.contextmanager
+def _building():
+    """One builder at a time per machine: parallel test workers wait for the first one's venv and template."""
+    HOME.mkdir(parents=True, exist_ok=True)
+    with (HOME / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, even if the builder dies
+        yield
+
+
 def venv() -> Path:
     """Tryton's own virtualenv, installed on first use (about 20 s with pip's cache)."""
     home = HOME / "venv"
     marker = home / f".installed-{hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()[:12]}"
-    if not marker.exists():
+    if marker.exists():
+        return home
+    with _building():
+        if marker.exists():
+            return home
         shutil.rmtree(home, ignore_errors=True)
         _run([sys.executable, "-m", "venv", str(home)])
         _run([str(home / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", "-r", str(REQUIREMENTS)])
@@ -78,6 +93,13 @@ def template() -> Path:
     if database.exists():
         return database
     python = venv() / "bin"
+    with _building():
+        if not database.exists():
+            _build_template(python, directory)
+    return database
+
+
+def _build_template(python: Path, directory: Path) -> None:
     building = HOME / f"building-{os.getpid()}"
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
@@ -92,7 +114,6 @@ def template() -> Path:
     _run([str(python / "python"), str(SEED), str(config), DATABASE, API_PASSWORD], env=env)
     shutil.rmtree(directory, ignore_errors=True)
     building.rename(directory)  # whole or not at all: a half-built template is never used
-    return database
 
 
 def _free_port() -> int:
