@@ -39,10 +39,13 @@ from plantwright.accounts.services import create_token  # noqa: E402
 from plantwright.assets.models import Asset  # noqa: E402
 from plantwright.maintenance.models import WorkOrder  # noqa: E402
 from plantwright.maintenance.selectors import asset_tree_ids  # noqa: E402
-from plantwright.reliability.figures import Period, Scope, parts_by_asset  # noqa: E402
+from plantwright.reliability.figures import Period, Scope  # noqa: E402
 from plantwright.reliability.kpis import asset_report, kpis  # noqa: E402
+from plantwright.reliability.models import AssetChange  # noqa: E402
+from plantwright.reliability.monthly import parts_by_asset, refresh, refresh_all  # noqa: E402
 
-YEAR = (date(2025, 11, 20), date(2026, 11, 20))
+YEAR = (date(2025, 11, 1), date(2026, 11, 1))  # twelve whole months: read from the monthly aggregates
+ROLLING_YEAR = (date(2025, 11, 20), date(2026, 11, 20))  # a year from any day: two partial months read raw
 
 
 def queries(fn) -> int:
@@ -162,6 +165,7 @@ def main() -> None:
         f"period {YEAR[0]} – {YEAR[1]} ({site.timezone})"
     )
 
+    refresh_all()  # as the worker keeps them: built, up to date
     ours = parts_by_asset(scope, period)
     report = timed("full KPI report, every asset, one year (asset_report)", lambda: asset_report(scope, period), repeat)
     if connection.vendor == "postgresql":
@@ -179,6 +183,19 @@ def main() -> None:
             "floor: the same figures, one SQL statement via psycopg", lambda: floor(site, period, grace), repeat
         )
         print(f"  report / floor = {report / best:.2f}")
+    rolling = Period.of(*ROLLING_YEAR, site.timezone)
+    timed(
+        f"full KPI report, every asset, {ROLLING_YEAR[0]} – {ROLLING_YEAR[1]} (edges raw)",
+        lambda: asset_report(scope, rolling),
+        max(3, repeat // 4),
+    )
+    changed = list(Asset.objects.filter(site=site).order_by("?").values_list("pk", flat=True)[:100])
+
+    def change_and_read():
+        AssetChange.objects.bulk_create([AssetChange(asset_id=pk) for pk in changed])
+        refresh(site)
+
+    timed("refresh after changes to 100 random assets (rebuilds their months)", change_and_read, max(3, repeat // 4))
     worst = max(ours, key=lambda pk: ours[pk].failures)
     machine = Asset.objects.get(pk=worst)
     while machine.parent_id:

@@ -19,7 +19,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from plantwright.accounts.models import Site
@@ -178,72 +190,77 @@ class Parts:
         )
 
 
-def parts_by_asset(scope: Scope, period: Period) -> dict[int, Parts]:
-    """Each asset's parts over the period: seven grouped queries (nine for some assets of a site), plus
-    one per site for PM compliance."""
-    result: dict[int, Parts] = {}
+def raw_parts(scope: Scope, buckets: list[Period]) -> dict[tuple[int, int], Parts]:
+    """Each asset's parts in each bucket (disjoint periods in order), straight from the history, keyed
+    (asset id, bucket index): nine grouped queries, plus one per site for PM compliance, whatever the
+    number of assets and buckets. Time in service is not among them (`time_in_service`).
 
-    def add(asset_id: int, **values) -> None:
-        parts = result.setdefault(asset_id, Parts())
+    Each part is additive over time: a period's parts are the sum of its pieces', which is what lets
+    `monthly` keep whole months pre-aggregated and add the raw edges."""
+    result: dict[tuple[int, int], Parts] = {}
+    if not buckets or not scope.site_ids:
+        return result
+
+    def add(asset_id: int, n: int | None, **values) -> None:
+        if n is None:  # in the range of the buckets but in none of them (a gap)
+            return
+        parts = result.setdefault((asset_id, n), Parts())
         for name, value in values.items():
             setattr(parts, name, getattr(parts, name) + (value or 0))
 
-    start, end = period.start, period.end
-    for row in _time_in_service(scope.assets(), period):
-        add(row["pk"], in_service_seconds=_seconds(row["span"]))
-    for (asset_id, _), seconds in downtime_seconds(scope, [period]).items():
-        add(asset_id, downtime_seconds=seconds)
-    for row in _work_orders(scope, period):
-        add(
-            row["asset_id"],
-            failures=row["failures"],
-            restored_failures=row["restored"],
-            repair_seconds=_seconds(row["repair"]),
-            completed=row["completed"],
-            completed_planned=row["completed_planned"],
-        )
-    restored_failure = Q(
-        work_order__is_failure=True,
-        work_order__down_since__gte=start,
-        work_order__down_since__lt=end,
-        work_order__restored_at__isnull=False,
-    )
-    booked = Q(work_date__gte=period.day_from, work_date__lt=period.day_to)
+    for (asset_id, n), seconds in downtime_seconds(scope, buckets).items():
+        add(asset_id, n, downtime_seconds=seconds)
+    work_orders = WorkOrder.objects.filter(scope.q()).exclude(status=WorkOrderStatus.CANCELLED)
+    restored = Q(restored_at__isnull=False)
+    repair = ExpressionWrapper(F("restored_at") - F("down_since"), output_field=DurationField())
+    failures = _in_buckets(work_orders.filter(is_failure=True), "down_since", buckets).values("asset_id", "n")
+    for row in failures.annotate(
+        failures=Count("pk"), restored=Count("pk", filter=restored), repair=Sum(repair, filter=restored)
+    ):
+        add(row["asset_id"], row["n"], failures=row["failures"], restored_failures=row["restored"],
+            repair_seconds=_seconds(row["repair"]))  # fmt: skip
+    completed = _in_buckets(work_orders, "completed_at", buckets).values("asset_id", "n")
+    for row in completed.annotate(completed=Count("pk"), planned=Count("pk", filter=Q(type__in=PLANNED_TYPES))):
+        add(row["asset_id"], row["n"], completed=row["completed"], completed_planned=row["planned"])
     for model in (LaborEntry, ContractorEntry):
         entries = model.objects.filter(scope.q("work_order__")).exclude(work_order__status=WorkOrderStatus.CANCELLED)
-        sums = {
-            "active": Sum("hours", filter=restored_failure),
-            "booked": Sum("hours", filter=booked),
-            "planned": Sum("hours", filter=booked & Q(work_order__type__in=PLANNED_TYPES)),
-        }
-        if scope.asset_ids is None:  # a whole site: one pass over the entries
-            queries = [entries.filter(booked | restored_failure).values("work_order__asset_id").annotate(**sums)]
-        else:  # some assets: booked and active hours apart, so each walks its index (5× faster)
-            queries = [
-                entries.filter(booked)
-                .values("work_order__asset_id")
-                .annotate(booked=sums["booked"], planned=sums["planned"]),
-                entries.filter(restored_failure).values("work_order__asset_id").annotate(active=sums["active"]),
-            ]
-        for rows in queries:
-            for row in rows.order_by():
-                add(
-                    row["work_order__asset_id"],
-                    active_hours=row.get("active"),
-                    hours=row.get("booked"),
-                    planned_hours=row.get("planned"),
-                )
-    cost = (
-        CostLine.objects.filter(scope.q("work_order__"), cost_date__gte=period.day_from, cost_date__lt=period.day_to)
-        .values("work_order__asset_id")
-        .order_by()
-        .annotate(**{category: Sum("amount", filter=Q(category=category)) for category in CostCategory.values})
-    )
-    for row in cost:
-        add(row["work_order__asset_id"], **{category: row[category] for category in CostCategory.values})
-    for row in _pm_compliance(scope, period):
-        add(row["work_order__asset_id"], pm_due=row["due"], pm_on_time=row["on_time"])
+        booked = _in_buckets(entries, "work_date", buckets).values("work_order__asset_id", "n")
+        planned = Q(work_order__type__in=PLANNED_TYPES)
+        for row in booked.annotate(booked=Sum("hours"), planned=Sum("hours", filter=planned)):
+            add(row["work_order__asset_id"], row["n"], hours=row["booked"], planned_hours=row["planned"])
+        # Active repair hours belong to the failure's bucket, whenever they were booked.
+        on_failures = entries.filter(work_order__is_failure=True, work_order__restored_at__isnull=False)
+        active = _in_buckets(on_failures, "work_order__down_since", buckets).values("work_order__asset_id", "n")
+        for row in active.annotate(active=Sum("hours")):
+            add(row["work_order__asset_id"], row["n"], active_hours=row["active"])
+    cost = _in_buckets(CostLine.objects.filter(scope.q("work_order__")), "cost_date", buckets)
+    for row in cost.values("work_order__asset_id", "n").annotate(
+        **{category: Sum("amount", filter=Q(category=category)) for category in CostCategory.values}
+    ):
+        add(row["work_order__asset_id"], row["n"], **{category: row[category] for category in CostCategory.values})
+    for row in _pm_compliance(scope, buckets):
+        add(row["work_order__asset_id"], row["n"], pm_due=row["due"], pm_on_time=row["on_time"])
     return result
+
+
+def _in_buckets(rows: QuerySet, field: str, buckets: list[Period]) -> QuerySet:
+    """The rows whose `field` falls in the buckets' range, each annotated with its bucket's index `n`
+    (None in a gap between buckets): a date field by the site's days, a time by the instants."""
+    model = rows.model
+    for step in field.split("__")[:-1]:
+        model = model._meta.get_field(step).related_model
+    dates = model._meta.get_field(field.split("__")[-1]).get_internal_type() == "DateField"
+    bounds = [(b.day_from, b.day_to) if dates else (b.start, b.end) for b in buckets]
+    index = Case(
+        *(When(**{f"{field}__gte": lo, f"{field}__lt": hi}, then=Value(n)) for n, (lo, hi) in enumerate(bounds)),
+        output_field=IntegerField(),
+    )
+    return rows.filter(**{f"{field}__gte": bounds[0][0], f"{field}__lt": bounds[-1][1]}).annotate(n=index).order_by()
+
+
+def time_in_service(scope: Scope, period: Period) -> dict[int, Decimal]:
+    """Seconds of P between each asset's commissioning and decommissioning (when set)."""
+    return {row["pk"]: _seconds(row["span"]) for row in _time_in_service(scope.assets(), period)}
 
 
 def total(parts: dict[int, Parts]) -> Parts:
@@ -271,45 +288,15 @@ def _time_in_service(assets: QuerySet[Asset], period: Period):
     )
 
 
-def _work_orders(scope: Scope, period: Period):
-    """Failures of P (with their restore times) and WOs completed in P, per asset, in one pass."""
-    failure = Q(is_failure=True, down_since__gte=period.start, down_since__lt=period.end)
-    restored = failure & Q(restored_at__isnull=False)
-    completed = Q(completed_at__gte=period.start, completed_at__lt=period.end)
-    return (
-        WorkOrder.objects.filter(scope.q())
-        .exclude(status=WorkOrderStatus.CANCELLED)
-        .filter(failure | completed)
-        .values("asset_id")
-        .order_by()
-        .annotate(
-            failures=Count("pk", filter=failure),
-            restored=Count("pk", filter=restored),
-            repair=Sum(
-                ExpressionWrapper(F("restored_at") - F("down_since"), output_field=DurationField()), filter=restored
-            ),
-            completed=Count("pk", filter=completed),
-            completed_planned=Count("pk", filter=completed & Q(type__in=PLANNED_TYPES)),
-        )
-    )
-
-
-def _pm_compliance(scope: Scope, period: Period):
-    """PM WOs due in P (not cancelled) and those done by due date + their site's grace, per asset
-    (SMRP 5.4.14). Completion is compared as a date: completed on the last day of grace is on time."""
+def _pm_compliance(scope: Scope, buckets: list[Period]):
+    """PM WOs due in each bucket (not cancelled) and those done by due date + their site's grace, per
+    asset (SMRP 5.4.14). Completion is compared as a date: completed on the last day of grace is on time."""
     for site in Site.objects.filter(pk__in=scope.site_ids):
-        due = (
-            PmOccurrence.objects.filter(
-                scope.q("work_order__"),
-                work_order__site=site,
-                due_date__gte=period.day_from,
-                due_date__lt=period.day_to,
-            )
-            .exclude(work_order__status=WorkOrderStatus.CANCELLED)
-            .values("work_order__asset_id")
-            .order_by()
+        occurrences = PmOccurrence.objects.filter(scope.q("work_order__"), work_order__site=site)
+        due = _in_buckets(occurrences.exclude(work_order__status=WorkOrderStatus.CANCELLED), "due_date", buckets)
+        yield from due.values("work_order__asset_id", "n").annotate(
+            due=Count("pk"), on_time=Count("pk", filter=done_on_time(grace_days(site)))
         )
-        yield from due.annotate(due=Count("pk"), on_time=Count("pk", filter=done_on_time(grace_days(site))))
 
 
 def downtime_seconds(

@@ -1,12 +1,11 @@
 """Reliability and cost KPIs (DESIGN.md §3; SMRP: MTBF 3.5.1, MTTR 3.5.2, PM compliance 5.4.14,
 planned work 5.3.1) of a scope over a period, the per-asset report, rankings and monthly trends.
 
-All of them stand on `figures.parts_by_asset`: the sums the KPIs are quotients of, per asset, in a
-handful of grouped queries. A scope of several assets adds the parts and divides once, so the tile
-of a site is exactly the roll-up of the rows of its report.
+All of them stand on `monthly.parts_by_asset`: the sums the KPIs are quotients of, per asset, from
+pre-aggregated whole months and the raw edges (see `monthly`). A scope of several assets adds the
+parts and divides once, so the tile of a site is exactly the roll-up of the rows of its report.
 """
 
-import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -14,20 +13,16 @@ from functools import cached_property
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
     Exists,
     F,
     OuterRef,
     Q,
-    Sum,
     When,
 )
-from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from plantwright.assets.models import Asset
 from plantwright.maintenance.models import (
-    PLANNED_TYPES,
     ContractorEntry,
     CostCategory,
     CostLine,
@@ -37,18 +32,8 @@ from plantwright.maintenance.models import (
 )
 from plantwright.maintenance.selectors.costs import location_assets_sql, per_work_order_sum
 from plantwright.pm.selectors import done_on_time
-from plantwright.reliability.figures import (
-    HOUR,
-    HOURS,
-    MONEY,
-    Kpis,
-    Parts,
-    Period,
-    Scope,
-    downtime_seconds,
-    parts_by_asset,
-    total,
-)
+from plantwright.reliability.figures import HOUR, HOURS, MONEY, Kpis, Parts, Period, Scope, total
+from plantwright.reliability.monthly import parts_by_asset, parts_by_month
 
 __all__ = [
     "Kpis",
@@ -147,66 +132,22 @@ class Month:
 
 def monthly_trend(scope: Scope, period: Period) -> list[Month]:
     """The scope's figures month by month (site-local months, cut to the period): failures,
-    failure downtime, planned and reactive hours, completed WOs, cost by kind. Five queries."""
-    months = [Month(p) for p in period.months()]
-    index = {(m.period.day_from.year, m.period.day_from.month): m for m in months}
-
-    def month_of(value) -> Month | None:
-        return index.get((value.year, value.month)) if value is not None else None
-
-    zone = zoneinfo.ZoneInfo(period.zone)
-    failures = (
-        WorkOrder.objects.filter(scope.q(), is_failure=True, down_since__gte=period.start, down_since__lt=period.end)
-        .exclude(status=WorkOrderStatus.CANCELLED)
-        .annotate(month=TruncMonth("down_since", tzinfo=zone))
-        .values("month")
-        .order_by()
-        .annotate(n=Count("pk"))
-    )
-    for row in failures:
-        if month := month_of(row["month"]):
-            month.failures = row["n"]
-    completed = (
-        WorkOrder.objects.filter(scope.q(), completed_at__gte=period.start, completed_at__lt=period.end)
-        .exclude(status=WorkOrderStatus.CANCELLED)
-        .annotate(month=TruncMonth("completed_at", tzinfo=zone))
-        .values("month")
-        .order_by()
-        .annotate(n=Count("pk"), planned=Count("pk", filter=Q(type__in=PLANNED_TYPES)))
-    )
-    for row in completed:
-        if month := month_of(row["month"]):
-            month.completed, month.completed_planned = row["n"], row["planned"]
-    for (_scope, n), seconds in downtime_seconds(scope, [m.period for m in months], by_asset=False).items():
-        months[n].downtime_hours = (seconds / HOUR).quantize(HOURS)
-    for model in (LaborEntry, ContractorEntry):
-        hours = (
-            model.objects.filter(scope.q("work_order__"), work_date__gte=period.day_from, work_date__lt=period.day_to)
-            .exclude(work_order__status=WorkOrderStatus.CANCELLED)
-            .annotate(month=TruncMonth("work_date"))
-            .values("month")
-            .order_by()
-            .annotate(
-                planned=Sum("hours", filter=Q(work_order__type__in=PLANNED_TYPES)),
-                reactive=Sum("hours", filter=~Q(work_order__type__in=PLANNED_TYPES)),
-            )
+    failure downtime, planned and reactive hours, completed WOs, cost by kind."""
+    return [
+        Month(
+            month,
+            failures=parts.failures,
+            downtime_hours=(parts.downtime_seconds / HOUR).quantize(HOURS),
+            planned_hours=parts.planned_hours.quantize(HOURS),
+            reactive_hours=(parts.hours - parts.planned_hours).quantize(HOURS),
+            completed=parts.completed,
+            completed_planned=parts.completed_planned,
+            labor=parts.labor.quantize(MONEY),
+            parts=parts.parts.quantize(MONEY),
+            contractor=parts.contractor.quantize(MONEY),
         )
-        for row in hours:
-            if month := month_of(row["month"]):
-                month.planned_hours += Decimal(row["planned"] or 0).quantize(HOURS)
-                month.reactive_hours += Decimal(row["reactive"] or 0).quantize(HOURS)
-    cost = (
-        CostLine.objects.filter(scope.q("work_order__"), cost_date__gte=period.day_from, cost_date__lt=period.day_to)
-        .annotate(month=TruncMonth("cost_date"))
-        .values("month")
-        .order_by()
-        .annotate(**{category: Sum("amount", filter=Q(category=category)) for category in CostCategory.values})
-    )
-    for row in cost:
-        if month := month_of(row["month"]):
-            for category in CostCategory.values:
-                setattr(month, category, Decimal(row[category] or 0).quantize(MONEY))
-    return months
+        for month, parts in parts_by_month(scope, period)
+    ]
 
 
 def failure_work_orders(scope: Scope, period: Period):

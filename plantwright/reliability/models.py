@@ -41,3 +41,58 @@ class Export(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+
+class AssetMonth(models.Model):
+    """One asset's additive KPI parts (`figures.Parts` but time in service) in one calendar month of
+    its site: what a whole month of the history adds up to, kept equal to it by `monthly`."""
+
+    site = models.ForeignKey("accounts.Site", on_delete=models.CASCADE, related_name="+")
+    asset = models.ForeignKey("assets.Asset", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The month's first day, in the site's calendar")
+    failures = models.PositiveIntegerField(default=0)
+    restored_failures = models.PositiveIntegerField(default=0)
+    repair_seconds = models.DecimalField(max_digits=20, decimal_places=3, default=0)
+    downtime_seconds = models.DecimalField(max_digits=20, decimal_places=3, default=0)
+    active_hours = models.DecimalField(max_digits=16, decimal_places=4, default=0)
+    hours = models.DecimalField(max_digits=16, decimal_places=4, default=0)
+    planned_hours = models.DecimalField(max_digits=16, decimal_places=4, default=0)
+    completed = models.PositiveIntegerField(default=0)
+    completed_planned = models.PositiveIntegerField(default=0)
+    pm_due = models.PositiveIntegerField(default=0)
+    pm_on_time = models.PositiveIntegerField(default=0)
+    labor = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    parts = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    contractor = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["asset", "month"], name="asset_month_once")]
+        indexes = [models.Index(fields=["site", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} {self.month:%Y-%m}"
+
+
+class AggregatedMonths(models.Model):
+    """The months [first_month, end_month) of a site that `AssetMonth` holds, and what they were
+    computed with: another time zone or PM grace makes them stale. Locked by whoever refreshes them."""
+
+    site = models.OneToOneField("accounts.Site", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    first_month = models.DateField(null=True)
+    end_month = models.DateField(null=True)
+    timezone = models.CharField(max_length=64)
+    grace_days = models.PositiveSmallIntegerField()
+    refreshed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.site_id}: {self.first_month} – {self.end_month}"
+
+
+class AssetChange(models.Model):
+    """An asset whose history changed since its months were aggregated. Database triggers (migration
+    0002) write one in the same transaction as the change; `monthly.refresh` reads and clears them."""
+
+    asset_id = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"asset {self.asset_id} changed"
