@@ -154,7 +154,16 @@ class Parts:
     contractor: Decimal = ZERO
 
     def __add__(self, other: "Parts") -> "Parts":
-        return Parts(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+        return Parts(*(getattr(self, name) + getattr(other, name) for name in PART_NAMES))
+
+    def __neg__(self) -> "Parts":
+        return Parts(*(-getattr(self, name) for name in PART_NAMES))
+
+    def absorb(self, other: "Parts") -> "Parts":
+        """Add `other` into these parts (in place: a report adds tens of thousands)."""
+        for name in PART_NAMES:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
 
     @property
     def total_cost(self) -> Decimal:
@@ -188,6 +197,9 @@ class Parts:
                 "total": self.total_cost.quantize(MONEY),
             },
         )
+
+
+PART_NAMES = tuple(f.name for f in fields(Parts))
 
 
 def raw_parts(scope: Scope, buckets: list[Period]) -> dict[tuple[int, int], Parts]:
@@ -264,7 +276,8 @@ def time_in_service(scope: Scope, period: Period) -> dict[int, Decimal]:
 
 
 def total(parts: dict[int, Parts]) -> Parts:
-    return sum(parts.values(), Parts())
+    values = list(parts.values())
+    return Parts(*(sum(getattr(p, name) for p in values) for name in PART_NAMES))
 
 
 def _seconds(value) -> Decimal:

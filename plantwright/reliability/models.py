@@ -50,20 +50,22 @@ class AssetMonth(models.Model):
     site = models.ForeignKey("accounts.Site", on_delete=models.CASCADE, related_name="+")
     asset = models.ForeignKey("assets.Asset", on_delete=models.CASCADE, related_name="+")
     month = models.DateField(help_text="The month's first day, in the site's calendar")
+    # Exact integers (sums of integers are several times faster than of numerics): seconds in
+    # milliseconds, hours in hundredths, money in ten-thousandths (the precision of the history).
     failures = models.PositiveIntegerField(default=0)
     restored_failures = models.PositiveIntegerField(default=0)
-    repair_seconds = models.DecimalField(max_digits=20, decimal_places=3, default=0)
-    downtime_seconds = models.DecimalField(max_digits=20, decimal_places=3, default=0)
-    active_hours = models.DecimalField(max_digits=16, decimal_places=4, default=0)
-    hours = models.DecimalField(max_digits=16, decimal_places=4, default=0)
-    planned_hours = models.DecimalField(max_digits=16, decimal_places=4, default=0)
+    repair_ms = models.BigIntegerField(default=0)
+    downtime_ms = models.BigIntegerField(default=0)
+    active_hours_x100 = models.BigIntegerField(default=0)
+    hours_x100 = models.BigIntegerField(default=0)
+    planned_hours_x100 = models.BigIntegerField(default=0)
     completed = models.PositiveIntegerField(default=0)
     completed_planned = models.PositiveIntegerField(default=0)
     pm_due = models.PositiveIntegerField(default=0)
     pm_on_time = models.PositiveIntegerField(default=0)
-    labor = models.DecimalField(max_digits=18, decimal_places=4, default=0)
-    parts = models.DecimalField(max_digits=18, decimal_places=4, default=0)
-    contractor = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    labor_x10000 = models.BigIntegerField(default=0)
+    parts_x10000 = models.BigIntegerField(default=0)
+    contractor_x10000 = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["asset", "month"], name="asset_month_once")]

@@ -2,29 +2,36 @@
 
 A year of a 10,000-asset plant is ~1.7 M cost lines, 0.4 M labor entries and 0.3 M WOs: summing
 them for every dashboard takes seconds whatever the indexes. But every part is additive over time
-(`figures.raw_parts`), so a period's parts are the sum of the `AssetMonth` rows of its whole months
-plus its partial edge months, computed from the history. Time in service is always computed (it
-needs only the assets).
+(`figures.raw_parts`), so a period's parts are those of its whole months plus its partial edge
+months, computed from the history. Time in service is always computed (it needs only the assets).
+
+`AssetMonth` holds each asset's *running totals*: its parts from the site's first aggregated month
+through the end of the row's month. Whole months [m1, m2) are then one subtraction per asset, the
+row of m2's previous month minus the row of m1's previous month, whatever the length of the period:
+two rows per asset instead of twelve for a year. An asset has a row for every month from its first
+month with anything in it (before that, its totals are zero) up to the last aggregated month.
 
 How the rows stay equal to the history:
-- Database triggers (migration 0002) append the asset to `AssetChange`, in the same transaction,
-  whenever one of its WOs is created, deleted, or changes asset, status, type, failure times or
-  completion, and whenever labor, contractor hours, a cost line or a PM occurrence of one of its
+- Database triggers (migration 0003) append the asset to `AssetChange`, in the same transaction,
+  whenever one of its WOs is created, deleted, or changes asset, site, status, type, failure times
+  or completion, and whenever labor, contractor hours, a cost line or a PM occurrence of one of its
   WOs is written or deleted. No code path can forget it: bulk writes and COPY fire them too.
-- Before reading a site's months, `refresh` rebuilds the changed assets' months and clears the
+- Before reading a site's months, `refresh` rebuilds the changed assets' rows and clears the
   changes it read, under a lock on the site's `AggregatedMonths` row (one refresher per site at a
   time). A change committed meanwhile stays for the next one. The worker refreshes every minute,
   so a reader seldom finds any.
-- A site's months are built on first need, for the whole site, and rebuilt when the site's time
-  zone or PM grace changes. Months are the site's calendar months: a period in another time zone,
-  or months beyond next month, are computed raw.
+- A site's months are built on first need, extended forward as months pass, back to the month of
+  its first WO by the worker, and rebuilt when the site's time zone or PM grace changes. Months are
+  the site's calendar months: a period in another time zone, months beyond the current one and
+  months before the first aggregated one are computed raw.
 """
 
 from dataclasses import fields
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Min, Sum
+from django.db import connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from plantwright.accounts.models import Site
@@ -32,10 +39,29 @@ from plantwright.assets.models import Asset
 from plantwright.bulk import insert_new
 from plantwright.maintenance.models import WorkOrder
 from plantwright.pm.services import grace_days
-from plantwright.reliability.figures import Parts, Period, Scope, raw_parts, time_in_service
+from plantwright.reliability.figures import ZERO, Parts, Period, Scope, raw_parts, time_in_service
 from plantwright.reliability.models import AggregatedMonths, AssetChange, AssetMonth
 
-STORED = [f.name for f in fields(Parts) if f.name != "in_service_seconds"]
+# Each stored part, its column and the power of ten its column counts in: the sums of exact
+# integers (milliseconds, hundredths of hours, ten-thousandths of money) are several times faster
+# than of numerics, and exactly what the history holds.
+COLUMNS = [
+    ("failures", "failures", 0),
+    ("restored_failures", "restored_failures", 0),
+    ("repair_seconds", "repair_ms", 3),
+    ("downtime_seconds", "downtime_ms", 3),
+    ("active_hours", "active_hours_x100", 2),
+    ("hours", "hours_x100", 2),
+    ("planned_hours", "planned_hours_x100", 2),
+    ("completed", "completed", 0),
+    ("completed_planned", "completed_planned", 0),
+    ("pm_due", "pm_due", 0),
+    ("pm_on_time", "pm_on_time", 0),
+    ("labor", "labor_x10000", 4),
+    ("parts", "parts_x10000", 4),
+    ("contractor", "contractor_x10000", 4),
+]
+assert {part for part, _column, _scale in COLUMNS} == {f.name for f in fields(Parts)} - {"in_service_seconds"}
 # Beyond this many changed assets, rebuilding the whole site is cheaper than a list of ids.
 WHOLE_SITE_FROM = 1000
 CHUNK = 5000
@@ -44,18 +70,15 @@ CHUNK = 5000
 def parts_by_asset(scope: Scope, period: Period) -> dict[int, Parts]:
     """Each asset's parts over the period (assets with nothing in it are left out)."""
     result: dict[int, Parts] = {}
-
-    def add(asset_id: int, parts: Parts) -> None:
-        result[asset_id] = result[asset_id] + parts if asset_id in result else parts
-
     whole, edges = _split(scope, period)
     if whole is not None:
-        for row in _stored(scope, whole).values("asset_id").annotate(**_sums()):
-            add(row.pop("asset_id"), _parts(row))
+        first, end = whole
+        for asset_id, *sums in _between(scope, _month_before(first), _month_before(end)):
+            result[asset_id] = _parts(sums)
     for (asset_id, _n), parts in raw_parts(scope, edges).items():
-        add(asset_id, parts)
+        result.setdefault(asset_id, Parts()).absorb(parts)
     for asset_id, seconds in time_in_service(scope, period).items():
-        add(asset_id, Parts(in_service_seconds=seconds))
+        result.setdefault(asset_id, Parts()).in_service_seconds += seconds
     return result
 
 
@@ -64,75 +87,82 @@ def parts_by_month(scope: Scope, period: Period) -> list[tuple[Period, Parts]]:
     months = period.months()
     result = [(month, Parts()) for month in months]
     index = {month.day_from.replace(day=1): n for n, month in enumerate(months)}
-
-    def add(day: date, parts: Parts) -> None:
-        n = index[day.replace(day=1)]
-        result[n] = (months[n], result[n][1] + parts)
-
     whole, edges = _split(scope, period)
     if whole is not None:
-        for row in _stored(scope, whole).values("month").annotate(**_sums()):
-            add(row.pop("month"), _parts(row))
-    for (_asset_id, n), parts in raw_parts(scope, edges).items():
-        add(edges[n].day_from, parts)
+        first, end = whole
+        totals = {_date(month): _parts(sums) for month, *sums in _running_totals(scope, _month_before(first), end)}
+        previous = totals.get(_month_before(first), Parts())
+        month = first
+        while month < end:
+            current = totals.get(month, Parts())
+            result[index[month]][1].absorb(current).absorb(-previous)
+            previous, month = current, _next_month(month)
+    edge_months = [month for edge in edges for month in edge.months()]
+    for (_asset_id, n), parts in raw_parts(scope, edge_months).items():
+        result[index[edge_months[n].day_from.replace(day=1)]][1].absorb(parts)
     return result
 
 
-def refresh(site: Site, first: date | None = None, end: date | None = None) -> None:
-    """Bring the site's months up to date with its history, and extend them to [first, end)."""
+def refresh(site: Site, first: date | None = None, end: date | None = None, *, backwards: bool = False) -> date | None:
+    """Bring the site's rows up to date with its history; build them for [first, end) if there are
+    none yet, else extend them forward to `end` (and back to `first` with `backwards`). Returns the
+    first month they hold (None: none)."""
     grace = grace_days(site)
     state = AggregatedMonths.objects.filter(site=site).first()
     if (
         state is not None
         and (state.timezone, state.grace_days) == (site.timezone, grace)
-        and (first is None or (state.first_month is not None and state.first_month <= first))
-        and (end is None or (state.end_month is not None and end <= state.end_month))
+        and state.first_month is not None
+        and (not backwards or first is None or state.first_month <= first)
+        and (end is None or end <= state.end_month)
         and not _changes(site).exists()
     ):
-        return
+        return state.first_month
     with transaction.atomic():
         AggregatedMonths.objects.get_or_create(site=site, defaults={"timezone": site.timezone, "grace_days": grace})
         state = AggregatedMonths.objects.select_for_update().get(site=site)
         changes = list(_changes(site).values_list("pk", "asset_id"))
         if (state.timezone, state.grace_days) != (site.timezone, grace):
-            AssetMonth.objects.filter(site=site).delete()
             state.first_month = state.end_month = None
             state.timezone, state.grace_days = site.timezone, grace
-        if state.first_month is not None and changes:
-            assets = {asset_id for _pk, asset_id in changes}
-            _rebuild(site, state.first_month, state.end_month, assets if len(assets) < WHOLE_SITE_FROM else None)
-        first = min(d for d in (first, state.first_month) if d is not None) if first or state.first_month else None
-        end = max(d for d in (end, state.end_month) if d is not None) if end or state.end_month else None
-        if first is not None and end is not None:
-            if state.first_month is None:
+        if state.first_month is None or (backwards and first is not None and first < state.first_month):
+            first = min(d for d in (first, state.first_month) if d is not None) if first or state.first_month else None
+            end = max(d for d in (end, state.end_month) if d is not None) if end or state.end_month else None
+            AssetMonth.objects.filter(site=site).delete()
+            if first is not None and end is not None and first < end:
                 _rebuild(site, first, end)
-            else:
-                if first < state.first_month:
-                    _rebuild(site, first, state.first_month)
-                if state.end_month < end:
-                    _rebuild(site, state.end_month, end)
-            state.first_month, state.end_month = first, end
+                state.first_month, state.end_month = first, end
+        else:
+            assets = {asset_id for _pk, asset_id in changes}
+            if assets:
+                _rebuild(site, state.first_month, state.end_month, assets if len(assets) < WHOLE_SITE_FROM else None)
+            if end is not None and state.end_month < end:
+                _extend(site, state.end_month, end)
+                state.end_month = end
         ids = [pk for pk, _asset_id in changes]
         for start in range(0, len(ids), CHUNK):
             AssetChange.objects.filter(pk__in=ids[start : start + CHUNK]).delete()
         state.refreshed_at = timezone.now()
         state.save()
+        return state.first_month
 
 
 def refresh_all() -> None:
-    """The worker's periodic job: every site's months up to date, from its first WO's month (where
-    most history lies; earlier months are read raw) to the current month."""
+    """The worker's periodic job: every site's rows up to date, from its first WO's month to the
+    current month."""
     for site in Site.objects.all():
         first = WorkOrder.objects.filter(site=site).aggregate(created=Min("created_at"), down=Min("down_since"))
         moments = [moment for moment in first.values() if moment is not None]
         if moments:
-            refresh(site, site.local_date(min(moments)).replace(day=1), _next_month(site.local_date()))
-    # Changes of assets deleted since (their months went with them).
+            first_month = site.local_date(min(moments)).replace(day=1)
+            refresh(site, first_month, _next_month(site.local_date()), backwards=True)
+    # Changes of assets deleted since (their rows went with them).
     AssetChange.objects.exclude(asset_id__in=Asset.objects.values("pk")).delete()
 
 
 def _split(scope: Scope, period: Period) -> tuple[tuple[date, date] | None, list[Period]]:
-    """The whole months [first, end) to read stored (refreshed first) and the edges to compute raw."""
+    """The whole months [first, end) to read from the running totals (refreshed first) and the edges
+    to compute raw."""
     sites = list(Site.objects.filter(pk__in=scope.site_ids))
     first = period.day_from if period.day_from.day == 1 else _next_month(period.day_from)
     end = period.day_to.replace(day=1)
@@ -140,8 +170,10 @@ def _split(scope: Scope, period: Period) -> tuple[tuple[date, date] | None, list
         end = min(end, *(_next_month(site.local_date()) for site in sites))
     if first >= end or not sites or any(site.timezone != period.zone for site in sites):
         return None, [period]
-    for site in sites:
-        refresh(site, first, end)
+    built = [refresh(site, first, end) for site in sites]
+    first = max(first, *(month or end for month in built))
+    if first >= end:
+        return None, [period]
     edges = []
     if period.day_from < first:
         edges.append(Period.of(period.day_from, first, period.zone))
@@ -150,23 +182,69 @@ def _split(scope: Scope, period: Period) -> tuple[tuple[date, date] | None, list
     return (first, end), edges
 
 
-def _stored(scope: Scope, whole: tuple[date, date]):
-    rows = AssetMonth.objects.filter(site_id__in=scope.site_ids, month__gte=whole[0], month__lt=whole[1])
+def _rows(scope: Scope):
+    rows = AssetMonth.objects.filter(site_id__in=scope.site_ids)
     if scope.asset_ids is not None:
         rows = rows.filter(asset_id__in=scope.asset_ids)
     return rows.order_by()
 
 
-def _sums() -> dict[str, Sum]:
-    return {name: Sum(name) for name in STORED}
+SUMMED = ", ".join(f"SUM({column})" for _part, column, _scale in COLUMNS)
+DIFFERENCE = ", ".join(f"SUM(CASE WHEN month = %s THEN {column} ELSE -{column} END)" for _p, column, _s in COLUMNS)
 
 
-def _parts(row: dict) -> Parts:
-    return Parts(**{name: type(getattr(Parts, name))(row[name] or 0) for name in STORED})
+def _between(scope: Scope, before: date, last: date) -> list[tuple]:
+    """(asset id, its totals through `last` minus those through `before`) for the scope's assets: two
+    rows each, fetched as plain tuples (Django's per-value converters would cost more than the query)."""
+    return _grouped(_rows(scope).filter(month__in=[before, last]), "asset_id", DIFFERENCE, [last] * len(COLUMNS))
+
+
+def _running_totals(scope: Scope, first: date, end: date) -> list[tuple]:
+    """(month, the scope's running totals through it) for the months [first, end)."""
+    return _grouped(_rows(scope).filter(month__gte=first, month__lt=end), "month", SUMMED, [])
+
+
+def _grouped(rows, key: str, sums: str, sums_params: list) -> list[tuple]:
+    """SELECT key, sums ... GROUP BY key over the rows of a filtered queryset (its WHERE, as Django
+    writes it)."""
+    sql, params = rows.values_list("pk").query.sql_with_params()
+    table = connection.ops.quote_name(AssetMonth._meta.db_table)
+    column = f"{table}.{connection.ops.quote_name(key)}"
+    sql = f"SELECT {column}, {sums} {sql[sql.index(' FROM ') :]} GROUP BY {column}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*sums_params, *params])
+        return cursor.fetchall()
+
+
+def _parts(sums) -> Parts:
+    # Positional, in the order of COLUMNS: a site's report builds tens of thousands.
+    failures, restored, repair, down, active, hours, planned, completed, completed_planned, due, on_time, *money = sums
+    return Parts(
+        failures,
+        restored,
+        Decimal(repair).scaleb(-3),
+        Decimal(down).scaleb(-3),
+        ZERO,
+        Decimal(active).scaleb(-2),
+        Decimal(hours).scaleb(-2),
+        Decimal(planned).scaleb(-2),
+        completed,
+        completed_planned,
+        due,
+        on_time,
+        *(Decimal(value).scaleb(-4) for value in money),
+    )
 
 
 def _stored_values(parts: Parts) -> dict:
-    return {name: getattr(parts, name) for name in STORED}
+    return {
+        column: int(getattr(parts, part).scaleb(scale).to_integral_value()) if scale else getattr(parts, part)
+        for part, column, scale in COLUMNS
+    }
+
+
+def _date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)  # SQLite gives the text
 
 
 def _changes(site: Site):
@@ -174,21 +252,44 @@ def _changes(site: Site):
 
 
 def _rebuild(site: Site, first: date, end: date, assets: set[int] | None = None) -> None:
-    """Compute the months [first, end) of the site's assets (all, or some) from the history."""
-    months = Period.of(first, end, site.timezone).months()
-    stale = AssetMonth.objects.filter(site=site, month__gte=first, month__lt=end)
+    """Write the running totals over [first, end) of the site's assets (all, or some) from the history."""
+    stale = AssetMonth.objects.filter(site=site)
     if assets is not None:
         stale = stale.filter(asset_id__in=assets)
     stale.delete()
+    _write(site, first, end, assets, {})
+
+
+def _extend(site: Site, first: date, end: date) -> None:
+    """Add the months [first, end) after the last aggregated month, going on from its totals."""
+    last = AssetMonth.objects.filter(site=site, month=_month_before(first)).order_by()
+    columns = [column for _part, column, _scale in COLUMNS]
+    carried = {asset_id: _parts(sums) for asset_id, *sums in last.values_list("asset_id", *columns)}
+    _write(site, first, end, None, carried)
+
+
+def _write(site: Site, first: date, end: date, assets: set[int] | None, carried: dict[int, Parts]) -> None:
+    """Rows of running totals for [first, end), each asset's from its first month with something in it
+    (or from `first` when it carries totals from before)."""
+    months = Period.of(first, end, site.timezone).months()
     scope = Scope((site.pk,), tuple(sorted(assets)) if assets is not None else None)
-    rows = [
-        AssetMonth(
-            site=site, asset_id=asset_id, month=months[n].day_from, **{name: getattr(parts, name) for name in STORED}
-        )
-        for (asset_id, n), parts in raw_parts(scope, months).items()
-    ]
+    by_asset: dict[int, dict[int, Parts]] = {}
+    for (asset_id, n), parts in raw_parts(scope, months).items():
+        by_asset.setdefault(asset_id, {})[n] = parts
+    rows = []
+    for asset_id in by_asset.keys() | carried.keys():
+        running, found = carried.get(asset_id), by_asset.get(asset_id, {})
+        for n, month in enumerate(months):
+            if n in found:
+                running = found[n] + running if running is not None else found[n]
+            if running is not None:
+                rows.append(AssetMonth(site=site, asset_id=asset_id, month=month.day_from, **_stored_values(running)))
     for start in range(0, len(rows), CHUNK):
         insert_new(AssetMonth, rows[start : start + CHUNK])
+
+
+def _month_before(day: date) -> date:
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 def _next_month(day: date) -> date:

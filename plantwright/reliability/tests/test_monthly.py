@@ -21,6 +21,8 @@ PERIODS = [
     Period.of(date(2026, 1, 1), date(2026, 4, 1), ZONE),  # whole months only
     Period.of(date(2025, 12, 25), date(2026, 3, 10), ZONE),  # partial edges around whole months
     Period.of(date(2026, 2, 3), date(2026, 2, 20), ZONE),  # inside one month: all raw
+    Period.of(date(2026, 1, 1), date(2026, 6, 1), ZONE),  # extends the months forward, carrying the totals
+    Period.of(date(2025, 11, 1), date(2026, 2, 1), ZONE),  # before the first month built: raw there
 ]
 
 
