@@ -10,6 +10,7 @@ from plantwright.maintenance.models.cost import (
     LaborTimer,
     Vendor,
 )
+from plantwright.maintenance.models.counts import WorkOrderCount
 from plantwright.maintenance.models.plan import (
     CheckKind,
     CheckResult,
@@ -60,6 +61,7 @@ __all__ = [
     "Vendor",
     "WorkOrder",
     "WorkOrderCheck",
+    "WorkOrderCount",
     "WorkOrderOrigin",
     "WorkOrderStatus",
     "WorkOrderTask",

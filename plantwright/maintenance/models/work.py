@@ -145,6 +145,65 @@ class WorkOrderOrigin(models.TextChoices):
     INSPECTION = "inspection", _("Follow-up of a failed inspection item")
 
 
+class WorkOrderQuerySet(models.QuerySet):
+    """WOs; `counted_as(sites, statuses)` marks a list filtered by nothing but sites and statuses, whose
+    count and deep pages then come from `WorkOrderCount` (selectors.counts). A further filter, a
+    slice or `none()` drops the mark: they would make its counts wrong."""
+
+    _counted: tuple | None = None
+    NEWEST_FIRST = ("-created_at", "-id")
+    # Pages up to this offset walk the index directly; deeper ones start at their month.
+    SHALLOW = 2000
+
+    def counted_as(self, site_ids, statuses) -> "WorkOrderQuerySet":
+        clone = self._chain()
+        clone._counted = (tuple(site_ids) if site_ids is not None else None, tuple(statuses) if statuses else None)
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._counted = self._counted
+        return clone
+
+    def _filter_or_exclude(self, negate, args, kwargs):
+        clone = super()._filter_or_exclude(negate, args, kwargs)
+        clone._counted = None
+        return clone
+
+    def _counts(self) -> tuple | None:
+        if self._counted is None or self.query.is_sliced or self.query.is_empty() or self.query.distinct:
+            return None
+        return self._counted
+
+    def count(self) -> int:
+        from plantwright.maintenance.selectors import counts
+
+        scope = self._counts()
+        if scope is None or self._result_cache is not None:
+            return super().count()
+        return counts.count(*scope)
+
+    def page_keys(self, offset: int, limit: int) -> list:
+        """The ids of `limit` WOs from `offset` on, in the list's order."""
+        from plantwright.maintenance.selectors import counts
+
+        scope = self._counts()
+        rows = self
+        if scope is not None and offset > self.SHALLOW and tuple(self.query.order_by) == self.NEWEST_FIRST:
+            skipped, upper = 0, None
+            months = counts.by_month(*scope)
+            for n, (_begins, created) in enumerate(months):
+                if skipped + created > offset:
+                    upper = months[n - 1][0] if n else None
+                    break
+                skipped += created
+            else:
+                return []
+            if upper is not None:  # the page starts in this month: newer months are skipped by their count
+                rows, offset = self.filter(created_at__lt=upper), offset - skipped
+        return list(rows.values_list("pk", flat=True)[offset : offset + limit])
+
+
 class WorkOrder(models.Model):
     number = models.CharField(max_length=20, unique=True)
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="work_orders")
@@ -193,6 +252,7 @@ class WorkOrder(models.Model):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     history = HistoricalRecords(m2m_fields=[assigned_to])
+    objects = WorkOrderQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

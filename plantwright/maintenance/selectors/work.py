@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from plantwright.accounts.models import User
 from plantwright.accounts.roles import Perm
-from plantwright.accounts.selectors import restrict_to_sites
+from plantwright.accounts.selectors import restrict_to_sites, site_ids_with
 from plantwright.errors import NotFound
 from plantwright.maintenance.models import (
     OPEN_STATUSES,
@@ -88,6 +88,14 @@ def list_work_orders(
     if q:
         q = q.strip()
         work_orders = work_orders.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(asset__code__icontains=q))
+    if not (open_only or overdue or asset_id or type or updated_since or assigned_to or q):
+        # Only sites and statuses: counted and paged deep from the WO counts.
+        statuses = [status] if isinstance(status, str) and status else status or None
+        allowed = site_ids_with(user, Perm.VIEW)
+        sites = [site_id] if site_id is not None else allowed
+        if site_id is not None and allowed is not None and site_id not in allowed:
+            sites = []
+        work_orders = work_orders.counted_as(sites, statuses)
     return work_orders.order_by("-created_at", "-id")
 
 
