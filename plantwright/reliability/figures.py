@@ -276,8 +276,8 @@ def time_in_service(scope: Scope, period: Period) -> dict[int, Decimal]:
 
 
 def total(parts: dict[int, Parts]) -> Parts:
-    values = list(parts.values())
-    return Parts(*(sum(getattr(p, name) for p in values) for name in PART_NAMES))
+    values, zero = list(parts.values()), Parts()
+    return Parts(*(sum((getattr(p, name) for p in values), getattr(zero, name)) for name in PART_NAMES))
 
 
 def _seconds(value) -> Decimal:

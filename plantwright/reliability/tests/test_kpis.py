@@ -237,3 +237,14 @@ def test_the_asset_table_and_its_exports(as_user, planner, plant, site):
     assert [row[0] for row in rows[1:]] == ["A", "B", "ALL"]
     assert rows[1][6] == "180.5" and rows[3][6] == "276.5" and rows[2][6] == ""  # MTBF; B: no failures
     assert 'name="kind" value="kpis"' in html  # XLSX: an export job (test_export_jobs)
+
+
+def test_the_default_period_is_the_last_twelve_whole_months(as_user, planner, site):
+    from plantwright.reliability.filters import _months_back, filters_for
+
+    month = site.local_date().replace(day=1)
+    period = filters_for(planner, {}).period
+    assert (period.day_from, period.day_to) == (_months_back(month, 12), month)
+    assert filters_for(planner, {"to": "2026-03-15"}).period.day_from == date(2025, 3, 15)  # any day: 365 days back
+    html = as_user(planner).get("/reliability/").content.decode()
+    assert "<strong>Last 12 months</strong>" in html and ">This month</a>" in html
