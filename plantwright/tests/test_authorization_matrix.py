@@ -1,0 +1,476 @@
+"""Who may call what: every operation of the API (read from its OpenAPI schema, so a new endpoint
+without a rule here fails), called by every role at the site that owns the data, by an
+administrator of another site, without a token and with a revoked token.
+
+- no token, or a revoked one: 401;
+- a role at the owning site: let through (anything but 401/403/404: 2xx, or 409/422 when the data
+  refuses the change) when its role grants the rule's permission, else 403 — or, where the data
+  is only visible with that permission (integration messages), the 404 or empty list of data
+  that is not there for them;
+- an administrator of another site: 403/404, a 422 that says the referenced record "does not
+  exist", or a 200 that holds nothing of the owning site (lists); except for the shared
+  catalogues (vendors, parts, asset classes, failure codes) and one's own things (the clock),
+  which are not a site's.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from plantwright.accounts.models import ApiToken
+from plantwright.accounts.roles import ROLE_PERMISSIONS, Perm, Role
+from plantwright.accounts.services import create_token
+from plantwright.api import api
+from plantwright.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "matrix-secret"  # in the owning site's data only: a leak shows in a response body
+ANY = None  # any signed-in user
+SUPERUSER = "superuser"
+
+
+@dataclass
+class Rule:
+    perm: Perm | str | None
+    body: Any = None  # a dict, or a function of (world, user) giving one
+    shared: bool = False  # a catalogue shared by every site, or the caller's own
+    multipart: bool = False
+    query: Any = field(default_factory=dict)  # a dict, or a function of the world giving one
+    hidden: bool = False  # without the permission the data is not there: 404, or an empty list
+
+
+def _labor(world, user):
+    return {"technician": user.pk, "hours": "1.5", "work_date": "2026-11-20"}
+
+
+RULES: dict[tuple[str, str], Rule] = {
+    ("GET", "/me"): Rule(ANY),
+    ("GET", "/sites"): Rule(Perm.VIEW),
+    ("POST", "/sites"): Rule(SUPERUSER, {"code": "new", "name": "New site"}),
+    ("GET", "/locations"): Rule(Perm.VIEW),
+    ("POST", "/locations"): Rule(Perm.MANAGE_LOCATIONS, lambda w, u: {"site": w.site.pk, "code": "L2", "name": "L"}),
+    ("GET", "/asset-classes"): Rule(ANY, shared=True),
+    ("GET", "/assets"): Rule(Perm.VIEW),
+    ("POST", "/assets"): Rule(Perm.MANAGE_ASSETS, lambda w, u: {"site": w.site.pk, "code": f"N-{u.pk}", "name": "N"}),
+    ("GET", "/assets/{asset_id}"): Rule(Perm.VIEW),
+    ("PATCH", "/assets/{asset_id}"): Rule(Perm.MANAGE_ASSETS, {"name": "Renamed"}),
+    ("GET", "/assets/{asset_id}/meters"): Rule(Perm.VIEW),
+    ("POST", "/assets/{asset_id}/meters"): Rule(Perm.MANAGE_ASSETS, {"code": "m2", "name": "Meter", "unit": "h"}),
+    ("GET", "/assets/{asset_id}/meter-readings"): Rule(Perm.VIEW),
+    ("POST", "/assets/{asset_id}/meter-readings"): Rule(
+        Perm.RECORD_READINGS, {"meter": "run-h", "value": "10", "read_at": "2026-11-20T06:00:00Z"}
+    ),
+    ("GET", "/work-requests"): Rule(Perm.VIEW),
+    ("POST", "/work-requests"): Rule(Perm.RAISE_REQUEST, lambda w, u: {"asset": w.asset.pk, "title": "Leak"}),
+    ("GET", "/work-requests/{request_id}"): Rule(Perm.VIEW),
+    ("POST", "/work-requests/{request_id}/approve"): Rule(Perm.TRIAGE_REQUEST, {}),
+    ("POST", "/work-requests/{request_id}/reject"): Rule(Perm.TRIAGE_REQUEST, {"reason": "no"}),
+    ("POST", "/work-requests/{request_id}/mark-duplicate"): Rule(
+        Perm.TRIAGE_REQUEST, lambda w, u: {"work_order": w.work_order.pk}
+    ),
+    ("GET", "/work-orders"): Rule(Perm.VIEW),
+    ("POST", "/work-orders"): Rule(
+        Perm.MANAGE_WORK_ORDERS, lambda w, u: {"asset": w.asset.pk, "type": "corrective", "title": "Fix"}
+    ),
+    ("GET", "/work-orders/{work_order_id}"): Rule(Perm.VIEW),
+    ("PATCH", "/work-orders/{work_order_id}"): Rule(Perm.MANAGE_WORK_ORDERS, {"title": "New title"}),
+    ("POST", "/work-orders/{work_order_id}/transition"): Rule(Perm.EXECUTE_WORK, {"to": "on_hold"}),
+    ("GET", "/work-orders/{work_order_id}/transitions"): Rule(Perm.VIEW),
+    ("GET", "/failure-codes"): Rule(ANY, shared=True),
+    ("POST", "/work-requests/{request_id}/attachments"): Rule(Perm.RAISE_REQUEST, multipart=True),
+    ("GET", "/work-requests/{request_id}/attachments"): Rule(Perm.VIEW),
+    ("POST", "/work-orders/{work_order_id}/attachments"): Rule(Perm.EXECUTE_WORK, multipart=True),
+    ("GET", "/work-orders/{work_order_id}/attachments"): Rule(Perm.VIEW),
+    ("GET", "/attachments/{attachment_id}"): Rule(Perm.VIEW),
+    ("GET", "/work-orders/{work_order_id}/labor"): Rule(Perm.VIEW),
+    ("POST", "/work-orders/{work_order_id}/labor"): Rule(Perm.EXECUTE_WORK, _labor),
+    ("POST", "/labor/{entry_id}/reverse"): Rule(Perm.MANAGE_WORK_ORDERS, {"reason": "wrong WO"}),
+    ("GET", "/work-orders/{work_order_id}/contractor-hours"): Rule(Perm.VIEW),
+    ("POST", "/work-orders/{work_order_id}/contractor-hours"): Rule(
+        Perm.EXECUTE_WORK,
+        lambda w, u: {"contractor": w.vendor.pk, "person": "Ali", "hours": "2", "work_date": "2026-11-20"},
+    ),
+    ("POST", "/contractor-hours/{entry_id}/reverse"): Rule(Perm.MANAGE_WORK_ORDERS, {"reason": "wrong WO"}),
+    ("GET", "/work-orders/{work_order_id}/cost"): Rule(Perm.VIEW),
+    ("GET", "/assets/{asset_id}/cost"): Rule(Perm.VIEW),
+    ("GET", "/locations/{location_id}/cost"): Rule(Perm.VIEW),
+    ("GET", "/vendors"): Rule(ANY, shared=True),
+    ("POST", "/vendors"): Rule(Perm.MANAGE_VENDORS, lambda w, u: {"code": f"V{u.pk}", "name": "V"}, shared=True),
+    ("GET", "/labor-rates"): Rule(Perm.VIEW),
+    ("POST", "/labor-rates"): Rule(
+        Perm.MANAGE_RATES, lambda w, u: {"site": w.site.pk, "hourly_rate": "55", "effective_from": "2026-01-01"}
+    ),
+    ("POST", "/me/timer"): Rule(Perm.EXECUTE_WORK, lambda w, u: {"work_order": w.work_order.pk}),
+    ("POST", "/me/timer/stop"): Rule(ANY, shared=True),  # one's own clock: 409 without one
+    ("GET", "/parts"): Rule(ANY, shared=True),
+    ("POST", "/parts"): Rule(
+        Perm.MANAGE_INVENTORY, lambda w, u: {"part_number": f"P-{u.pk}", "description": "Part"}, shared=True
+    ),
+    ("GET", "/parts/{part_id}"): Rule(ANY, shared=True),
+    ("GET", "/storerooms"): Rule(Perm.VIEW),
+    ("POST", "/storerooms"): Rule(
+        Perm.MANAGE_INVENTORY, lambda w, u: {"site": w.site.pk, "code": f"S{u.pk}", "name": "S"}
+    ),
+    ("GET", "/stock"): Rule(Perm.VIEW),
+    ("GET", "/stock/reorder"): Rule(Perm.VIEW),
+    ("POST", "/stock/receipts"): Rule(
+        Perm.MANAGE_INVENTORY,
+        lambda w, u: {"part": w.part.pk, "storeroom": w.storeroom.pk, "quantity": "5", "unit_cost": "2"},
+    ),
+    ("POST", "/stock/adjustments"): Rule(
+        Perm.MANAGE_INVENTORY,
+        lambda w, u: {"part": w.part.pk, "storeroom": w.storeroom.pk, "quantity_delta": "1", "reason": "count"},
+    ),
+    ("POST", "/stock/transfers"): Rule(
+        Perm.MANAGE_INVENTORY,
+        lambda w, u: {
+            "part": w.part.pk,
+            "from_storeroom": w.storeroom.pk,
+            "to_storeroom": w.storeroom2.pk,
+            "quantity": "1",
+        },
+    ),
+    ("POST", "/stock/limits"): Rule(
+        Perm.MANAGE_INVENTORY,
+        lambda w, u: {"part": w.part.pk, "storeroom": w.storeroom.pk, "min_quantity": "1", "max_quantity": "9"},
+    ),
+    ("GET", "/work-orders/{work_order_id}/issues"): Rule(Perm.VIEW),
+    ("POST", "/work-orders/{work_order_id}/issues"): Rule(
+        Perm.ISSUE_PARTS, lambda w, u: {"part": w.part.pk, "storeroom": w.storeroom.pk, "quantity": "1"}
+    ),
+    ("POST", "/work-orders/{work_order_id}/returns"): Rule(
+        Perm.ISSUE_PARTS, lambda w, u: {"issue": w.issue.pk, "quantity": "1"}
+    ),
+    ("POST", "/work-orders/{work_order_id}/parts-requests"): Rule(
+        Perm.REQUEST_PARTS, lambda w, u: {"lines": [{"part": w.part.pk, "quantity": "2"}]}
+    ),
+    ("GET", "/parts-requests"): Rule(Perm.VIEW),
+    ("GET", "/parts-requests/{request_id}"): Rule(Perm.VIEW),
+    ("POST", "/parts-requests/{request_id}/submit"): Rule(Perm.REQUEST_PARTS),
+    ("POST", "/parts-requests/{request_id}/approve"): Rule(Perm.APPROVE_PARTS_REQUESTS),
+    ("POST", "/parts-requests/{request_id}/reject"): Rule(Perm.APPROVE_PARTS_REQUESTS, {"reason": "no"}),
+    ("POST", "/request-lines/{line_id}/cancel"): Rule(Perm.REQUEST_PARTS),
+    ("GET", "/purchase-orders"): Rule(Perm.VIEW),
+    ("GET", "/purchase-orders/{po_number}"): Rule(Perm.VIEW),
+    ("POST", "/erp/events"): Rule(Perm.MANAGE_INTEGRATIONS, {"events": []}, query=lambda w: {"site": w.site.code}),
+    ("GET", "/erp/events"): Rule(Perm.MANAGE_INTEGRATIONS, hidden=True),
+    ("GET", "/outbox"): Rule(Perm.MANAGE_INTEGRATIONS, hidden=True),
+    ("POST", "/outbox/{message_id}/retry"): Rule(Perm.MANAGE_INTEGRATIONS, hidden=True),
+    ("POST", "/outbox/{message_id}/cancel"): Rule(Perm.MANAGE_INTEGRATIONS, hidden=True),
+    ("POST", "/downtime-events"): Rule(
+        Perm.INGEST_DOWNTIME,
+        lambda w, u: {
+            "event_id": f"e-{u.pk}",
+            "machine_id": "matrix-m1",
+            "started_at": "2026-11-20T06:00:00Z",
+            "category": "breakdown",
+        },
+    ),
+    ("GET", "/downtime-stops"): Rule(Perm.VIEW),
+    ("GET", "/pm/schedules"): Rule(Perm.VIEW),
+    ("GET", "/pm/forecast"): Rule(Perm.VIEW, query=lambda w: {"site": w.site.pk}),
+    ("POST", "/pm/generate"): Rule(Perm.MANAGE_PM, lambda w, u: {"site": w.site.pk}),
+    ("GET", "/pm/compliance"): Rule(
+        Perm.VIEW, query=lambda w: {"site": w.site.pk, "from": "2026-01-01", "to": "2026-02-01"}
+    ),
+    ("GET", "/reliability/kpis"): Rule(
+        Perm.VIEW, query=lambda w: {"site": w.site.pk, "from": "2026-01-01", "to": "2026-02-01"}
+    ),
+    ("GET", "/audit/integrity"): Rule(Perm.VIEW),
+}
+
+
+def _operations() -> list[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    return sorted(
+        (method.upper(), path.removeprefix("/api/v1"))
+        for path, operations in schema["paths"].items()
+        for method in operations
+    )
+
+
+OPERATIONS = _operations()
+
+
+def test_every_operation_has_a_rule():
+    missing = [f"{method} {path}" for method, path in OPERATIONS if (method, path) not in RULES]
+    stale = [f"{method} {path}" for method, path in RULES if (method, path) not in OPERATIONS]
+    assert not missing, f"operations without an authorization rule (add one to RULES): {missing}"
+    assert not stale, f"rules for operations that no longer exist: {stale}"
+
+
+class World:
+    """One site's data, each piece marked with SECRET, and another site."""
+
+    def __init__(self, site, other_site, planner):
+        from plantwright.inventory import services as inventory
+        from plantwright.maintenance.models import ContractorEntry, LaborEntry
+        from plantwright.outbox import services as outbox
+        from plantwright.procurement import services as procurement
+        from plantwright.procurement.models import PurchaseOrder
+
+        self.site, self.other_site = site, other_site
+        self.bystander = planner
+        self.location = factories.LocationFactory(site=site, code="LA", name=SECRET)
+        self.asset = factories.AssetFactory(
+            site=site, code="MATRIX-A1", name=SECRET, location=self.location, oee_machine_id="matrix-m1"
+        )
+        self.asset.meters.create(code="run-h", name="Running hours", unit="h")
+        self.request = factories.WorkRequestFactory(site=site, asset=self.asset, title=SECRET)
+        self.work_order = factories.WorkOrderFactory(asset=self.asset, created_by=planner, status="in_progress",
+                                                     title=SECRET)  # fmt: skip
+        self.vendor = factories.vendor()
+        self.part = factories.part()
+        self.storeroom, self.storeroom2 = factories.storeroom(site, "MAIN"), factories.storeroom(site, "SECOND")
+        admin = factories.UserFactory(username="matrix-admin", roles=[(site, Role.ADMIN)])
+        inventory.receive_stock(admin, part_id=self.part.pk, storeroom_id=self.storeroom.pk,
+                                quantity=Decimal(50), unit_cost=Decimal(2))  # fmt: skip
+        self.issue = inventory.issue_part(admin, self.work_order, part_id=self.part.pk,
+                                          storeroom_id=self.storeroom.pk, quantity=Decimal(10))  # fmt: skip
+        factories.labor_rate(site, craft=factories.craft(), rate="50")
+        self.labor = LaborEntry.objects.create(
+            work_order=self.work_order, technician=admin, entered_by=admin, work_date=date(2026, 11, 20),
+            hours=Decimal(2), hourly_rate=Decimal(50), amount=Decimal(100), note=SECRET,
+        )  # fmt: skip
+        self.contractor = ContractorEntry.objects.create(
+            work_order=self.work_order, vendor=self.vendor, person=SECRET, work_date=date(2026, 11, 20),
+            hours=Decimal(2), entered_by=admin,
+        )  # fmt: skip
+        self.parts_request = procurement.create_parts_request(
+            admin,
+            self.work_order,
+            lines=[{"part": self.part.pk, "quantity": Decimal(2), "estimated_unit_cost": Decimal(3)}],
+        )
+        self.line = self.parts_request.lines.get()
+        self.po = PurchaseOrder.objects.create(site=site, source="api:north", po_number="PO-MATRIX", currency="EUR",
+                                               vendor_name=SECRET)  # fmt: skip
+        self.message = outbox.enqueue("no.such.topic", {"x": SECRET}, idempotency_key="matrix", site=site)
+        from plantwright.maintenance.services import attachments
+
+        self.attachment = attachments.attach(
+            admin, SimpleUploadedFile(f"{SECRET}.png", _png(), content_type="image/png"), source="test",
+            work_order=self.work_order,
+        )  # fmt: skip
+
+    def path_ids(self) -> dict[str, Any]:
+        return {
+            "asset_id": self.asset.pk,
+            "request_id": self.request.pk,
+            "work_order_id": self.work_order.pk,
+            "attachment_id": self.attachment.pk,
+            "entry_id": None,  # labor or contractor: by the path
+            "location_id": self.location.pk,
+            "part_id": self.part.pk,
+            "line_id": self.line.pk,
+            "po_number": self.po.po_number,
+            "message_id": self.message.pk,
+        }
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(out, "PNG")
+    return out.getvalue()
+
+
+def _url(world: World, path: str) -> str:
+    ids = world.path_ids()
+    if path.startswith("/labor/"):
+        ids["entry_id"] = world.labor.pk
+    elif path.startswith("/contractor-hours/"):
+        ids["entry_id"] = world.contractor.pk
+    elif path.startswith("/parts-requests/"):
+        ids["request_id"] = world.parts_request.pk
+    return "/api/v1" + path.format(**ids)
+
+
+def _call(client, method: str, url: str, rule: Rule, world: World, user, token: str | None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    user = user or world.bystander  # bodies name someone, whoever calls
+    query = "&".join(
+        f"{key}={value}" for key, value in (rule.query(world) if callable(rule.query) else rule.query).items()
+    )
+    url = f"{url}?{query}" if query else url
+    if method == "GET":
+        return client.get(url, headers=headers)
+    if rule.multipart:
+        upload = SimpleUploadedFile("photo.png", _png(), content_type="image/png")
+        return client.post(url, {"file": upload}, headers=headers)
+    body = rule.body(world, user) if callable(rule.body) else rule.body
+    payload = json.dumps(body if body is not None else {})
+    return getattr(client, method.lower())(url, payload, content_type="application/json", headers=headers)
+
+
+def _body(response) -> str:
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode(errors="replace")
+
+
+def _allowed(rule: Rule, role: str) -> bool:
+    if rule.perm is ANY:
+        return True
+    if rule.perm == SUPERUSER:
+        return False
+    return rule.perm in ROLE_PERMISSIONS[role]
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+def test_who_may_call_it(client, site, other_site, planner, method, path):
+    rule = RULES.get((method, path))
+    if rule is None:
+        pytest.fail(f"{method} {path} has no authorization rule")
+    world = World(site, other_site, planner)
+    url = _url(world, path)
+    for role in Role.values:
+        user = factories.UserFactory(username=f"m-{role}", roles=[(site, role)])
+        response = _call(client, method, url, rule, world, user, create_token(user, "m").secret)
+        body = _body(response)
+        seen = (role, response.status_code, body[:300])
+        if _allowed(rule, role):
+            assert response.status_code not in (401, 403, 404), seen
+        elif rule.hidden:
+            assert response.status_code in (200, 404) and SECRET not in body, seen
+            assert response.status_code == 404 or json.loads(body)["items"] == [], seen
+        else:
+            assert response.status_code == 403, seen
+    outsider = factories.UserFactory(username="m-outsider", roles=[(other_site, Role.ADMIN)])
+    response = _call(client, method, url, rule, world, outsider, create_token(outsider, "m").secret)
+    body = _body(response)
+    if rule.shared:
+        assert response.status_code not in (401, 403, 404), body[:300]
+    else:
+        assert SECRET not in body, body[:300]
+        if method == "GET":
+            assert response.status_code in (200, 403, 404), body[:300]
+        elif response.status_code == 422:  # a record of the other site named in the body: as if it did not exist
+            assert "does not exist" in body, body[:300]
+        else:
+            assert response.status_code in (403, 404), body[:300]
+    assert _call(client, method, url, rule, world, None, None).status_code == 401
+    revoked = create_token(outsider, "revoked")
+    ApiToken.objects.filter(pk=revoked.token.pk).update(revoked_at="2026-01-01T00:00:00Z")
+    assert _call(client, method, url, rule, world, outsider, revoked.secret).status_code == 401
+
+
+# --- pages --------------------------------------------------------------------------------------
+# Pages call the same services as the API (their `authorize` is the one table of who may do what,
+# checked role by role above), so here every page is checked from outside the owning site: without
+# a session (to the login page), and as an administrator of another site, for GET and POST.
+
+PUBLIC_PAGES = {"login", "logout", "account-language", "portal-scan"}
+# The request portal shows an asset's name to anyone on the plant network: that is what it is for.
+SHOWS_ASSET_NAMES = {"portal-scan"}
+# One's own clock, notifications and preferences: posting there changes one's own rows.
+OWN_PAGES = {"my-time", "notification-preferences", "notifications-read", "account-language", "logout"}
+# Rows a read may add by itself (the KPI months it builds), not data of the site.
+DERIVED = {"reliability.AssetMonth", "reliability.AggregatedMonths", "reliability.AssetChange"}
+
+
+def _fingerprint(world: "PageWorld") -> tuple:
+    """How many rows every table holds, and every field of the owning site's records."""
+    from django.apps import apps
+
+    counts = {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model.__module__.startswith("plantwright.") and model._meta.label not in DERIVED
+    }
+    records = [type(obj).objects.filter(pk=obj.pk).values().first() for obj in world.records()]
+    return counts, records
+
+
+def _pages() -> list[tuple[str, str]]:
+    from django.urls import URLResolver, get_resolver
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if not str(pattern.pattern).startswith(("api/", "admin/")):
+                    yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                yield pattern.name, prefix + str(pattern.pattern)
+
+    return sorted(walk(get_resolver().url_patterns))
+
+
+PAGES = _pages()
+
+
+class PageWorld(World):
+    def __init__(self, site, other_site, planner):
+        from plantwright.downtime.models import DowntimeRule
+        from plantwright.pm.models import PmSchedule
+        from plantwright.reliability.models import Export
+
+        super().__init__(site, other_site, planner)
+        self.rule = DowntimeRule.objects.create(site=site, name=SECRET, action="open_wo")
+        self.schedule = PmSchedule.objects.create(site=site, asset=self.asset, name=SECRET, interval=1,
+                                                  starts_on=date(2026, 1, 5))  # fmt: skip
+        self.export = Export.objects.create(requested_by=planner, kind="kpis", name=SECRET)
+
+    def records(self) -> list:
+        return [self.asset, self.location, self.request, self.work_order, self.labor, self.contractor,
+                self.parts_request, self.line, self.po, self.message, self.attachment, self.rule, self.schedule,
+                self.export]  # fmt: skip
+
+    def kwargs(self, route: str) -> dict[str, Any]:
+        from django.urls import get_resolver
+
+        values = {
+            **self.path_ids(),
+            "site_id": self.site.pk,
+            "action": "approve",
+            "check_id": 0,
+            "task_id": 0,
+            "kind": "labor",
+            "entry_id": self.labor.pk,
+            "po_id": self.po.pk,
+            "line_number": 1,
+            "rule_id": self.rule.pk,
+            "schedule_id": self.schedule.pk,
+            "figure": "failures",
+            "export_id": self.export.pk,
+            "code": self.asset.code,
+        }
+        if route.startswith("parts-request"):
+            values["request_id"] = self.parts_request.pk
+        pattern = next(p for p in get_resolver().reverse_dict.getlist(route))
+        names = pattern[0][0][1]
+        return {name: values[name] for name in names}
+
+
+def test_every_page_has_a_route_rule():
+    """A new page must be decided: public, or behind the login (the default)."""
+    assert {name for name, _route in PAGES} >= PUBLIC_PAGES | OWN_PAGES
+
+
+@pytest.mark.parametrize(("name", "route"), PAGES, ids=[name for name, _route in PAGES])
+def test_no_page_opens_to_outsiders(client, site, other_site, planner, name, route):
+    from django.urls import reverse
+
+    world = PageWorld(site, other_site, planner)
+    url = reverse(name, kwargs=world.kwargs(name))
+    outsider = factories.UserFactory(username="page-outsider", roles=[(other_site, Role.ADMIN)])
+    before = _fingerprint(world)
+    for signed_in in (False, True):
+        if signed_in:
+            client.force_login(outsider)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            body = _body(response)
+            seen = (signed_in, method, response.status_code, body[:300])
+            if not signed_in and name not in PUBLIC_PAGES:
+                assert response.status_code == 302 and response["Location"].startswith("/login/"), seen
+            assert SECRET not in body or name in SHOWS_ASSET_NAMES, seen
+            if name not in OWN_PAGES:  # whatever it answered, nothing of the site changed
+                assert _fingerprint(world) == before, seen
