@@ -72,13 +72,15 @@ class FakeErp:
 def start_outbox_worker(*, env: dict[str, str] | None = None, batch: int = 20) -> subprocess.Popen:
     # Its output goes to a file: an unread pipe would fill up and stall the worker.
     log = tempfile.NamedTemporaryFile("w", prefix="outbox-worker-", suffix=".log", delete=False)  # noqa: SIM115
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-m", "plantwright", "outbox_worker", "--batch", str(batch), "--idle-sleep", "0.1"],
         cwd=REPO,
         env={**os.environ, "DATABASE_URL": database_url(), **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    process.log_path = log.name
+    return process
 
 
 def kill(process: subprocess.Popen) -> None:
@@ -98,10 +100,21 @@ def wait_for(condition, *, timeout: float = 20, interval: float = 0.05, what: st
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-def start_mqtt_ingest(*, env: dict[str, str] | None = None, client_id: str = "test-ingest") -> subprocess.Popen:
+def start_mqtt_ingest(
+    *, env: dict[str, str] | None = None, client_id: str = "test-ingest", sweep_seconds: float = 30
+) -> subprocess.Popen:
     log = tempfile.NamedTemporaryFile("w", prefix="mqtt-ingest-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "plantwright", "mqtt_ingest", "--client-id", client_id],
+        [
+            sys.executable,
+            "-m",
+            "plantwright",
+            "mqtt_ingest",
+            "--client-id",
+            client_id,
+            "--sweep-seconds",
+            str(sweep_seconds),
+        ],
         cwd=REPO,
         env={**os.environ, "DATABASE_URL": database_url(), **(env or {})},
         stdout=log,

@@ -37,8 +37,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--client-id", default="", help="Stable per process (persistent session).")
         parser.add_argument("--batch", type=int, default=200, help="Messages per database transaction.")
+        parser.add_argument(
+            "--sweep-seconds", type=float, default=SWEEP_SECONDS, help="How often ongoing stops are re-checked."
+        )
 
-    def handle(self, *args, client_id: str, batch: int, **options):
+    def handle(self, *args, client_id: str, batch: int, sweep_seconds: float, **options):
         actor = self._actor()
         client_id = client_id or f"plantwright-ingest-{socket.gethostname()}"
         inbox: queue.Queue = queue.Queue(maxsize=10 * batch)  # back-pressure: paho waits when we lag
@@ -74,11 +77,14 @@ class Command(BaseCommand):
                 messages = _take(inbox, batch)
                 if messages:
                     self._apply(client, actor, sites, messages)
-                if time.monotonic() - last_sweep > SWEEP_SECONDS:
-                    close_old_connections()
-                    actor = self._actor()  # afresh: a role taken away takes effect here
-                    sweep(actor)
+                if time.monotonic() - last_sweep > sweep_seconds:
                     last_sweep = time.monotonic()
+                    try:
+                        close_old_connections()
+                        actor = self._actor()  # afresh: a role taken away takes effect here
+                        sweep(actor)
+                    except (OperationalError, InterfaceError) as exc:  # the database is away: sweep next time
+                        self.stderr.write(f"mqtt ingest: sweep skipped: {exc}")
         finally:
             client.loop_stop()
             client.disconnect()
