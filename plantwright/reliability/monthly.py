@@ -284,6 +284,9 @@ def _write(site: Site, first: date, end: date, assets: set[int] | None, carried:
                 running = found[n] + running if running is not None else found[n]
             if running is not None:
                 rows.append(AssetMonth(site=site, asset_id=asset_id, month=month.day_from, **_stored_values(running)))
+    # Month by month: a month's rows then lie together on disk, and a read of two months touches
+    # few pages (7,500 → ~1,000 heap pages for a 10,000-asset site).
+    rows.sort(key=lambda row: (row.month, row.asset_id))
     for start in range(0, len(rows), CHUNK):
         insert_new(AssetMonth, rows[start : start + CHUNK])
 
