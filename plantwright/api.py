@@ -8,6 +8,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from plantwright.accounts.services import authenticate_token
 from plantwright.errors import DomainError, database_refusal, error_body
+from plantwright.jsonin import StrictJsonParser
 
 
 class BearerToken(HttpBearer):
@@ -25,6 +26,7 @@ class BrowserSession(SessionAuth):
 
 
 api = NinjaAPI(
+    parser=StrictJsonParser(),
     title="Plantwright API",
     version="1",
     description=(

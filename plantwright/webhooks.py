@@ -22,6 +22,7 @@ import httpx
 from django.db import models
 from django.utils import timezone
 
+from plantwright import jsonin
 from plantwright.errors import Unauthenticated
 from plantwright.outbox.registry import PermanentError, RetryableDeliveryError
 
@@ -150,6 +151,6 @@ def _http() -> httpx.Client:
 
 def _json_or_text(raw: bytes) -> Any:
     try:
-        return json.loads(raw or b"null")
+        return jsonin.loads(raw or b"null")
     except ValueError:
         return raw.decode("utf-8", "replace")[:2000]

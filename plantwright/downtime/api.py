@@ -1,12 +1,11 @@
 """`POST /api/v1/downtime-events`: one event or a batch, from the OEE platform's integration account."""
 
-import json
-
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
 from pydantic import TypeAdapter
 
+from plantwright import jsonin
 from plantwright.api_schemas import answer_events, errors, inline_refs
 from plantwright.downtime import selectors, services
 from plantwright.errors import ValidationFailed
@@ -86,7 +85,7 @@ _BODY = inline_refs(TypeAdapter(services.DowntimeEventIn | list[services.Downtim
 )
 def receive_downtime_events(request: HttpRequest):
     try:
-        data = json.loads(request.body)
+        data = jsonin.loads(request.body)
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed("The body is not JSON.", code="malformed_json") from None
     batch = isinstance(data, list)

@@ -5,7 +5,6 @@ token is not enough then: the ERP proves it holds the shared secret), otherwise 
 a user who manages integrations at the site.
 """
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +13,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 from pydantic import TypeAdapter
 
+from plantwright import jsonin
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
@@ -103,7 +103,7 @@ def _authenticate(request: HttpRequest, site: Site) -> str:
 
 def _parse(body: bytes) -> tuple[list[Any], bool]:
     try:
-        data = json.loads(body)
+        data = jsonin.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed("The body is not JSON.", code="malformed_json") from None
     if isinstance(data, list):

@@ -8,7 +8,6 @@ the commit means the broker delivers again, and the event id makes the repeat a 
 as you like; the broker splits the stream between them.
 """
 
-import json
 import logging
 import queue
 import signal
@@ -20,6 +19,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import InterfaceError, OperationalError, close_old_connections
 
+from plantwright import jsonin
 from plantwright.accounts.models import Site, User
 from plantwright.api_types import has_nul
 from plantwright.downtime import mqtt
@@ -178,6 +178,6 @@ def _decode(payload: bytes) -> tuple[Any, str]:
     if has_nul(payload):
         return None, "The message holds a NUL character."
     try:
-        return json.loads(payload), ""
+        return jsonin.loads(payload), ""
     except (ValueError, UnicodeDecodeError):
         return None, "The message is not JSON."

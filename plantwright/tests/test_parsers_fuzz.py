@@ -1,0 +1,118 @@
+"""Every parser of outside input, fed anything: ERP events, downtime events (HTTP and MQTT), meter
+readings. Whatever arrives, each item is applied or refused with a machine-readable reason, never an
+exception, and a refused item leaves nothing half-written (DESIGN.md: bad input is a clear 4xx).
+
+Two kinds of input: any JSON value at all, and near-misses, objects with the right keys holding
+values of any type (what a buggy integration sends)."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase
+
+from plantwright.accounts.roles import Role
+from plantwright.downtime.models import DowntimeEvent
+from plantwright.downtime.services import Incoming, ingest, ingest_items
+from plantwright.downtime.services.readings import ingest_readings
+from plantwright.procurement.events import ingest as ingest_erp_events
+from plantwright.procurement.models import ErpEvent
+from plantwright.testing import factories
+
+# What the entrances let through: JSON (no NaN or Infinity, test below) without NUL characters
+# (refused at every entrance: plantwright/tests/test_security.py and the MQTT tests).
+text = st.text(alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=30)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False, allow_infinity=False),  # what JSON can hold: the entrances refuse the rest (below)
+    text,
+    st.sampled_from(["", "2026-11-20T06:00:00Z", "2026-02-30", "1e999", "NaN", "-0", "４２", "P-101"]),
+)
+json_values = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
+    max_leaves=12,
+)  # fmt: skip
+
+
+def near(keys: list[str]):
+    """Objects with (some of) the expected keys, each holding anything."""
+    return st.dictionaries(st.sampled_from(keys), json_values, max_size=len(keys))
+
+
+ERP_KEYS = ["event_id", "type", "occurred_at", "po_number", "currency", "vendor", "lines", "receipt_number",
+            "invoice_number", "request_line", "po_line", "quantity", "unit_price", "amount"]  # fmt: skip
+DOWNTIME_KEYS = ["event_id", "machine_id", "started_at", "ended_at", "category", "reason_code", "text"]
+READING_KEYS = ["meter", "value", "read_at"]
+
+
+class TestParsers(TestCase):
+    def plant(self):  # inside each example: hypothesis rolls every example back
+        self.site = factories.SiteFactory(code="fz")
+        self.oee = factories.UserFactory(username="fz-oee", roles=[(self.site, Role.INTEGRATION)])
+        self.asset = factories.AssetFactory(site=self.site, code="FZ-1", oee_machine_id="fz-m1")
+        self.asset.meters.create(code="run-h", name="Running hours", unit="h")
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(events=st.lists(st.one_of(json_values, near(ERP_KEYS)), min_size=1, max_size=5))
+    def test_erp_events(self, events):
+        self.plant()
+        results = ingest_erp_events(self.site, "api:fz", events)
+        assert len(results) == len(events)
+        for result in results:
+            assert result.status in ("applied", "replayed", "rejected", "ignored", "parked"), result
+            if result.status == "rejected":
+                assert result.error.get("code"), result
+        assert ErpEvent.objects.count() <= len(events)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(events=st.lists(st.one_of(json_values, near(DOWNTIME_KEYS)), min_size=1, max_size=5))
+    def test_downtime_events_over_http(self, events):
+        self.plant()
+        results = ingest(self.oee, events, source="http:fz")
+        assert len(results) == len(events)
+        for result in results:
+            assert result.status in ("applied", "replayed", "rejected"), result
+            if result.status == "rejected":
+                assert result.error.get("code"), result
+        assert DowntimeEvent.objects.count() <= len(events)  # one record per event at most, refused or not
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        raws=st.lists(st.one_of(json_values, near(DOWNTIME_KEYS)), min_size=1, max_size=4),
+        machine=st.sampled_from(["fz-m1", "unknown", ""]),
+    )
+    def test_downtime_events_over_mqtt(self, raws, machine):
+        self.plant()
+        ingest_items(self.oee, [Incoming(raw, "mqtt:pw/fz/downtime/x", self.site, machine) for raw in raws])
+        assert DowntimeEvent.objects.count() <= len(raws)
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(raws=st.lists(st.one_of(json_values, near(READING_KEYS)), min_size=1, max_size=4))
+    def test_meter_readings_over_mqtt(self, raws):
+        self.plant()
+        recorded = ingest_readings(self.oee, [Incoming(raw, "mqtt:pw/fz/meters/fz-m1", self.site, "fz-m1")
+                                              for raw in raws])  # fmt: skip
+        readings = self.asset.meters.get().readings.all()
+        assert recorded == readings.count() <= len(raws)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_every_entrance_refuses_what_json_cannot_hold(api_as, site, asset, planner, constant):
+    from plantwright.downtime.management.commands.mqtt_ingest import _decode
+
+    oee = factories.UserFactory(username="nan-oee", roles=[(site, Role.INTEGRATION)])
+    machine = asset.oee_machine_id
+    event = f'{{"event_id": "n-1", "machine_id": "{machine}", "started_at": {constant}, "category": "breakdown"}}'
+    status, body = api_as(oee).post("/downtime-events", raw=event)
+    assert status == 422 and body["error"]["code"] == "malformed_json"
+    status, body = api_as(planner).post("/work-requests", raw=f'{{"asset": {asset.pk}, "title": "x", "n": {constant}}}')
+    assert status == 400 and body["error"]["code"]  # the body cannot be read, as any malformed JSON
+    manager = factories.UserFactory(username="nan-admin", roles=[(site, Role.ADMIN)])
+    status, body = api_as(manager).post(
+        f"/erp/events?site={site.code}", raw=f'[{{"event_id": "e", "amount": {constant}}}]'
+    )
+    assert status == 422 and body["error"]["code"] == "malformed_json"
+    assert _decode(f'{{"value": {constant}}}'.encode()) == (None, "The message is not JSON.")
+    assert not DowntimeEvent.objects.exists() and not ErpEvent.objects.exists()
