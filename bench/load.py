@@ -22,9 +22,7 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -51,69 +49,11 @@ from plantwright.assets.models import Asset  # noqa: E402
 from plantwright.downtime.models import DowntimeEvent  # noqa: E402
 from plantwright.downtime.mqtt import end_session  # noqa: E402
 from plantwright.maintenance.models import LaborEntry, LaborRate, WorkOrder  # noqa: E402
-from plantwright.testing.processes import REPO, FakeErp, kill, start_mqtt_ingest, start_outbox_worker  # noqa: E402
+from plantwright.testing.processes import FakeErp, kill, start_mqtt_ingest, start_outbox_worker, start_web  # noqa: E402
 
 P95_TARGET_MS = 200
 # Who the n-th virtual user is: 35 % technicians, 35 % planners, 15 % and 15 % the OEE platform's feeds.
-MIX = [
-    "technician",
-    "planner",
-    "oee-http",
-    "technician",
-    "planner",
-    "oee-mqtt",
-    "technician",
-    "planner",
-    "technician",
-    "planner",
-    "oee-http",
-    "technician",
-    "planner",
-    "oee-mqtt",
-    "technician",
-    "planner",
-    "technician",
-    "planner",
-    "oee-http",
-    "oee-mqtt",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_web() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "plantwright.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--timeout",
-            "60",
-        ],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(f"{url}/login/", timeout=2).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not answer")
+MIX = [{"T": "technician", "P": "planner", "H": "oee-http", "M": "oee-mqtt"}[c] for c in "TPHTPMTPTPHTPMTPTPHM"]
 
 
 class Run:
@@ -167,7 +107,7 @@ def main() -> None:
     prefix = f"pwload-{uuid.uuid4().hex[:8]}"
     env = {"MQTT_TOPIC_PREFIX": prefix, "DOWNTIME_INGEST_USER": "oee", "DATABASE_URL": os.environ["DATABASE_URL"]}
     erp = FakeErp("whsec_load").start()
-    webs = [start_web(), start_web()]
+    webs = [start_web(workers=2), start_web(workers=2)]
     processes = [process for process, _url in webs]
     processes += [start_outbox_worker(env={"DATABASE_URL": os.environ["DATABASE_URL"]}) for _ in range(2)]
     ingest_ids = [f"{prefix}-ingest-{n}" for n in range(2)]

@@ -83,6 +83,51 @@ def start_outbox_worker(*, env: dict[str, str] | None = None, batch: int = 20) -
     return process
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_web(*, env: dict[str, str] | None = None, workers: int = 1, threads: int = 4) -> tuple[subprocess.Popen, str]:
+    """gunicorn as `make run` starts it, on a free loopback port; returns it and its URL once it answers."""
+    import httpx
+
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "plantwright.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--timeout",
+            "60",
+        ],
+        cwd=REPO,
+        env={**os.environ, "DATABASE_URL": database_url(), **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        try:
+            return httpx.get(f"{url}/login/", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_for(answers, timeout=30, what="gunicorn to answer")
+    return process, url
+
+
 def kill(process: subprocess.Popen) -> None:
     """SIGKILL: no clean-up, as when a machine dies."""
     if process.poll() is None:

@@ -17,7 +17,6 @@ import fcntl
 import hashlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 from django.conf import settings
 
 from plantwright.erp.tryton.rpc import TrytonClient, TrytonError, TrytonUnreachable
+from plantwright.testing.processes import free_port
 
 REPO = Path(settings.BASE_DIR)
 HOME = Path(settings.VAR_DIR) / "tryton"
@@ -116,12 +116,6 @@ def _build_template(python: Path, directory: Path) -> None:
     building.rename(directory)  # whole or not at all: a half-built template is never used
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class TrytonServer:
     """`trytond` serving a fresh copy of the template on a free loopback port.
 
@@ -132,7 +126,7 @@ class TrytonServer:
         self.directory = directory
         self.database = DATABASE
         self.template = template_database
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
         self.worker: subprocess.Popen | None = None

@@ -5,9 +5,6 @@ connections cut mid-stream; nothing is lost and nothing doubled."""
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -29,13 +26,13 @@ from plantwright.outbox.models import OutboxMessage
 from plantwright.procurement import services as procurement
 from plantwright.testing import factories
 from plantwright.testing.processes import (
-    REPO,
     FakeErp,
     broker_reachable,
     kill,
     log_of,
     start_mqtt_ingest,
     start_outbox_worker,
+    start_web,
     wait_for,
 )
 from plantwright.testing.proxy import TcpProxy
@@ -57,46 +54,6 @@ def postgres():
     proxy.url = f"postgres://{db.get('USER') or 'postgres'}@127.0.0.1:{proxy.port}/{db['NAME']}"
     yield proxy
     proxy.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _web(database_url: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "plantwright.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--threads",
-            "4",
-            "--timeout",
-            "30",
-        ],
-        cwd=REPO,
-        env={**os.environ, "DATABASE_URL": database_url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        try:
-            return httpx.get(f"{url}/login/", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_for(answers, timeout=30, what="gunicorn to answer")
-    return process, url
 
 
 def test_everything_recovers_from_a_database_cut_again_and_again(postgres, site, asset, planner, settings):
@@ -122,7 +79,7 @@ def test_everything_recovers_from_a_database_cut_again_and_again(postgres, site,
                   "DOWNTIME_INGEST_USER": "oee"}  # fmt: skip
     # Its sweep of ongoing stops every 0.2 s: some will meet a cut database.
     processes.append(start_mqtt_ingest(env=ingest_env, client_id=client_id, sweep_seconds=0.2))
-    web, url = _web(postgres.url)
+    web, url = start_web(env={"DATABASE_URL": postgres.url})
     processes.append(web)
     publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"pub-{prefix}")
     publisher.connect("127.0.0.1", 1883)
