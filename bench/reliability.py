@@ -191,11 +191,17 @@ def main() -> None:
     )
     changed = list(Asset.objects.filter(site=site).order_by("?").values_list("pk", flat=True)[:100])
 
-    def change_and_read():
-        AssetChange.objects.bulk_create([AssetChange(asset_id=pk) for pk in changed])
+    def change_and_read(since=None):
+        AssetChange.objects.bulk_create([AssetChange(asset_id=pk, since=since) for pk in changed])
         refresh(site)
 
-    timed("refresh after changes to 100 random assets (rebuilds their months)", change_and_read, max(3, repeat // 4))
+    timed("refresh after changes to 100 random assets, any month", change_and_read, max(3, repeat // 4))
+    this_month = site.local_date().replace(day=1)
+    timed(
+        "refresh after changes to 100 random assets this month (labor today)",
+        lambda: change_and_read(this_month),
+        max(3, repeat // 4),
+    )
     worst = max(ours, key=lambda pk: ours[pk].failures)
     machine = Asset.objects.get(pk=worst)
     while machine.parent_id:

@@ -95,6 +95,9 @@ class AssetChange(models.Model):
     0002) write one in the same transaction as the change; `monthly.refresh` reads and clears them."""
 
     asset_id = models.BigIntegerField(db_index=True)
+    since = models.DateField(
+        null=True, help_text="No month before this day's changed (a day early, for time zones); empty: any month"
+    )
 
     def __str__(self) -> str:
-        return f"asset {self.asset_id} changed"
+        return f"asset {self.asset_id} changed since {self.since or 'ever'}"

@@ -16,6 +16,9 @@ How the rows stay equal to the history:
   whenever one of its WOs is created, deleted, or changes asset, site, status, type, failure times
   or completion, and whenever labor, contractor hours, a cost line or a PM occurrence of one of its
   WOs is written or deleted. No code path can forget it: bulk writes and COPY fire them too.
+- The triggers also say from which day on the change counts (`AssetChange.since`: a WO's failure
+  start, completion, PM due date and first work dates; an entry's work or cost date), so that only
+  that month and the later ones are rebuilt, going on from the totals before it.
 - Before reading a site's months, `refresh` rebuilds the changed assets' rows and clears the
   changes it read, under a lock on the site's `AggregatedMonths` row (one refresher per site at a
   time). A change committed meanwhile stays for the next one. The worker refreshes every minute,
@@ -121,7 +124,7 @@ def refresh(site: Site, first: date | None = None, end: date | None = None, *, b
     with transaction.atomic():
         AggregatedMonths.objects.get_or_create(site=site, defaults={"timezone": site.timezone, "grace_days": grace})
         state = AggregatedMonths.objects.select_for_update().get(site=site)
-        changes = list(_changes(site).values_list("pk", "asset_id"))
+        changes = list(_changes(site).values_list("pk", "asset_id", "since"))
         if (state.timezone, state.grace_days) != (site.timezone, grace):
             state.first_month = state.end_month = None
             state.timezone, state.grace_days = site.timezone, grace
@@ -133,13 +136,16 @@ def refresh(site: Site, first: date | None = None, end: date | None = None, *, b
                 _rebuild(site, first, end)
                 state.first_month, state.end_month = first, end
         else:
-            assets = {asset_id for _pk, asset_id in changes}
+            assets = {asset_id for _pk, asset_id, _since in changes}
             if assets:
-                _rebuild(site, state.first_month, state.end_month, assets if len(assets) < WHOLE_SITE_FROM else None)
+                days = [since for _pk, _asset_id, since in changes]
+                # From the earliest month a change touches: running totals before it stand.
+                since = state.first_month if None in days else max(state.first_month, min(days).replace(day=1))
+                _rebuild(site, since, state.end_month, assets if len(assets) < WHOLE_SITE_FROM else None)
             if end is not None and state.end_month < end:
                 _extend(site, state.end_month, end)
                 state.end_month = end
-        ids = [pk for pk, _asset_id in changes]
+        ids = [pk for pk, _asset_id, _since in changes]
         for start in range(0, len(ids), CHUNK):
             AssetChange.objects.filter(pk__in=ids[start : start + CHUNK]).delete()
         state.refreshed_at = timezone.now()
@@ -252,20 +258,21 @@ def _changes(site: Site):
 
 
 def _rebuild(site: Site, first: date, end: date, assets: set[int] | None = None) -> None:
-    """Write the running totals over [first, end) of the site's assets (all, or some) from the history."""
-    stale = AssetMonth.objects.filter(site=site)
+    """Write again the running totals over [first, end) of the site's assets (all, or some) from the
+    history, going on from their totals of the month before `first`."""
+    rows = AssetMonth.objects.filter(site=site)
     if assets is not None:
-        stale = stale.filter(asset_id__in=assets)
-    stale.delete()
-    _write(site, first, end, assets, {})
+        rows = rows.filter(asset_id__in=assets)
+    columns = [column for _part, column, _scale in COLUMNS]
+    before = rows.filter(month=_month_before(first)).order_by()
+    carried = {asset_id: _parts(sums) for asset_id, *sums in before.values_list("asset_id", *columns)}
+    rows.filter(month__gte=first).delete()
+    _write(site, first, end, assets, carried)
 
 
 def _extend(site: Site, first: date, end: date) -> None:
     """Add the months [first, end) after the last aggregated month, going on from its totals."""
-    last = AssetMonth.objects.filter(site=site, month=_month_before(first)).order_by()
-    columns = [column for _part, column, _scale in COLUMNS]
-    carried = {asset_id: _parts(sums) for asset_id, *sums in last.values_list("asset_id", *columns)}
-    _write(site, first, end, None, carried)
+    _rebuild(site, first, end)
 
 
 def _write(site: Site, first: date, end: date, assets: set[int] | None, carried: dict[int, Parts]) -> None:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from plantwright.maintenance.models import CostLine, LaborEntry, WorkOrder
+from plantwright.pm.models import PmOccurrence, PmSchedule
 from plantwright.reliability.figures import Parts, Period, Scope, raw_parts, time_in_service
 from plantwright.reliability.models import AggregatedMonths, AssetChange, AssetMonth
 from plantwright.reliability.monthly import parts_by_asset, parts_by_month, refresh, refresh_all
@@ -57,13 +58,16 @@ operation = st.one_of(
     st.tuples(st.just("cancel"), st.integers(0, 9)),
     st.tuples(st.just("move"), st.integers(0, 9)),
     st.tuples(st.just("unlog"), st.integers(0, 9)),
+    st.tuples(st.just("retype"), st.integers(0, 9)),
+    st.tuples(st.just("pm"), st.integers(0, 1), st.integers(0, 110)),
+    st.tuples(st.just("finish"), st.integers(0, 9), st.integers(0, 110 * 24)),
     st.just(("read",)),
 )
 
 
 class TestMonthsFollowTheHistory(TestCase):
-    @settings(max_examples=25, deadline=None)
-    @given(operations=st.lists(operation, max_size=14))
+    @settings(max_examples=40, deadline=None)
+    @given(operations=st.lists(operation, max_size=16))
     def test_any_changes_after_the_months_were_built(self, operations):
         site = factories.SiteFactory(code="agg", timezone=ZONE)
         user = factories.UserFactory(username="agg-planner")
@@ -71,6 +75,7 @@ class TestMonthsFollowTheHistory(TestCase):
         scope = Scope((site.pk,))
         parts_by_asset(scope, PERIODS[0])  # build the months before anything happens
         work_orders: list[WorkOrder] = []
+        schedule = None
         for op in operations:
             kind = op[0]
             if kind == "failure":
@@ -122,6 +127,25 @@ class TestMonthsFollowTheHistory(TestCase):
                 entries = list(LaborEntry.objects.filter(work_order__site=site).order_by("pk"))
                 if entries:
                     entries[op[1] % len(entries)].delete()
+            elif kind == "retype" and work_orders:  # planned or reactive: its hours move between the two
+                work_order = WorkOrder.objects.get(pk=work_orders[op[1] % len(work_orders)].pk)
+                new_type = "corrective" if work_order.type == "preventive" else "preventive"
+                WorkOrder.objects.filter(pk=work_order.pk).update(type=new_type)
+            elif kind == "pm":  # a PM WO due on a day: on time or not when it is finished
+                _, which, due_day = op
+                schedule = schedule or PmSchedule.objects.create(
+                    site=site, asset=assets[0], name="weekly", interval=1, interval_unit="weeks",
+                    starts_on=ORIGIN.date(),
+                )  # fmt: skip
+                work_order = factories.WorkOrderFactory(asset=assets[which], site=site, created_by=user,
+                                                        type="preventive", status="in_progress")  # fmt: skip
+                PmOccurrence.objects.create(schedule=schedule, sequence=len(work_orders) + 1, work_order=work_order,
+                                            due_date=ORIGIN.date() + timedelta(days=due_day))  # fmt: skip
+                work_orders.append(work_order)
+            elif kind == "finish" and work_orders:  # done later: its due month's PM compliance changes
+                WorkOrder.objects.filter(pk=work_orders[op[1] % len(work_orders)].pk).update(
+                    status="completed", completed_at=ORIGIN + timedelta(hours=op[2])
+                )
             elif kind == "read":
                 assert_equal_to_the_history(scope)
         assert_equal_to_the_history(scope)
@@ -170,3 +194,39 @@ def test_the_worker_builds_from_the_first_work_order_to_this_month(site, planner
     assert AssetMonth.objects.filter(asset=asset).count() == (today.year - 2024) * 12 + today.month - 5 + 1
     refresh(site)  # nothing changed: no query beyond the checks
     assert AssetMonth.objects.filter(asset=asset, month=date(2024, 5, 1)).get().failures == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", ["cancel", "retype"])
+def test_a_change_to_a_wo_rebuilds_the_months_of_its_earlier_hours(site, planner, asset, change):
+    """Labor in January on a WO completed in March: cancelling or retyping it in March changes January."""
+    type(site).objects.filter(pk=site.pk).update(timezone=ZONE)
+    site.refresh_from_db()
+    scope = Scope((site.pk,))
+    work_order = factories.WorkOrderFactory(asset=asset, created_by=planner, type="corrective", status="completed",
+                                            completed_at=datetime(2026, 3, 10, tzinfo=UTC))  # fmt: skip
+    LaborEntry.objects.create(work_order=work_order, technician=planner, entered_by=planner, work_date=date(2026, 1, 5),
+                              hours=Decimal(3), hourly_rate=Decimal(50), amount=Decimal(150))  # fmt: skip
+    assert_equal_to_the_history(scope)  # builds the months
+    update = {"status": "cancelled"} if change == "cancel" else {"type": "preventive"}
+    WorkOrder.objects.filter(pk=work_order.pk).update(**update)
+    assert AssetChange.objects.get().since <= date(2026, 1, 5)
+    assert_equal_to_the_history(scope)
+
+
+@pytest.mark.django_db
+def test_cancelling_a_late_pm_wo_rebuilds_its_due_month(site, planner, asset):
+    from plantwright.pm.models import PmOccurrence, PmSchedule
+
+    type(site).objects.filter(pk=site.pk).update(timezone=ZONE)
+    site.refresh_from_db()
+    scope = Scope((site.pk,))
+    schedule = PmSchedule.objects.create(site=site, asset=asset, name="monthly", interval=1,
+                                         starts_on=date(2026, 1, 5))  # fmt: skip
+    work_order = factories.WorkOrderFactory(asset=asset, created_by=planner, type="preventive", status="completed",
+                                            completed_at=datetime(2026, 3, 10, tzinfo=UTC))  # fmt: skip
+    PmOccurrence.objects.create(schedule=schedule, sequence=1, work_order=work_order, due_date=date(2026, 1, 5))
+    assert_equal_to_the_history(scope)
+    WorkOrder.objects.filter(pk=work_order.pk).update(status="cancelled")
+    assert AssetChange.objects.get().since <= date(2026, 1, 5)
+    assert_equal_to_the_history(scope)
