@@ -129,8 +129,8 @@ def refresh(site: Site, first: date | None = None, end: date | None = None, *, b
             state.first_month = state.end_month = None
             state.timezone, state.grace_days = site.timezone, grace
         if state.first_month is None or (backwards and first is not None and first < state.first_month):
-            first = min(d for d in (first, state.first_month) if d is not None) if first or state.first_month else None
-            end = max(d for d in (end, state.end_month) if d is not None) if end or state.end_month else None
+            first = min((d for d in (first, state.first_month) if d is not None), default=None)
+            end = max((d for d in (end, state.end_month) if d is not None), default=None)
             AssetMonth.objects.filter(site=site).delete()
             if first is not None and end is not None and first < end:
                 _rebuild(site, first, end)
@@ -143,7 +143,7 @@ def refresh(site: Site, first: date | None = None, end: date | None = None, *, b
                 since = state.first_month if None in days else max(state.first_month, min(days).replace(day=1))
                 _rebuild(site, since, state.end_month, assets if len(assets) < WHOLE_SITE_FROM else None)
             if end is not None and state.end_month < end:
-                _extend(site, state.end_month, end)
+                _rebuild(site, state.end_month, end)  # the new months, going on from the last one
                 state.end_month = end
         ids = [pk for pk, _asset_id, _since in changes]
         for start in range(0, len(ids), CHUNK):
@@ -268,11 +268,6 @@ def _rebuild(site: Site, first: date, end: date, assets: set[int] | None = None)
     carried = {asset_id: _parts(sums) for asset_id, *sums in before.values_list("asset_id", *columns)}
     rows.filter(month__gte=first).delete()
     _write(site, first, end, assets, carried)
-
-
-def _extend(site: Site, first: date, end: date) -> None:
-    """Add the months [first, end) after the last aggregated month, going on from its totals."""
-    _rebuild(site, first, end)
 
 
 def _write(site: Site, first: date, end: date, assets: set[int] | None, carried: dict[int, Parts]) -> None:
