@@ -1,5 +1,6 @@
-"""Real processes for integration tests and benchmarks: the fake ERP and outbox workers."""
+"""Real processes for integration tests and benchmarks: the fake ERP, gunicorn, outbox workers, the MQTT ingest."""
 
+import fcntl
 import json
 import os
 import signal
@@ -91,11 +92,36 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def collect_static() -> None:
+    """Collect the static files as `make run` does, once per test process: without the manifest a server
+    out of DEBUG answers 500 on every page. Parallel test workers take turns (collectstatic is not safe twice
+    at once on one folder)."""
+    global _static_collected
+    if _static_collected:
+        return
+    from django.conf import settings
+
+    with (settings.VAR_DIR / ".collectstatic.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        subprocess.run(
+            [sys.executable, "-m", "plantwright", "collectstatic", "--noinput", "--verbosity", "0"],
+            cwd=REPO,
+            check=True,
+            timeout=300,
+        )
+    _static_collected = True
+
+
+_static_collected = False
+
+
 def start_web(*, env: dict[str, str] | None = None, workers: int = 1, threads: int = 4) -> tuple[subprocess.Popen, str]:
     """gunicorn as `make run` starts it, on a free loopback port; returns it and its URL once it answers."""
     import httpx
 
+    collect_static()
     port = free_port()
+    log = tempfile.NamedTemporaryFile("w", prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [
             sys.executable,
@@ -113,18 +139,27 @@ def start_web(*, env: dict[str, str] | None = None, workers: int = 1, threads: i
         ],
         cwd=REPO,
         env={**os.environ, "DATABASE_URL": database_url(), **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
+    process.log_path = log.name
     url = f"http://127.0.0.1:{port}"
+    last = ["no answer"]
 
     def answers() -> bool:
         try:
-            return httpx.get(f"{url}/login/", timeout=2).status_code == 200
-        except httpx.HTTPError:
+            response = httpx.get(f"{url}/login/", timeout=2)
+        except httpx.HTTPError as error:
+            last[0] = repr(error)
             return False
+        last[0] = f"HTTP {response.status_code}"
+        return response.status_code == 200
 
-    wait_for(answers, timeout=30, what="gunicorn to answer")
+    try:
+        wait_for(answers, timeout=30, what="gunicorn to answer")
+    except AssertionError as error:
+        kill(process)
+        raise AssertionError(f"{error}; last: {last[0]}; its log:\n{log_of(process)[-3000:]}") from None
     return process, url
 
 
