@@ -20,6 +20,15 @@ def errors(*statuses: int) -> dict[int, type[ErrorBody]]:
     return {status: ErrorBody for status in sorted({401, 400, *statuses})}
 
 
+def upload(description: str | None = None) -> dict[str, Any]:
+    """openapi_extra of an operation that takes one file as multipart/form-data field `file`, and nothing else
+    (`description`, when given, replaces the handler's docstring)."""
+    # An empty file never reaches the handler (Django's parser drops it): the schema says so.
+    schema = {"additionalProperties": False, "properties": {"file": {"minLength": 1}}}
+    only_file = {"content": {"multipart/form-data": {"schema": schema}}}
+    return {"requestBody": only_file} | ({"description": description} if description else {})
+
+
 def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     """A pydantic JSON schema with its $defs inlined, so it can sit inside one OpenAPI operation."""
     definitions = schema.pop("$defs", {})

@@ -5,11 +5,12 @@ decimals arrive as JSON strings (ISO 8601, decimal text), so those accept string
 then parsed; timestamps must carry an offset and stay within sane years.
 """
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 # Dates outside these years are typos or attacks, not maintenance history.
 MIN_YEAR = 1900
@@ -44,12 +45,46 @@ def Text(max_length: int, min_length: int = 1) -> Any:  # noqa: N802 (reads as a
 
 
 Code = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=40)]
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_utc)]
-Day = Annotated[date, BeforeValidator(_text_only), AfterValidator(_sane_year)]
-# Money, quantities and hours travel as decimal strings ("123.4500"): never floats.
-Money = Annotated[Decimal, BeforeValidator(_text_only), Field(max_digits=14, decimal_places=4, allow_inf_nan=False)]
+# The schema names the years too, so what it calls valid is accepted.
+SANE_YEAR = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
+Timestamp = Annotated[
+    AwareDatetime,
+    BeforeValidator(_text_only),
+    AfterValidator(_utc),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": SANE_YEAR}),
+]
+Day = Annotated[
+    date,
+    BeforeValidator(_text_only),
+    AfterValidator(_sane_year),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": SANE_YEAR}),
+]
+# Money, quantities and hours travel as decimal strings ("123.4500"): never floats, no exponents. The
+# schema says so (a string with a pattern that also bounds the digits), so a client generated from it
+# sends what is accepted.
+
+
+def _decimal(max_digits: int, decimal_places: int) -> Any:
+    pattern = rf"^-?[0-9]{{1,{max_digits - decimal_places}}}(\.[0-9]{{1,{decimal_places}}})?$"
+
+    def decimal_text(value: Any) -> Any:
+        if not isinstance(value, str) or not re.fullmatch(pattern, value):
+            raise ValueError(
+                f'must be a decimal number written as a string, as "12.5", with at most '
+                f"{max_digits - decimal_places} digits before the point and {decimal_places} after"
+            )
+        return value
+
+    return Annotated[
+        Decimal,
+        BeforeValidator(decimal_text),
+        WithJsonSchema({"type": "string", "pattern": pattern, "examples": ["12.5"]}),
+    ]
+
+
+Money = _decimal(14, 4)
 Quantity = Money
-Hours = Annotated[Decimal, BeforeValidator(_text_only), Field(max_digits=7, decimal_places=2, allow_inf_nan=False)]
+Hours = _decimal(7, 2)
 
 # Ids in paths and query strings arrive as text; bounded so no database sees an overflowing integer.
 PathId = Annotated[int, Field(ge=1, le=2**63 - 1)]

@@ -5,7 +5,6 @@ needs a past (completed failures last month). Deterministic: the same data on ev
 """
 
 import random
-import zoneinfo
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -644,7 +643,7 @@ def _build_pm(site: Site, planner: User, techs: list[User], rng: random.Random, 
 def _complete_pm(work_order: WorkOrder, tech: User, done_on: date, rng: random.Random, now) -> None:
     from plantwright.maintenance.services import record_check
 
-    zone = zoneinfo.ZoneInfo(work_order.site.timezone)
+    zone = work_order.site.zone
     finished = min(datetime(done_on.year, done_on.month, done_on.day, 14, tzinfo=zone), now)
     services.transition_work_order(tech, work_order, to="in_progress")
     for check in work_order.checks.all():

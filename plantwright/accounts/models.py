@@ -1,6 +1,6 @@
 import hashlib
 import zoneinfo
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -40,13 +40,17 @@ class Site(models.Model):
     def __str__(self) -> str:
         return f"{self.code} · {self.name}"
 
+    @property
+    def zone(self) -> tzinfo:
+        """The site's time zone (UTC when its name is unknown)."""
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return UTC
+
     def local_date(self, moment: datetime | None = None) -> date:
         """The calendar date at the site (business dates such as cost dates are site-local)."""
-        try:
-            zone = zoneinfo.ZoneInfo(self.timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = UTC
-        return (moment or timezone.now()).astimezone(zone).date()
+        return (moment or timezone.now()).astimezone(self.zone).date()
 
 
 class Membership(models.Model):

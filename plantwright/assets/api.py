@@ -1,14 +1,16 @@
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from plantwright.accounts.selectors import list_sites
-from plantwright.api_schemas import errors
+from plantwright.api_schemas import errors, upload
 from plantwright.api_types import PathId
-from plantwright.assets import meters, selectors, services
+from plantwright.assets import imports, meters, selectors, services
 from plantwright.assets.models import AssetClass
 from plantwright.assets.schemas import (
     AssetClassOut,
+    AssetImportOut,
     AssetIn,
     AssetOut,
     AssetPatch,
@@ -103,6 +105,27 @@ def create_asset(request: HttpRequest, payload: AssetIn):
         external_ids=payload.external_ids,
     )
     return Status(201, asset)
+
+
+class AssetImportQuery(Schema):
+    site: PathId
+    dry_run: bool = False
+
+
+@router.post(
+    "/asset-imports",
+    response={200: AssetImportOut, **errors(403, 422)},
+    openapi_extra=upload(),
+)
+def import_assets(request: HttpRequest, query: Query[AssetImportQuery], file: File[UploadedFile]):
+    """The asset register from a CSV file (UTF-8, multipart/form-data field `file`; columns: docs/assets.md):
+    a known code at the site updates that asset, a new one creates it; all rows or none. `dry_run=true`
+    checks and reports without writing. A fault in the file itself answers 422 with `invalid_file`,
+    `not_utf8`, `unknown_columns`, …; faults in rows answer 422 `import_invalid` with
+    `details.problems` [{line, column, message}]."""
+    site = _site_for_write(request, query.site)
+    data = file.read(imports.MAX_BYTES + 1)
+    return imports.import_assets(request.user, site, data, apply=not query.dry_run)
 
 
 @router.get("/assets/{asset_id}", response={200: AssetOut, **errors(404)})

@@ -15,3 +15,12 @@ class AssetFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["site"].choices = [("", _("All sites")), *[(s.pk, s.name) for s in sites]]
         self.fields["q"].widget.attrs["placeholder"] = "Code, name, OEE id, cost centre"
+
+
+class AssetImportForm(forms.Form):
+    site = forms.TypedChoiceField(coerce=int, label=_("Site"))
+    file = forms.FileField(label=_("CSV file"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
+
+    def __init__(self, *args, sites=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = [(s.pk, s.name) for s in sites]

@@ -129,3 +129,11 @@ class MeterReadingOut(Schema):
     read_at: datetime
     source: str
     created_at: datetime
+
+
+class AssetImportOut(Schema):
+    applied: bool = Field(description="false: a dry run, nothing was written")
+    rows: int
+    created: list[str] = Field(description="codes of the assets created (or that would be)")
+    updated: list[str] = Field(description="codes of the assets changed (or that would be)")
+    unchanged: int

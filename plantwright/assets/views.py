@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -10,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from plantwright.accounts.roles import Perm
-from plantwright.accounts.selectors import has_perm, list_sites
-from plantwright.assets import meters, selectors
-from plantwright.assets.forms import AssetFilterForm
-from plantwright.errors import DomainError, NotFound, PermissionDenied
+from plantwright.accounts.selectors import has_perm, list_sites, site_ids_with
+from plantwright.assets import imports, meters, selectors
+from plantwright.assets.forms import AssetFilterForm, AssetImportForm
+from plantwright.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from plantwright.formatting import plain
 from plantwright.history import change_log
 from plantwright.panels import render_context
@@ -41,11 +42,58 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     assets = selectors.list_assets(
         request.user, site_id=filters.get("site"), criticality=filters.get("criticality") or None, q=filters.get("q")
     )
-    context = {"form": form, "page": paginate(request, assets)}
+    can_import = site_ids_with(request.user, Perm.MANAGE_ASSETS) != set()
+    context = {"form": form, "page": paginate(request, assets), "can_import": can_import}
     template = (
         "assets/partials/asset_rows.html" if request.htmx and not request.htmx.boosted else "assets/asset_list.html"
     )
     return render(request, template, context)
+
+
+PENDING_IMPORT = "pw_asset_import"  # session key: the checked file, until confirmed
+
+
+@login_required
+def asset_import(request: HttpRequest) -> HttpResponse:
+    """Upload a register → see what it would do (a check-only run) → confirm: the checked file is kept in the
+    session under a one-time token, so the confirmation applies exactly the file that was checked."""
+    allowed = site_ids_with(request.user, Perm.MANAGE_ASSETS)
+    sites = [site for site in list_sites(request.user) if allowed is None or site.pk in allowed]
+    if not sites:
+        raise PermissionDenied("Importing assets needs the right to manage assets at a site.")
+    form = AssetImportForm(request.POST or None, request.FILES or None, sites=sites)
+    context = {"form": form, "columns": imports.COLUMNS, "required": imports.REQUIRED}
+    if request.method == "POST" and "confirm" in request.POST:
+        pending = request.session.pop(PENDING_IMPORT, None)
+        if not pending or pending["token"] != request.POST["confirm"]:
+            context["error"] = ValidationFailed(
+                _("This check has expired or was already applied: upload the file again."), code="import_expired"
+            )
+            return render(request, "assets/asset_import.html", context)
+        site = next((site for site in sites if site.pk == pending["site"]), None)
+        if site is None:
+            raise PermissionDenied("You may no longer manage assets at that site.")
+        try:
+            report = imports.import_assets(request.user, site, pending["text"].encode(), apply=True)
+        except ValidationFailed as error:  # the records changed since the check
+            context["error"] = error
+            return render(request, "assets/asset_import.html", context)
+        counts = {"created": len(report.created), "updated": len(report.updated), "unchanged": report.unchanged}
+        text = _("Imported into %(site)s: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")
+        messages.success(request, text % {"site": site.name, **counts})
+        return redirect("asset-list")
+    if request.method == "POST" and form.is_valid():
+        site = next(site for site in sites if site.pk == form.cleaned_data["site"])
+        data = form.cleaned_data["file"].read(imports.MAX_BYTES + 1)
+        try:
+            report = imports.import_assets(request.user, site, data, apply=False)
+        except ValidationFailed as error:
+            context["error"] = error
+            return render(request, "assets/asset_import.html", context)
+        token = secrets.token_urlsafe(16)
+        request.session[PENDING_IMPORT] = {"token": token, "site": site.pk, "text": data.decode("utf-8-sig")}
+        context.update(report=report, token=token, site=site)
+    return render(request, "assets/asset_import.html", context)
 
 
 @login_required

@@ -3,7 +3,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from plantwright.api_schemas import errors
+from plantwright.api_schemas import errors, upload
 from plantwright.api_types import PathId, Timestamp
 from plantwright.maintenance import selectors, services
 from plantwright.maintenance.downloads import attachment_response
@@ -171,7 +171,7 @@ def list_failure_codes(request: HttpRequest):
     return selectors.list_failure_codes()
 
 
-UPLOAD = {"description": "multipart/form-data with `file`: a photo (JPEG, PNG, WebP, GIF) or a PDF"}
+UPLOAD = upload("multipart/form-data with `file`: a photo (JPEG, PNG, WebP, GIF) or a PDF")
 
 
 @router.post(

@@ -2,9 +2,11 @@
 the schema (hypothesis underneath), sent through the WSGI app as a site administrator with a token.
 
 Holds for every response: no server error; the status code is documented for the operation; the body
-matches the documented schema and content type; and every 4xx carries the error body
-`{"error": {"code", "message"}}`. Bounded (MAX_EXAMPLES per operation) to keep CI fast; no stateful
-links (the generated ids rarely exist, so the business rules answer 404/409/422, which is the point).
+matches the documented schema and content type; every 4xx carries the error body
+`{"error": {"code", "message"}}`; and input the schema calls valid is never refused as not matching it.
+Two runs, bounded to keep CI fast: every operation alone (MAX_EXAMPLES each: the generated ids rarely
+exist, so the business rules answer 404/409/422, which is the point), and chained scenarios where one
+call's ids feed the next (SCENARIOS of up to STEPS calls), which reach real records.
 """
 
 import os
@@ -12,8 +14,8 @@ import os
 import pytest
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from django.db import close_old_connections, transaction
+from hypothesis import HealthCheck, Phase, settings
 from schemathesis import openapi
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -43,6 +45,19 @@ def error_body_on_4xx(ctx, response, case):
         assert isinstance(error, dict) and error.get("code") and error.get("message"), (
             f"{response.status_code} without the error body: {body!r}"
         )
+    return None
+
+
+def schema_valid_input_is_read(ctx, response, case):
+    """Input the schema calls valid is never refused as not matching it (a business rule may still refuse
+    it: an unknown id, an illegal transition → 404/409/422 with their own codes, which is why
+    schemathesis's positive_data_acceptance does not fit). One exception by design: JSON Schema counts
+    3.0 as an integer, our strict ids do not."""
+    if case.meta is None or not case.meta.generation.mode.is_positive or response.status_code != 422:
+        return None
+    error = response.json()["error"]
+    mismatches = [item for item in error["details"].get("errors", []) if item["type"] != "int_type"]
+    assert error["code"] != "validation_failed" or not mismatches, f"schema-valid input refused: {mismatches}"
     return None
 
 
@@ -82,5 +97,48 @@ def test_every_operation_answers_as_documented(case, token):
             content_type_conformance,
             response_schema_conformance,
             error_body_on_4xx,
+            schema_valid_input_is_read,
         ],
+    )
+
+
+# Stateful: sequences of calls chained by the links schemathesis infers from the schema (a response's
+# ids feed the next call's path: POST /work-orders → GET /work-orders/{work_order_id} → POST …/labor →
+# GET …/cost), so calls reach real records instead of the 404 a random id gets. Each step is checked as
+# above, plus schemathesis's stateful checks (what was created can be read back; what was deleted is gone).
+SCENARIOS = 25
+STEPS = 8
+
+
+def test_chained_operations_answer_as_documented(token):
+    schema.config.checks.positive_data_acceptance.enabled = False  # see schema_valid_input_is_read
+    # Its probes keep the token this test adds to every call, so they would pass as "accepted without
+    # auth"; who may call what without a token, with a revoked one or from another site is the
+    # authorization matrix's (test_authorization_matrix.py), for every operation.
+    schema.config.checks.ignored_auth.enabled = False
+
+    class Workflow(schema.as_state_machine()):
+        # Each scenario starts from the same records, so hypothesis can replay and shrink what it finds.
+        def setup(self):
+            self.savepoint = transaction.savepoint()
+
+        def teardown(self):
+            transaction.savepoint_rollback(self.savepoint)
+
+        def get_call_kwargs(self, case):
+            return {"headers": {"Authorization": f"Bearer {token}"}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            checks = [error_body_on_4xx, schema_valid_input_is_read]
+            super().validate_response(response, case, additional_checks=checks, **kwargs)
+
+    Workflow.run(
+        settings=settings(
+            max_examples=SCENARIOS,
+            stateful_step_count=STEPS,
+            deadline=None,
+            derandomize=True,
+            phases=[Phase.explicit, Phase.generate],  # no shrinking: ids differ from one replay to the next
+            suppress_health_check=list(HealthCheck),
+        )
     )

@@ -1,19 +1,25 @@
 """Every parser of outside input, fed anything: ERP events, downtime events (HTTP and MQTT), meter
-readings. Whatever arrives, each item is applied or refused with a machine-readable reason, never an
-exception, and a refused item leaves nothing half-written (DESIGN.md: bad input is a clear 4xx).
+readings, CSV asset registers. Whatever arrives, each item is applied or refused with a machine-readable
+reason, never an exception, and a refused item leaves nothing half-written (DESIGN.md: bad input is a clear 4xx).
 
 Two kinds of input: any JSON value at all, and near-misses, objects with the right keys holding
 values of any type (what a buggy integration sends)."""
 
+import csv
+import io
+
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from plantwright.accounts.roles import Role
+from plantwright.assets.imports import COLUMNS, import_assets
+from plantwright.assets.models import Asset
 from plantwright.downtime.models import DowntimeEvent
 from plantwright.downtime.services import Incoming, ingest, ingest_items
 from plantwright.downtime.services.readings import ingest_readings
+from plantwright.errors import ValidationFailed
 from plantwright.procurement.events import ingest as ingest_erp_events
 from plantwright.procurement.models import ErpEvent
 from plantwright.testing import factories
@@ -44,6 +50,26 @@ ERP_KEYS = ["event_id", "type", "occurred_at", "po_number", "currency", "vendor"
             "invoice_number", "request_line", "po_line", "quantity", "unit_price", "amount"]  # fmt: skip
 DOWNTIME_KEYS = ["event_id", "machine_id", "started_at", "ended_at", "category", "reason_code", "text"]
 READING_KEYS = ["meter", "value", "read_at"]
+
+# A register as a spreadsheet might write it: known columns (now and then a wrong one), cells that
+# collide (codes, parents that loop), near-miss dates and choices, quotes, delimiters and line breaks.
+cells = st.one_of(
+    st.sampled_from(["", "A", "B", "C", "FZ-1", "L1", "fz-m1", "high", "HIGH", "urgent", "2024-03-01",
+                     "2024-02-30", "2024-03-01T08:00:00+03:00", "31.12.2024", '"', ";", "\n", " x "]),
+    st.text(max_size=12),
+)  # fmt: skip
+
+
+@st.composite
+def registers(draw) -> bytes:
+    optional = draw(st.lists(st.sampled_from([*COLUMNS, "nmae"]), max_size=5, unique=True))
+    header = draw(st.permutations(list(dict.fromkeys(["code", "name", *optional]))))
+    width = len(header) + draw(st.sampled_from([0, 0, 0, 0, 1, -1]))  # now and then a ragged row
+    rows = draw(st.lists(st.lists(cells, min_size=width, max_size=width), max_size=5))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=draw(st.sampled_from(",;\t")))
+    writer.writerows([header, *rows])
+    return draw(st.sampled_from(["", "\ufeff"])).encode() + out.getvalue().encode()
 
 
 class TestParsers(TestCase):
@@ -95,6 +121,29 @@ class TestParsers(TestCase):
                                               for raw in raws])  # fmt: skip
         readings = self.asset.meters.get().readings.all()
         assert recorded == readings.count() <= len(raws)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(data=st.one_of(registers(), st.binary(max_size=200)))
+    def test_csv_asset_registers(self, data):
+        self.plant()
+        planner = factories.UserFactory(username="fz-planner", roles=[(self.site, Role.PLANNER)])
+        before = list(Asset.objects.values_list("pk", "code", "name", "parent_id", "oee_machine_id"))
+        try:
+            checked = import_assets(planner, self.site, data, apply=False)
+        except ValidationFailed as error:
+            event(error.code)
+            assert error.code and error.message
+            with pytest.raises(ValidationFailed):  # the same refusal when applied
+                import_assets(planner, self.site, data, apply=True)
+            assert list(Asset.objects.values_list("pk", "code", "name", "parent_id", "oee_machine_id")) == before
+            return
+        event("imported")
+        assert Asset.objects.count() == len(before)  # a check writes nothing
+        applied = import_assets(planner, self.site, data, apply=True)
+        assert (applied.created, applied.updated, applied.unchanged) == (
+            checked.created, checked.updated, checked.unchanged,
+        )  # fmt: skip
+        assert Asset.objects.count() == len(before) + len(applied.created)
 
 
 @pytest.mark.django_db
