@@ -75,8 +75,8 @@ def _refuse(message: str, code: str = "invalid_file") -> ValidationFailed:
     return ValidationFailed(message, code=code, details={"field": "file"})
 
 
-def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """The header and each data row (with its line) of a CSV file; file-level faults raise ValidationFailed."""
+def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """Each data row of a CSV file, with its line, as {column: cell}; file-level faults raise ValidationFailed."""
     if len(data) > MAX_BYTES:
         raise _refuse(f"The file is larger than {MAX_BYTES // 1_000_000} MB.", "file_too_large")
     try:
@@ -107,7 +107,7 @@ def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]
             rows.append((reader.line_num, dict(zip(header, values, strict=True))))
     except csv.Error as exc:
         raise _refuse(f"Line {reader.line_num} is not valid CSV: {exc}.") from None
-    return header, rows
+    return rows
 
 
 def _check_header(header: list[str]) -> None:
@@ -140,9 +140,8 @@ def _moment(value: str, site: Site) -> datetime:
 class _Checker:
     """Cleans each row and checks it against the site's records and the rest of the file."""
 
-    def __init__(self, site: Site, header: list[str]):
+    def __init__(self, site: Site):
         self.site = site
-        self.header = header
         self.problems: list[Problem] = []
         self.existing = {asset.code: asset for asset in Asset.objects.filter(site=site)}
         self.locations = dict(Location.objects.filter(site=site).values_list("code", "pk"))
@@ -301,8 +300,8 @@ def import_assets(actor: User, site: Site, data: bytes, *, apply: bool) -> Impor
     Raises ValidationFailed (`invalid_file`, `not_utf8`, `unknown_columns` … for the file itself;
     `import_invalid` with `details.problems` [{line, column, message}] for its rows)."""
     authorize(actor, Perm.MANAGE_ASSETS, site.pk)
-    header, raw_rows = read_rows(data)
-    checker = _Checker(site, header)
+    raw_rows = read_rows(data)
+    checker = _Checker(site)
     rows = [checker.row(line, raw) for line, raw in raw_rows]
     ordered = checker.parents(rows)
     report = ImportReport(applied=apply, rows=len(rows))

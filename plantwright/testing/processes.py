@@ -92,6 +92,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+_static_collected = False
+
+
 def collect_static() -> None:
     """Collect the static files as `make run` does, once per test process: without the manifest a server
     out of DEBUG answers 500 on every page. Parallel test workers take turns (collectstatic is not safe twice
@@ -110,9 +113,6 @@ def collect_static() -> None:
             timeout=300,
         )
     _static_collected = True
-
-
-_static_collected = False
 
 
 def start_web(*, env: dict[str, str] | None = None, workers: int = 1, threads: int = 4) -> tuple[subprocess.Popen, str]:
