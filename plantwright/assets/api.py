@@ -24,6 +24,7 @@ from plantwright.assets.schemas import (
 )
 from plantwright.errors import ValidationFailed
 from plantwright.paging import BoundedPagination
+from plantwright.uploads import read_limited
 
 router = Router(tags=["assets"])
 
@@ -124,7 +125,7 @@ def import_assets(request: HttpRequest, query: Query[AssetImportQuery], file: Fi
     `not_utf8`, `unknown_columns`, …; faults in rows answer 422 `import_invalid` with
     `details.problems` [{line, column, message}]."""
     site = _site_for_write(request, query.site)
-    data = file.read(imports.MAX_BYTES + 1)
+    data = read_limited(file, imports.MAX_BYTES)
     return imports.import_assets(request.user, site, data, apply=not query.dry_run)
 
 

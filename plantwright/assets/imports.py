@@ -23,6 +23,7 @@ from plantwright.accounts.selectors import authorize
 from plantwright.assets.models import Asset, AssetClass, Criticality, Location
 from plantwright.assets.services import COLUMN_EXTERNAL_IDS, create_asset, update_asset
 from plantwright.errors import DomainError, ValidationFailed
+from plantwright.uploads import check_size
 
 MAX_BYTES = 2_000_000
 MAX_ROWS = 10_000
@@ -77,8 +78,7 @@ def _refuse(message: str, code: str = "invalid_file") -> ValidationFailed:
 
 def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     """Each data row of a CSV file, with its line, as {column: cell}; file-level faults raise ValidationFailed."""
-    if len(data) > MAX_BYTES:
-        raise _refuse(f"The file is larger than {MAX_BYTES // 1_000_000} MB.", "file_too_large")
+    check_size(data, MAX_BYTES)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -91,7 +91,7 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     try:
         header = [name.strip().lower() for name in next(reader, [])]
         if not any(header):
-            raise _refuse("The file is empty: its first line names the columns (code, name, …).", "empty_file")
+            raise _refuse("The file is empty: its first line names the columns (code, name, …).", "file_empty")
         _check_header(header)
         rows = []
         for values in reader:

@@ -18,6 +18,7 @@ from plantwright.errors import DomainError, NotFound, PermissionDenied, Validati
 from plantwright.formatting import plain
 from plantwright.history import change_log
 from plantwright.panels import render_context
+from plantwright.uploads import read_limited
 from plantwright.web import paginate
 
 
@@ -61,9 +62,10 @@ def asset_import(request: HttpRequest) -> HttpResponse:
     sites = [site for site in list_sites(request.user) if allowed is None or site.pk in allowed]
     if not sites:
         raise PermissionDenied("Importing assets needs the right to manage assets at a site.")
-    form = AssetImportForm(request.POST or None, request.FILES or None, sites=sites)
+    confirming = request.method == "POST" and "confirm" in request.POST
+    form = AssetImportForm(None if confirming else request.POST or None, request.FILES or None, sites=sites)
     context = {"form": form, "columns": imports.COLUMNS, "required": imports.REQUIRED}
-    if request.method == "POST" and "confirm" in request.POST:
+    if confirming:
         pending = request.session.pop(PENDING_IMPORT, None)
         if not pending or pending["token"] != request.POST["confirm"]:
             context["error"] = ValidationFailed(
@@ -84,7 +86,7 @@ def asset_import(request: HttpRequest) -> HttpResponse:
         return redirect("asset-list")
     if request.method == "POST" and form.is_valid():
         site = next(site for site in sites if site.pk == form.cleaned_data["site"])
-        data = form.cleaned_data["file"].read(imports.MAX_BYTES + 1)
+        data = read_limited(form.cleaned_data["file"], imports.MAX_BYTES)
         try:
             report = imports.import_assets(request.user, site, data, apply=False)
         except ValidationFailed as error:

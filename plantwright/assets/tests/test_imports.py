@@ -162,7 +162,7 @@ def test_spreadsheet_flavours_are_read(site, planner):
     ("data", "code"),
     [
         ("code,name\nP-1,Pompa\n".encode("cp1254").replace(b"Pompa", "Pompa ş".encode("cp1254")), "not_utf8"),
-        (b"", "empty_file"),
+        (b"", "file_empty"),
         (b"code,nmae\nP-1,Pump\n", "unknown_columns"),
         (b"name,description\nPump,x\n", "missing_columns"),
         (b"code,name,code\nP-1,Pump,P-2\n", "invalid_file"),
@@ -239,6 +239,7 @@ def test_the_page_shows_what_an_import_would_do_and_applies_it_on_confirmation(
     # The same confirmation twice does not import twice.
     again = client.post("/assets/import/", {"site": register_site.pk, "confirm": checked.context["token"]})
     assert again.status_code == 200 and "expired" in again.content.decode()
+    assert not again.context["form"].errors  # a fresh upload form, not one complaining of empty fields
 
 
 def test_the_page_lists_the_problems_and_offers_no_confirmation(register_site, planner, as_user):

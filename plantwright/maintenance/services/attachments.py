@@ -20,25 +20,12 @@ from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, has_perm
 from plantwright.errors import ValidationFailed
 from plantwright.maintenance.models import Attachment, WorkOrder, WorkRequest
+from plantwright.uploads import read_limited
 
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 LONG_SIDE = 1600
 # Decoding bombs: a small file that claims gigapixels is refused before it is decoded.
 Image.MAX_IMAGE_PIXELS = 40_000_000
-
-
-def _read_limited(upload) -> bytes:
-    limit = settings.ATTACHMENT_MAX_BYTES
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise ValidationFailed(
-            f"The file is larger than {limit // 1_000_000} MB.",
-            code="file_too_large",
-            details={"field": "file", "max_bytes": limit},
-        )
-    if not data:
-        raise ValidationFailed("The file is empty.", code="file_empty", details={"field": "file"})
-    return data
 
 
 def _photo(data: bytes) -> tuple[bytes, str, str, int, int] | None:
@@ -87,7 +74,7 @@ def attach(
             authorize(actor, Perm.EXECUTE_WORK, target.site_id)
     elif actor is not None:
         authorize(actor, Perm.RAISE_REQUEST, target.site_id)
-    data = _read_limited(upload)
+    data = read_limited(upload, settings.ATTACHMENT_MAX_BYTES)
     width = height = None
     photo = _photo(data)
     if photo is not None:
