@@ -4,6 +4,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import models
+from simple_history.utils import get_m2m_reverse_field_name
 
 
 def change_log(record: Any, limit: int = 100) -> list[dict[str, Any]]:
@@ -12,6 +13,8 @@ def change_log(record: Any, limit: int = 100) -> list[dict[str, Any]]:
     Foreign keys are shown by name, not id: the ids of each related model are fetched in one query.
     """
     entries = list(record.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    many = [field.name for field in entries[0]._history_m2m_fields] if entries else []
+    many_rows = {name: _m2m_rows(entries, name) for name in many}
     log = []
     for newer, older in zip(entries, [*entries[1:], None], strict=False):
         if older is None:
@@ -19,12 +22,31 @@ def change_log(record: Any, limit: int = 100) -> list[dict[str, Any]]:
                 break  # the oldest entry shown is not the creation
             changes = [{"field": "", "old": None, "new": "created"}]
         else:
-            delta = newer.diff_against(older, foreign_keys_are_objs=False)
+            delta = newer.diff_against(older, excluded_fields=many, foreign_keys_are_objs=False)
             changes = [{"field": c.field, "old": c.old, "new": c.new} for c in delta.changes]
+            for name, rows in many_rows.items():
+                old, new = rows.get(older.pk, []), rows.get(newer.pk, [])
+                if old != new:
+                    changes.append({"field": name, "old": old, "new": new})
         if changes:
             log.append({"at": newer.history_date, "user": newer.history_user, "changes": changes})
     _name_foreign_keys(type(record), log)
     return log[:limit]
+
+
+def _m2m_rows(entries: list, name: str) -> dict[int, list[dict[str, Any]]]:
+    """A many-to-many field's rows at each of `entries` (historical records), in one query for all of them.
+
+    simple-history's diff_against reads them twice per pair of records; the rows have its shape
+    ([{"workorder": 1, "user": 3}, ...], ordered by the related record)."""
+    field = entries[0].instance_type._meta.get_field(name)
+    through = getattr(entries[0], name).model
+    columns = [f.name for f in through._meta.fields if f.editable and f.name not in ("id", "m2m_history_id", "history")]
+    rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    found = through.objects.filter(history__in=[entry.pk for entry in entries])
+    for row in found.order_by(get_m2m_reverse_field_name(field)).values("history_id", *columns):
+        rows[row.pop("history_id")].append(row)
+    return rows
 
 
 def _m2m_ids(value: Any, key: str) -> list:

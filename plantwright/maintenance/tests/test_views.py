@@ -224,6 +224,30 @@ def test_history_names_assigned_technicians(planner, technician, asset):
     assert changes and changes[0]["new"] == str(technician)
 
 
+def test_history_is_read_in_the_same_number_of_queries_however_long(
+    planner, technician, asset, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from plantwright.history import change_log
+
+    wo = services.create_work_order(planner, asset_id=asset.pk, type="corrective", title="Fix")
+
+    def edit(times):
+        for n in range(times):
+            services.update_work_order(planner, wo, {"title": f"Fix {n}", "assigned_to": [technician.pk] * (n % 2)})
+
+    edit(2)
+    with CaptureQueriesContext(connection) as short:
+        change_log(wo)
+    edit(10)
+    with django_assert_num_queries(len(short.captured_queries)):
+        log = change_log(wo)
+    assigned = [c for entry in log for c in entry["changes"] if c["field"] == "assigned_to"]
+    assert len(assigned) == 11 and {c["new"] for c in assigned} == {str(technician), None}
+
+
 def test_hours_booked_and_reversed_from_the_work_order_page(as_user, planner, technician, site, asset):
     from decimal import Decimal
 
