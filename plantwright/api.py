@@ -8,7 +8,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from plantwright.accounts.services import authenticate_token
 from plantwright.errors import DomainError, database_refusal, error_body
-from plantwright.jsonin import StrictJsonParser
+from plantwright.jsonin import MalformedJson, StrictJsonParser
 
 
 class BearerToken(HttpBearer):
@@ -85,6 +85,8 @@ def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> Htt
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, MalformedJson):  # ninja wraps what the body parser raised
+        return _domain_error(request, exc.__cause__)
     code = STATUS_CODES.get(exc.status_code, "error")
     return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
 

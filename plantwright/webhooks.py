@@ -152,5 +152,5 @@ def _http() -> httpx.Client:
 def _json_or_text(raw: bytes) -> Any:
     try:
         return jsonin.loads(raw or b"null")
-    except ValueError:
+    except jsonin.MalformedJson:
         return raw.decode("utf-8", "replace")[:2000]

@@ -16,6 +16,7 @@ from plantwright.accounts.models import User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
 from plantwright.assets.models import Asset, Meter, MeterKind, MeterReading
+from plantwright.bounded import fit
 from plantwright.errors import Conflict, ValidationFailed
 
 # Clocks drift; a reading a little ahead of ours is a clock, more is a mistake (as for WO times).
@@ -91,7 +92,7 @@ def record_meter_reading(
     if meter.kind == MeterKind.CUMULATIVE:
         _check_cumulative(meter, value, read_at)
     reading = MeterReading.objects.create(
-        meter=meter, value=value, read_at=read_at, source=source[:80], recorded_by=actor
+        meter=meter, value=value, read_at=read_at, source=fit(MeterReading, "source", source), recorded_by=actor
     )
     return RecordedReading(reading, created=True)
 

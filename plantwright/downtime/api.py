@@ -84,10 +84,7 @@ _BODY = inline_refs(TypeAdapter(services.DowntimeEventIn | list[services.Downtim
     ),
 )
 def receive_downtime_events(request: HttpRequest):
-    try:
-        data = jsonin.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed("The body is not JSON.", code="malformed_json") from None
+    data = jsonin.loads(request.body)
     batch = isinstance(data, list)
     events = data if batch else [data]
     if not events or len(events) > MAX_BATCH:

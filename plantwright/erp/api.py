@@ -102,10 +102,7 @@ def _authenticate(request: HttpRequest, site: Site) -> str:
 
 
 def _parse(body: bytes) -> tuple[list[Any], bool]:
-    try:
-        data = jsonin.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed("The body is not JSON.", code="malformed_json") from None
+    data = jsonin.loads(body)
     if isinstance(data, list):
         batch = True
     elif isinstance(data, dict) and isinstance(data.get("events"), list):

@@ -8,6 +8,7 @@ from django.db.models import Sum
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, restrict_to_sites, site_ids_with
+from plantwright.bounded import fit
 from plantwright.errors import Conflict, PermissionDenied, ValidationFailed
 from plantwright.formatting import plain
 from plantwright.inventory.models import MovementKind, Part, StockLevel, StockMovement, StockReservation, Storeroom
@@ -105,7 +106,7 @@ def _move(
         work_order=work_order,
         returned_from=returned_from,
         transfer_of=transfer_of,
-        reference=reference[:120],
+        reference=fit(StockMovement, "reference", reference),
         idempotency_key=idempotency_key,
         created_by=actor,
     )

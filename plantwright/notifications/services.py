@@ -12,6 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from plantwright.accounts.models import User
+from plantwright.bounded import fit
 from plantwright.notifications.models import Kind, Notification, Preference
 from plantwright.outbox.services import enqueue
 
@@ -37,9 +38,11 @@ def notify(
         for user in people.values():
             choice = choices.get(user.pk) or Preference(in_app=True, email=True)
             with translation.override(user.language or settings.LANGUAGE_CODE):
-                heading, text = str(title)[:200], str(body)
+                heading, text = fit(Notification, "title", str(title)), str(body)
             if choice.in_app:
-                rows.append(Notification(user=user, kind=kind, title=heading, body=text[:2000], link=link))
+                rows.append(
+                    Notification(user=user, kind=kind, title=heading, body=fit(Notification, "body", text), link=link)
+                )
             if choice.email and user.email:
                 enqueue(
                     "notifications.email",
@@ -79,7 +82,7 @@ def tell_admins_of_dead_letter(message) -> None:
         admins(),
         Kind.DEAD_LETTER,
         title=format_lazy(_("Dead letter: {topic} #{id}"), topic=message.topic, id=message.pk),
-        body=(message.last_error or "")[:1000],
+        body=message.last_error or "",
         link="/integrations/outbox/?status=dead",
         key=f"dead-letter:{message.pk}:{message.attempts}",
     )

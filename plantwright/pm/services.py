@@ -207,7 +207,7 @@ def _create_occurrence(actor: User, schedule: PmSchedule, due: NextDue) -> PmOcc
         actor,
         asset=schedule.asset,
         type=schedule.work_order_type,
-        title=f"PM: {schedule.name}"[:200],
+        title=f"PM: {schedule.name}",
         description="\n".join(description),
         priority=schedule.priority,
         is_failure=False,

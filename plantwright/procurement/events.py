@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import TypeAdapter, ValidationError
 
 from plantwright.accounts.models import Site, User
+from plantwright.bounded import fit
 from plantwright.errors import Conflict, DomainError, ValidationFailed, schema_error
 from plantwright.formatting import plain
 from plantwright.inventory.models import StockLevel, Storeroom
@@ -260,7 +261,7 @@ class _Batch:
         if not unreadable:
             event_type = parsed.type
         elif isinstance(raw, dict) and isinstance(raw.get("type"), str):
-            event_type = raw["type"][:30]
+            event_type = fit(ErpEvent, "type", raw["type"])
         else:
             event_type = "unknown"
         event = ErpEvent(
@@ -420,7 +421,11 @@ class _Batch:
         vendor = self.vendors.get(parsed.vendor.code) if parsed.vendor and parsed.vendor.code else None
         vendor_name = ""
         if parsed.vendor is not None:
-            vendor_name = (parsed.vendor.name or (vendor.name if vendor else parsed.vendor.code or ""))[:200]
+            vendor_name = fit(
+                PurchaseOrder,
+                "vendor_name",
+                parsed.vendor.name or (vendor.name if vendor else parsed.vendor.code or ""),
+            )
         po = self._po(parsed.po_number)
         j = self.journal
         if po is None:
@@ -523,7 +528,9 @@ class _Batch:
             self._set_request_line_status(line, PartsRequestLine.Status.REJECTED)
         for request in {line.request_id: line.request for line in lines}.values():
             if parsed.reason:
-                note = (request.note + f"\nPurchasing rejected lines: {parsed.reason}").strip()[:2000]
+                note = fit(
+                    PartsRequest, "note", (request.note + f"\nPurchasing rejected lines: {parsed.reason}").strip()
+                )
                 self.journal.set(request, note=note)
             self._refresh_request(request)
         return Applied.APPLIED

@@ -11,6 +11,7 @@ from django.utils import timezone
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, has_perm
+from plantwright.bounded import fit
 from plantwright.errors import Conflict, ValidationFailed
 from plantwright.inventory.models import Part
 from plantwright.maintenance.models import OPEN_STATUSES, Vendor, WorkOrder
@@ -71,13 +72,13 @@ def _line(work_order: WorkOrder, line_no: int, data: dict[str, Any]) -> PartsReq
         line_no=line_no,
         kind=kind,
         part=part,
-        description=description[:300],
+        description=fit(PartsRequestLine, "description", description),
         quantity=quantity,
-        unit=(data.get("unit") or (part.unit if part else "ea"))[:12],
+        unit=fit(PartsRequestLine, "unit", data.get("unit") or (part.unit if part else "ea")),
         estimated_unit_cost=money(unit_cost),
         need_by=need_by,
         suggested_vendor=vendor,
-        cost_center=(data.get("cost_center") or work_order.asset.erp_cost_center)[:64],
+        cost_center=fit(PartsRequestLine, "cost_center", data.get("cost_center") or work_order.asset.erp_cost_center),
         for_stock=for_stock,
     )
 
@@ -174,7 +175,7 @@ def reject_parts_request(actor: User, request: PartsRequest, *, reason: str) -> 
     if request.status != PartsRequest.Status.PENDING_APPROVAL:
         raise Conflict(f"{request.number} is not waiting for approval.", code="not_pending_approval")
     request.status = PartsRequest.Status.REJECTED
-    request.note = (request.note + f"\nRejected: {reason.strip()}").strip()[:2000]
+    request.note = fit(PartsRequest, "note", (request.note + f"\nRejected: {reason.strip()}").strip())
     request.save(update_fields=["status", "note", "updated_at"])
     request.lines.update(status=PartsRequestLine.Status.REJECTED)
     return request

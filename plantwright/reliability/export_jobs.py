@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from plantwright.bounded import fit
 from plantwright.errors import NotFound, ValidationFailed
 from plantwright.exports import write_xlsx
 from plantwright.maintenance import exports as maintenance_exports
@@ -88,7 +89,7 @@ def build_export(export_id: int) -> None:
     except Exception as exc:  # the person who asked sees why; the worker goes on
         log.exception("export %s failed", export_id)
         Export.objects.filter(pk=export_id).update(
-            status=Export.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+            status=Export.Status.FAILED, error=fit(Export, "error", str(exc)), finished_at=timezone.now()
         )
         return
     Export.objects.filter(pk=export_id).update(

@@ -7,12 +7,14 @@ values of any type (what a buggy integration sends)."""
 
 import csv
 import io
+import json
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from plantwright import jsonin
 from plantwright.accounts.roles import Role
 from plantwright.assets.imports import COLUMNS, import_assets
 from plantwright.assets.models import Asset
@@ -155,13 +157,69 @@ def test_every_entrance_refuses_what_json_cannot_hold(api_as, site, asset, plann
     machine = asset.oee_machine_id
     event = f'{{"event_id": "n-1", "machine_id": "{machine}", "started_at": {constant}, "category": "breakdown"}}'
     status, body = api_as(oee).post("/downtime-events", raw=event)
-    assert status == 422 and body["error"]["code"] == "malformed_json"
+    assert status == 400 and body["error"]["code"] == "malformed_json"
     status, body = api_as(planner).post("/work-requests", raw=f'{{"asset": {asset.pk}, "title": "x", "n": {constant}}}')
     assert status == 400 and body["error"]["code"]  # the body cannot be read, as any malformed JSON
     manager = factories.UserFactory(username="nan-admin", roles=[(site, Role.ADMIN)])
     status, body = api_as(manager).post(
         f"/erp/events?site={site.code}", raw=f'[{{"event_id": "e", "amount": {constant}}}]'
     )
-    assert status == 422 and body["error"]["code"] == "malformed_json"
-    assert _decode(f'{{"value": {constant}}}'.encode()) == (None, "The message is not JSON.")
+    assert status == 400 and body["error"]["code"] == "malformed_json"
+    assert _decode(f'{{"value": {constant}}}'.encode()) == (None, f"The message is not JSON: {constant} is not JSON.")
+    assert not DowntimeEvent.objects.exists() and not ErpEvent.objects.exists()
+
+
+# What every entrance reads first: the bounded JSON reader (plantwright/jsonin.py), fed raw text.
+@st.composite
+def outside_json(draw) -> bytes:
+    depth = draw(st.integers(min_value=1, max_value=3000))
+    opener, closer = draw(st.sampled_from([("[", "]"), ('{"k":', "}"), ('[{"k":', "}]")]))
+    number = draw(st.sampled_from(["1e400", "-1e400", "1e-400", "1E308", "2e308", "9" * 60, str(2**64), "-0", "0.5"]))
+    long = draw(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=5000))
+    leaf = draw(st.sampled_from([number, json.dumps(long), '"\\ud800"', '"\\ud83d\\ude00"', "NaN", "null"]))
+    whole = draw(st.booleans())
+    text = opener * depth + leaf + (closer * depth if whole else "")
+    return draw(st.sampled_from([text, json.dumps({"event_id": long, "n": leaf}), leaf])).encode()
+
+
+class TestOutsideJson(TestCase):
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(raw=st.one_of(outside_json(), st.binary(max_size=100)))
+    def test_any_text_is_read_or_refused_as_malformed_and_what_is_read_can_be_kept(self, raw):
+        try:
+            value = jsonin.loads(raw)
+        except jsonin.MalformedJson as error:
+            event(error.details["reason"])
+            assert error.status == 400 and error.code == "malformed_json"
+            return
+        event("read")
+        site = factories.SiteFactory(code="js")
+        stored = DowntimeEvent.objects.create(
+            site=site, source="t", event_id="js-1", payload={"raw": value}, status="rejected"
+        )
+        stored.refresh_from_db()
+        assert stored.payload == {"raw": value}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"event_id": "e-1", "machine_id": "m", "started_at": 1e400, "category": "breakdown"}',
+        '{"event_id": "e-2", "quantity": ' + "9" * 5000 + "}",
+        '{"event_id": "e-3", "text": "\\udfff"}',
+    ],
+    ids=["deep", "infinity", "long-number", "lone-surrogate"],
+)
+def test_every_http_entrance_refuses_hostile_json_with_400_malformed_json(api_as, site, asset, planner, body):
+    oee = factories.UserFactory(username="h-oee", roles=[(site, Role.INTEGRATION)])
+    admin = factories.UserFactory(username="h-admin", roles=[(site, Role.ADMIN)])
+    for client, path in [
+        (api_as(oee), "/downtime-events"),
+        (api_as(admin), f"/erp/events?site={site.code}"),
+        (api_as(planner), "/work-requests"),
+    ]:
+        status, answer = client.post(path, raw=body)
+        assert status == 400 and answer["error"]["code"] == "malformed_json", (path, answer)
     assert not DowntimeEvent.objects.exists() and not ErpEvent.objects.exists()

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from plantwright.accounts.models import User
 from plantwright.assets.models import Asset
+from plantwright.bounded import fit
 from plantwright.bulk import insert_new
 from plantwright.downtime.models import Category, DowntimeRule, DowntimeStop, RuleAction
 from plantwright.maintenance.lifecycle import READ_ONLY_STATUSES
@@ -245,9 +246,9 @@ class DowntimeBatch:
             work_order = self.orders[work_order.pk] = self.open_orders[(asset_id, rule.pk)] = Order(
                 *(getattr(work_order, name) for name in _ORDER_FIELDS)
             )
-            decision = f"opened {work_order.number} (rule '{rule.name}')"[:200]
+            decision = fit(DowntimeStop, "decision", f"opened {work_order.number} (rule '{rule.name}')")
         else:
-            decision = f"attached to {work_order.number} (rule '{rule.name}')"[:200]
+            decision = fit(DowntimeStop, "decision", f"attached to {work_order.number} (rule '{rule.name}')")
         for stop in stops:
             if isinstance(stop, Neighbour):
                 stop.work_order_id = work_order.pk

@@ -24,6 +24,7 @@ from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import has_perm, site_ids_with
 from plantwright.api_types import Text, Timestamp
 from plantwright.assets.models import Asset
+from plantwright.bounded import fit
 from plantwright.bulk import insert_new
 from plantwright.downtime.models import Category, DowntimeEvent, DowntimeStop, RuleAction
 from plantwright.downtime.services.decisions import DowntimeBatch
@@ -200,7 +201,7 @@ def _apply(actor: User, items: list[Incoming], now: datetime) -> list[IngestResu
         batch.decide(stop)
         event = DowntimeEvent(
             site_id=c.asset.site_id,
-            source=c.item.source[:80],
+            source=fit(DowntimeEvent, "source", c.item.source),
             event_id=c.event_id,
             payload=raw,
             status=DowntimeEvent.Status.APPLIED,
@@ -277,7 +278,7 @@ def _store_rejected(event_id: str, raw: Any, source: str, site: Site | None, exc
         with transaction.atomic():
             return DowntimeEvent.objects.create(
                 site=site,
-                source=source[:80],
+                source=fit(DowntimeEvent, "source", source),
                 event_id=event_id,
                 payload=raw if isinstance(raw, dict) else {"raw": raw},
                 status=DowntimeEvent.Status.REJECTED,

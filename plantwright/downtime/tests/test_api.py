@@ -17,7 +17,7 @@ def test_refusals_answer_4xx_with_the_error_body(api_as, oee, planner, rules, as
     assert status == 422 and body["error"]["code"] == "ended_before_started"
     assert body["error"]["details"]["event"]["status"] == "rejected"
     status, body = client.post("/downtime-events", raw="{oops")
-    assert status == 422 and body["error"]["code"] == "malformed_json"
+    assert status == 400 and body["error"]["code"] == "malformed_json"
     status, body = client.post("/downtime-events", [event("ok", 0, 30), event("bad2", 0, 30, machine="nope")])
     assert status == 422 and body["error"]["code"] == "events_rejected"
     assert [r["status"] for r in body["error"]["details"]["results"]] == ["applied", "rejected"]

@@ -74,7 +74,7 @@ def test_a_refused_event_answers_its_error_and_is_stored(api_as, integrator, sub
 
 def test_malformed_json_is_refused(api_as, integrator, site):
     status, body = api_as(integrator).post(f"/erp/events?site={site.code}", raw="{not json")
-    assert status == 422 and body["error"]["code"] == "malformed_json"
+    assert status == 400 and body["error"]["code"] == "malformed_json"
 
 
 def test_an_event_without_an_id_is_stored_as_malformed(api_as, integrator, site):

@@ -14,7 +14,11 @@ from typing import Any
 
 import httpx
 
+from plantwright import jsonin
+
 TIMEOUT_SECONDS = 30
+# A poll reads a page of purchases with their lines: far more than an inbound body, still bounded.
+ANSWER_MAX_BYTES = 64_000_000
 
 
 class TrytonError(Exception):
@@ -105,8 +109,15 @@ class TrytonClient:
         if response.status_code in (401, 403):
             raise PermissionError(response.status_code)
         if response.status_code >= 400:
-            raise TrytonUnreachable(f"HTTP {response.status_code} from {self.url}: {response.text[:200]}")
-        answer = json.loads(response.content, object_hook=_decode)
+            raise TrytonUnreachable(f"HTTP {response.status_code} {response.reason_phrase[:60]} from {self.url}")
+        try:
+            answer = jsonin.loads(
+                response.content, what="Tryton's answer", max_bytes=ANSWER_MAX_BYTES, object_hook=_decode
+            )
+        except jsonin.MalformedJson as exc:
+            raise TrytonUnreachable(f"{self.url} answered something else than JSON-RPC: {exc.message}") from None
+        if not isinstance(answer, dict):
+            raise TrytonUnreachable(f"{self.url} answered something else than JSON-RPC.")
         if answer.get("error"):
             raise _error(answer["error"])
         return answer.get("result")

@@ -18,6 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from plantwright.accounts.models import User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, has_perm
+from plantwright.bounded import fit
 from plantwright.errors import ValidationFailed
 from plantwright.maintenance.models import Attachment, WorkOrder, WorkRequest
 from plantwright.uploads import read_limited
@@ -98,7 +99,7 @@ def attach(
         width=width,
         height=height,
         uploaded_by=actor,
-        source=source[:80],
+        source=fit(Attachment, "source", source),
     )
     attachment.file.save(f"{secrets.token_hex(12)}.{extension}", ContentFile(data), save=False)
     attachment.save()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, has_perm, list_sites, site_ids_with
+from plantwright.bounded import fit
 from plantwright.errors import Conflict, PermissionDenied, ValidationFailed
 from plantwright.maintenance.models import (
     ContractorEntry,
@@ -225,7 +226,7 @@ def reverse_labor(actor: User, entry: LaborEntry, *, reason: str) -> LaborEntry:
         hourly_rate=entry.hourly_rate,
         amount=-entry.amount,
         reversal_of=entry,
-        note=reason.strip()[:500],
+        note=fit(LaborEntry, "note", reason.strip()),
         entered_by=actor,
     )
     line = cost_line_for("labor_entry", entry.pk)
@@ -325,7 +326,7 @@ def reverse_contractor_hours(actor: User, entry: ContractorEntry, *, reason: str
         agreed_rate=entry.agreed_rate,
         amount=-entry.amount if entry.amount is not None else None,
         reversal_of=entry,
-        note=reason.strip()[:500],
+        note=fit(LaborEntry, "note", reason.strip()),
         entered_by=actor,
     )
     line = cost_line_for("contractor_entry", entry.pk)

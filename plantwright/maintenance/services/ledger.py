@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from plantwright.accounts.models import User
+from plantwright.bounded import fit
 from plantwright.errors import Conflict, ValidationFailed
 from plantwright.maintenance.lifecycle import READ_ONLY_STATUSES
 from plantwright.maintenance.models import CostCategory, CostKind, CostLine, WorkOrder
@@ -42,7 +43,7 @@ def build_cost_line(
         amount=money(amount),
         currency=work_order.site.currency,
         quantity=quantity,
-        description=description[:300],
+        description=fit(CostLine, "description", description),
         source_type=source_type,
         source_id=str(source_id),
         idempotency_key=idempotency_key,
@@ -120,7 +121,7 @@ def reverse_cost_line(line: CostLine, *, cost_date: date, reason: str, posted_by
         source_type=line.source_type,
         source_id=line.source_id,
         idempotency_key=f"reversal:{line.pk}",
-        description=f"Reversal: {reason}"[:300],
+        description=fit(CostLine, "description", f"Reversal: {reason}"),
         posted_by=posted_by,
         reverses=line,
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from plantwright.accounts.models import User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
+from plantwright.bounded import fit
 from plantwright.errors import Conflict, ValidationFailed
 from plantwright.formatting import plain
 from plantwright.maintenance.models import (
@@ -56,7 +57,7 @@ def record_check(
         result = CheckResult.FAIL if outside else CheckResult.PASS
     elif result not in CheckResult.values:
         raise ValidationFailed("Pass or fail?", details={"field": "result", "allowed": CheckResult.values})
-    check.result, check.value, check.note = result, value, note[:1000]
+    check.result, check.value, check.note = result, value, fit(type(check), "note", note)
     check.recorded_by, check.recorded_at = actor, timezone.now()
     if result == CheckResult.FAIL and check.follow_up_id is None:
         check.follow_up = _follow_up(actor, check)
@@ -72,7 +73,7 @@ def _follow_up(actor: User, check: WorkOrderCheck) -> WorkOrder:
         actor,
         asset=inspection.asset,
         type=WorkOrderType.CORRECTIVE,
-        title=f"Follow-up: {check.text}"[:200],
+        title=f"Follow-up: {check.text}",
         description=finding,
         priority=Priority.HIGH if inspection.priority in (Priority.HIGH, Priority.URGENT) else Priority.MEDIUM,
         origin=WorkOrderOrigin.INSPECTION,

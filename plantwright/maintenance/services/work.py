@@ -16,6 +16,7 @@ from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, has_perm
 from plantwright.assets.models import Asset
 from plantwright.assets.selectors import list_assets
+from plantwright.bounded import fit
 from plantwright.errors import Conflict, InvalidTransition, ValidationFailed
 from plantwright.maintenance.lifecycle import NOTE_REQUIRED, READ_ONLY_STATUSES, allowed_targets
 from plantwright.maintenance.models import (
@@ -129,7 +130,7 @@ def _new_request(
         priority=_choice("priority", priority, Priority),
         requested_by=actor,
         origin=origin,
-        reporter_name=reporter.strip()[:100],
+        reporter_name=fit(WorkRequest, "reporter_name", reporter.strip()),
     )
     request._history_user = actor
     request.save()
@@ -378,6 +379,8 @@ def open_work_order_by_rule(
 ) -> WorkOrder:
     """A WO opened by a rule (a downtime event, a PM schedule, a failed inspection item), not by a
     person's decision: whoever triggers the rule needs no right to plan WOs; `note` says which rule."""
+    fields["title"] = fit(WorkOrder, "title", fields["title"])  # built from names and codes
+    note = fit(WorkOrderTransition, "note", note)
     return _create_work_order(actor, asset=asset, note=note, authorized=True, origin=origin, **fields)
 
 

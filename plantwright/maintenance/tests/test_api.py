@@ -133,7 +133,7 @@ def test_unknown_asset_is_422_and_writes_nothing(api_as, requester):
 def test_malformed_json_is_400(api_as, requester):
     status, error = api_as(requester).post("/work-requests", raw='{"asset": 1, "title": ')
     assert status == 400
-    assert error["error"]["code"] == "bad_request"
+    assert error["error"]["code"] == "malformed_json" and error["error"]["details"] == {"reason": "syntax"}
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ the commit means the broker delivers again, and the event id makes the repeat a 
 as you like; the broker splits the stream between them.
 """
 
+import json
 import logging
 import queue
 import signal
@@ -70,21 +71,22 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        sites = {site.code: site for site in Site.objects.all()}
+        sites: dict[str, Site] = {}
         last_sweep = 0.0
         try:
             while not stopping:
                 messages = _take(inbox, batch)
-                if messages:
-                    self._apply(client, actor, sites, messages)
+                if messages and not self._apply(client, actor, sites, messages, lambda: stopping):
+                    break  # stopped while the database was away: the broker delivers them again
                 if time.monotonic() - last_sweep > sweep_seconds:
                     last_sweep = time.monotonic()
                     try:
                         close_old_connections()
                         actor = self._actor()  # afresh: a role taken away takes effect here
                         sweep(actor)
-                    except (OperationalError, InterfaceError) as exc:  # the database is away: sweep next time
-                        self.stderr.write(f"mqtt ingest: sweep skipped: {exc}")
+                    except Exception as exc:  # the database is away, or a bug: sweep next time, keep ingesting
+                        logger.exception("mqtt ingest: sweep skipped")
+                        self.stderr.write(f"mqtt ingest: sweep skipped: {type(exc).__name__}: {exc}")
         finally:
             client.loop_stop()
             client.disconnect()
@@ -102,62 +104,109 @@ class Command(BaseCommand):
             time.sleep(30)
             close_old_connections()
 
-    def _apply(self, client, actor, sites, messages) -> None:
-        items, readings, unreadable = [], [], []
-        for message in messages:
-            source = f"mqtt:{message.topic}"[:80]
-            parsed = mqtt.parse_topic(message.topic)
-            site = sites.get(parsed[1]) if parsed else None
-            if site is None and parsed:
-                site = Site.objects.filter(code=parsed[1]).first()
-                if site:
-                    sites[site.code] = site
-            raw, problem = _decode(message.payload)
-            if problem:
-                text = message.payload[:2000].decode("utf-8", "replace")
-                text = text.replace("\x00", "\ufffd").replace("\\u0000", "\\ufffd")  # storable in PostgreSQL
-                unreadable.append(({"topic": message.topic, "raw": text}, source, site, problem))
-                continue
-            if parsed is None or site is None:
-                unreadable.append((raw, source, site, f"No site for topic {message.topic!r}."))
-                continue
-            (items if parsed[0] == "downtime" else readings).append(Incoming(raw, source, site, parsed[2]))
+    def _apply(self, client, actor, sites, messages, stopping) -> bool:
+        """Apply and acknowledge a batch; False if asked to stop while the database was away (nothing
+        acknowledged). Whatever one message makes go wrong, it is kept as refused and acknowledged."""
         while True:
             try:
                 close_old_connections()
-                if items:
-                    _ingest_or_isolate(actor, items)
-                if readings:
-                    ingest_readings(actor, readings)
-                for raw, source, site, reason in unreadable:
-                    reject_unreadable(raw, source=source, site=site, error=ValidationFailed(reason, code="unreadable"))
+                apply_messages(actor, sites, messages)
                 break
-            except Exception as exc:
-                self.stderr.write(f"mqtt ingest: {exc}; retrying in 2 s")
+            except DATABASE_AWAY as exc:
+                if stopping():
+                    return False
+                self.stderr.write(f"mqtt ingest: the database is away ({exc}); retrying in 2 s")
                 time.sleep(2)
         for message in messages:  # only now: everything above is committed
             client.ack(message.mid, message.qos)
+        return True
 
 
-def _ingest_or_isolate(actor, items: list[Incoming]) -> None:
-    """A batch that fails for another reason than the database is retried one by one, and a message
-    that still fails is kept as rejected: one poisoned message never blocks the stream."""
+# The only failures worth waiting for: every other one is the message's, and is kept as refused.
+DATABASE_AWAY = (OperationalError, InterfaceError)
+
+
+def apply_messages(actor: User, sites: dict[str, Site], messages: list) -> None:
+    """Apply one batch of MQTT messages (downtime events, meter readings): raises only when the
+    database is away, so the caller waits and applies the same batch again."""
+    items, readings, unreadable = [], [], []
+    for message in messages:
+        topic = _text(message._topic)  # not .topic, which raises on a name that is not UTF-8
+        source = f"mqtt:{topic}"
+        parsed = mqtt.parse_topic(topic)
+        site = _site(sites, parsed[1]) if parsed else None
+        raw, problem = _decode(message.payload)
+        if problem:
+            unreadable.append((Incoming({"topic": topic, "raw": _text(message.payload)}, source, site), problem))
+        elif parsed is None or site is None:
+            unreadable.append((Incoming(raw, source, site), f"No site for topic {topic!r}."))
+        else:
+            (items if parsed[0] == "downtime" else readings).append(Incoming(raw, source, site, parsed[2]))
+    if items:
+        _isolated(lambda part: ingest_items(actor, part), items)
+    if readings:
+        _isolated(lambda part: ingest_readings(actor, part), readings)
+    for item, reason in unreadable:
+        _keep_refused(item, ValidationFailed(reason, code="unreadable"))
+
+
+def _site(sites: dict[str, Site], code: str) -> Site | None:
+    if code not in sites:
+        site = Site.objects.filter(code=code).first()
+        if site is None:
+            return None  # not cached: a site created later is found then
+        sites[code] = site
+    return sites[code]
+
+
+def _isolated(apply, items: list[Incoming]) -> None:
+    """Apply `items` at once; if that fails for another reason than the database, one by one, and keep
+    each that still fails as refused: one poisoned message never blocks the stream."""
     try:
-        ingest_items(actor, items)
+        apply(items)
         return
-    except (OperationalError, InterfaceError):
-        raise  # the database is away: the caller waits and applies the batch again
+    except DATABASE_AWAY:
+        raise
     except Exception:
-        logger.exception("mqtt ingest: a batch failed; applying its messages one by one")
+        if len(items) > 1:
+            logger.exception("mqtt ingest: a batch failed; applying its messages one by one")
     for item in items:
         try:
-            ingest_items(actor, [item])
-        except (OperationalError, InterfaceError):
+            apply([item])
+        except DATABASE_AWAY:
             raise
         except Exception as exc:
             logger.exception("mqtt ingest: message on %s failed", item.source)
-            error = ValidationFailed(f"Plantwright could not apply it: {type(exc).__name__}", code="internal_error")
-            reject_unreadable(item.raw, source=item.source, site=item.site, error=error)
+            _keep_refused(
+                item, ValidationFailed(f"Plantwright could not apply it: {type(exc).__name__}", code="internal_error")
+            )
+
+
+def _keep_refused(item: Incoming, error: ValidationFailed) -> None:
+    """Store a refused message for a person to see; if even that fails, store what can be (its text,
+    truncated), and if that fails too, log it: the message is acknowledged either way."""
+    for raw in (item.raw, {"raw": _text(_dump(item.raw))}):
+        try:
+            reject_unreadable(raw, source=item.source, site=item.site, error=error)
+            return
+        except DATABASE_AWAY:
+            raise
+        except Exception:
+            logger.exception("mqtt ingest: could not keep a refused message from %s", item.source)
+    logger.error("mqtt ingest: dropped a message from %s that could not be stored: %r", item.source, item.raw)
+
+
+def _dump(raw: Any) -> bytes:
+    try:
+        return json.dumps(raw, default=str).encode("utf-8", "replace")
+    except Exception:
+        return repr(raw).encode("utf-8", "replace")
+
+
+def _text(payload: bytes) -> str:
+    """A message's (or topic's) first bytes as text any database stores (no NUL, no lone surrogate)."""
+    text = payload[:2000].decode("utf-8", "replace")
+    return text.replace("\x00", "\ufffd").replace("\\u0000", "\\ufffd")
 
 
 def _take(inbox: queue.Queue, batch: int) -> list:
@@ -178,6 +227,6 @@ def _decode(payload: bytes) -> tuple[Any, str]:
     if has_nul(payload):
         return None, "The message holds a NUL character."
     try:
-        return jsonin.loads(payload), ""
-    except (ValueError, UnicodeDecodeError):
-        return None, "The message is not JSON."
+        return jsonin.loads(payload, what="The message"), ""
+    except jsonin.MalformedJson as exc:
+        return None, exc.message
