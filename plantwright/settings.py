@@ -169,6 +169,8 @@ MQTT_URL = os.environ.get("MQTT_URL", "mqtt://127.0.0.1:1883")
 MQTT_TOPIC_PREFIX = os.environ.get("MQTT_TOPIC_PREFIX", "plantwright")
 # The account the MQTT ingest acts as (give it the integration role at the sites it feeds).
 DOWNTIME_INGEST_USER = os.environ.get("DOWNTIME_INGEST_USER", "oee")
+# Refused downtime events (and meter readings) kept per sender and hour; past it they are answered, not stored.
+DOWNTIME_REFUSALS_PER_HOUR = int(os.environ.get("DOWNTIME_REFUSALS_PER_HOUR", "1000"))
 # How long a worker owns a claimed outbox message; a killed worker's messages are taken over after it.
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "60"))
 USE_I18N = True

@@ -1,5 +1,6 @@
 """Machine stops reported by the OEE/MES platform, the rules that turn them into WOs, and the raw events."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -95,7 +96,10 @@ class DowntimeStop(models.Model):
 
 
 class DowntimeEvent(models.Model):
-    """An event as received (HTTP or MQTT), applied exactly once; refused ones are kept with the reason."""
+    """An event as received (HTTP or MQTT), applied exactly once; refused ones are kept with the reason.
+
+    An `event_id` is unique per sender (the integration account) and site: nobody else can claim an id
+    first and so make the real event a refused duplicate."""
 
     class Status(models.TextChoices):
         APPLIED = "applied", _("Applied")
@@ -103,6 +107,9 @@ class DowntimeEvent(models.Model):
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="downtime_events")
     source = models.CharField(max_length=80, help_text=_("http:<user> or mqtt:<topic>"))
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     event_id = models.CharField(max_length=200)
     payload = models.JSONField()
     status = models.CharField(max_length=10, choices=Status.choices)
@@ -112,8 +119,21 @@ class DowntimeEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["event_id"], name="downtime_event_unique_id")]
-        indexes = [models.Index(fields=["status", "-received_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sender", "site", "event_id"],
+                condition=Q(site__isnull=False),
+                name="downtime_event_unique_per_sender_site",
+            ),
+            models.UniqueConstraint(
+                fields=["sender", "event_id"], condition=Q(site__isnull=True), name="downtime_event_unique_unsited"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-received_at"]),
+            models.Index(fields=["event_id"]),
+            models.Index(fields=["sender", "status", "received_at"], name="downtime_event_refusals"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_id} ({self.status})"

@@ -12,9 +12,10 @@ stands or falls alone: a refused event is stored with its reason and changes not
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
@@ -148,9 +149,13 @@ class _Checked:
     parsed: DowntimeEventIn | None = None
     asset: Asset | None = None
     error: DomainError | None = None
+    site: Site | None = None  # whose event it is: with the sender, the scope of its event_id
 
 
 def _apply(actor: User, items: list[Incoming], now: datetime) -> list[IngestResult]:
+    if site_ids_with(actor, Perm.INGEST_DOWNTIME) == set():
+        # Nothing is stored for a caller who may send no downtime anywhere: no id claimed, no refusal kept.
+        raise PermissionDenied("This account may not send downtime events.")
     checked = [_check(item, now) for item in items]
     machine_ids = {c.parsed.machine_id for c in checked if c.parsed is not None}
     assets = {a.oee_machine_id: a for a in Asset.objects.select_related("site").filter(oee_machine_id__in=machine_ids)}
@@ -165,28 +170,34 @@ def _apply(actor: User, items: list[Incoming], now: datetime) -> list[IngestResu
             c.error, c.parsed = exc, None
             continue
         starts.setdefault(c.asset, set()).add(c.parsed.started_at)
+    for c in checked:
+        c.site = c.asset.site if c.asset is not None else (c.item.site or _site_of(actor, c.item.raw, assets))
 
     batch = DowntimeBatch(actor, now)
     if starts:
         batch.load(starts)  # locks the machines: read the replays only after that
-    seen: dict[str, DowntimeEvent] = {
-        e.event_id: e
+    seen: dict[tuple[int | None, str], DowntimeEvent] = {
+        (e.site_id, e.event_id): e
         for e in DowntimeEvent.objects.select_related("stop__work_order").filter(
-            event_id__in={c.event_id for c in checked}
+            event_id__in={c.event_id for c in checked}, sender=actor
         )
     }
     answers: list[tuple[DowntimeEvent, bool] | IngestResult] = []
     applied: list[DowntimeEvent] = []
+    budget = _RefusalBudget(actor, now)
     for c in checked:
         raw = c.item.raw
-        prior = seen.get(c.event_id)
+        key = (c.site.pk if c.site else None, c.event_id)
+        prior = seen.get(key)
         if prior is not None:
             answers.append(_replay(prior, raw))
             continue
         if c.error is not None:
-            site = c.item.site or _site_of(actor, raw, assets)
-            event = _store_rejected(c.event_id, raw, c.item.source, site, c.error)
-            seen[c.event_id] = event
+            if not budget.take():
+                answers.append(_not_kept(c.event_id, c.error, budget))
+                continue
+            event = _store_rejected(c.event_id, raw, c.item.source, c.site, c.error, actor)
+            seen[key] = event
             answers.append((event, False))
             continue
         parsed = c.parsed
@@ -201,13 +212,14 @@ def _apply(actor: User, items: list[Incoming], now: datetime) -> list[IngestResu
         batch.decide(stop)
         event = DowntimeEvent(
             site_id=c.asset.site_id,
+            sender=actor,
             source=fit(DowntimeEvent, "source", c.item.source),
             event_id=c.event_id,
             payload=raw,
             status=DowntimeEvent.Status.APPLIED,
             stop=stop,
         )
-        seen[c.event_id] = event  # the same event again in this batch is a replay
+        seen[key] = event  # the same event again in this batch is a replay
         applied.append(event)
         answers.append((event, False))
     batch.flush()
@@ -227,7 +239,7 @@ def _replay(prior: DowntimeEvent, raw: Any) -> tuple[DowntimeEvent, bool] | Inge
         error={
             "code": "event_id_reused",
             "message": f"Event {prior.event_id!r} was already received with different content.",
-            "details": {"event": prior.pk},
+            "details": {"event_id": prior.event_id, "received_at": prior.received_at.isoformat()},
             "status": 409,
         },
     )
@@ -257,9 +269,49 @@ def _check(item: Incoming, now: datetime) -> _Checked:
     return checked
 
 
-def reject_unreadable(raw: Any, *, source: str, site: Site | None, error: DomainError) -> IngestResult:
-    """Keep what could not even be read (not JSON, an unknown site in the topic) for a person to see."""
-    return _result(_store_rejected(_event_id(raw), raw, source, site, error))
+def reject_unreadable(
+    actor: User, raw: Any, *, source: str, site: Site | None, error: DomainError, now: datetime | None = None
+) -> IngestResult:
+    """Keep what could not even be read (not JSON, an unknown site in the topic) for a person to see,
+    within the sender's hourly budget of refusals."""
+    event_id = _event_id(raw)
+    budget = _RefusalBudget(actor, now or timezone.now())
+    if not budget.take():
+        return _not_kept(event_id, error, budget)
+    return _result(_store_rejected(event_id, raw, source, site, error, actor))
+
+
+class _RefusalBudget:
+    """Whether a refused event is stored: only for a sender with the right to send downtime somewhere,
+    and at most DOWNTIME_REFUSALS_PER_HOUR an hour, so a sender of junk cannot fill the database.
+    Valid events are never limited."""
+
+    def __init__(self, actor: User, now: datetime):
+        self.actor, self.now, self.left = actor, now, None
+        self.why_not = ""
+
+    def take(self) -> bool:
+        if self.left is None:
+            if site_ids_with(self.actor, Perm.INGEST_DOWNTIME) == set():
+                self.left, self.why_not = 0, "This account may not send downtime events."
+            else:
+                kept = DowntimeEvent.objects.filter(
+                    sender=self.actor,
+                    status=DowntimeEvent.Status.REJECTED,
+                    received_at__gte=self.now - timedelta(hours=1),
+                ).count()
+                self.left = settings.DOWNTIME_REFUSALS_PER_HOUR - kept
+                self.why_not = (
+                    f"More than {settings.DOWNTIME_REFUSALS_PER_HOUR} refused events this hour from this sender."
+                )
+        self.left -= 1
+        return self.left >= 0
+
+
+def _not_kept(event_id: str, error: DomainError, budget: _RefusalBudget) -> IngestResult:
+    body = {**error.as_body()["error"], "status": error.status}
+    body["details"] = {**body["details"], "kept": False, "why_not_kept": budget.why_not}
+    return IngestResult(event_id, DowntimeEvent.Status.REJECTED, error=body)
 
 
 def _site_of(actor: User, raw: Any, assets: dict[str, Asset]) -> Site | None:
@@ -272,12 +324,15 @@ def _site_of(actor: User, raw: Any, assets: dict[str, Asset]) -> Site | None:
     return Site.objects.get(pk=next(iter(sites))) if sites is not None and len(sites) == 1 else None
 
 
-def _store_rejected(event_id: str, raw: Any, source: str, site: Site | None, exc: DomainError) -> DowntimeEvent:
+def _store_rejected(
+    event_id: str, raw: Any, source: str, site: Site | None, exc: DomainError, sender: User
+) -> DowntimeEvent:
     error = {**exc.as_body()["error"], "status": exc.status}
     try:
         with transaction.atomic():
             return DowntimeEvent.objects.create(
                 site=site,
+                sender=sender,
                 source=fit(DowntimeEvent, "source", source),
                 event_id=event_id,
                 payload=raw if isinstance(raw, dict) else {"raw": raw},
@@ -285,7 +340,7 @@ def _store_rejected(event_id: str, raw: Any, source: str, site: Site | None, exc
                 error=error,
             )
     except IntegrityError:
-        return DowntimeEvent.objects.select_related("stop__work_order").get(event_id=event_id)
+        return DowntimeEvent.objects.select_related("stop__work_order").get(event_id=event_id, sender=sender, site=site)
 
 
 def _parse(raw: Any) -> DowntimeEventIn:
@@ -315,7 +370,12 @@ def _asset(actor: User, parsed: DowntimeEventIn, assets: dict[str, Asset], allow
     if asset.site_id not in allowed:
         allowed[asset.site_id] = has_perm(actor, Perm.INGEST_DOWNTIME, asset.site_id)
     if not allowed[asset.site_id]:
-        raise PermissionDenied(f"This account may not send downtime for {asset.site.code}.")
+        # The same answer as for a machine that does not exist: which site owns it is not the caller's to learn.
+        raise ValidationFailed(
+            f"No asset has OEE machine id {parsed.machine_id!r}.",
+            code="unknown_machine",
+            details={"field": "machine_id"},
+        )
     return asset
 
 

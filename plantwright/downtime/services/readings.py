@@ -37,7 +37,7 @@ def ingest_readings(actor: User, items: list[Incoming]) -> int:
                 with transaction.atomic():
                     recorded += _record(actor, item, assets)
             except DomainError as exc:
-                reject_unreadable(item.raw, source=item.source, site=item.site, error=exc)
+                reject_unreadable(actor, item.raw, source=item.source, site=item.site, error=exc)
     return recorded
 
 

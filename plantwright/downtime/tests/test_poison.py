@@ -103,7 +103,7 @@ def test_a_refusal_that_cannot_be_stored_as_sent_is_stored_as_text(site, oee, mo
 
     monkeypatch.setattr(ingest_module, "_store_rejected", picky)
     item = mqtt_ingest.Incoming({"unstorable": 1}, "mqtt:t", site)
-    mqtt_ingest._keep_refused(item, mqtt_ingest.ValidationFailed("why", code="unreadable"))
+    mqtt_ingest._keep_refused(oee, item, mqtt_ingest.ValidationFailed("why", code="unreadable"))
     assert json.loads(DowntimeEvent.objects.get().payload["raw"]) == {"unstorable": 1}
 
 

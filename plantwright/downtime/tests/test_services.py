@@ -4,6 +4,7 @@ import pytest
 
 from plantwright.downtime.models import DowntimeEvent, DowntimeStop
 from plantwright.downtime.services import ingest, sweep
+from plantwright.errors import PermissionDenied
 from plantwright.maintenance.models import WorkOrder
 
 T0 = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
@@ -122,7 +123,37 @@ def test_another_sites_integration_may_not_send_for_this_machine(rules, asset, o
 
     stranger = factories.UserFactory(username="oee-south", roles=[(other_site, Role.INTEGRATION)])
     [result] = send(stranger, event("x", 0, 30))
-    assert (result.status, result.error["status"]) == ("rejected", 403)
+    [unknown] = send(stranger, event("y", 0, 30, machine="no-such-machine"))
+    # The same answer as for a machine that does not exist: the stranger learns nothing of its site.
+    assert (result.status, result.error["status"], result.error["code"]) == ("rejected", 422, "unknown_machine")
+    assert result.error["message"] == unknown.error["message"].replace("no-such-machine", asset.oee_machine_id)
+
+
+def test_an_event_id_claimed_by_another_sender_does_not_block_the_real_event(oee, rules, asset, other_site, site):
+    from plantwright.accounts.roles import Role
+    from plantwright.testing import factories
+
+    stranger = factories.UserFactory(username="oee-south", roles=[(other_site, Role.INTEGRATION)])
+    requester = factories.UserFactory(username="op-north", roles=[(site, Role.REQUESTER)])
+    send(stranger, event("claimed", 0, 30))  # refused, kept for the stranger's own site
+    with pytest.raises(PermissionDenied):
+        send(requester, event("claimed", 0, 30))  # may send no downtime at all: nothing kept
+    [real] = send(oee, event("claimed", 0, 30))
+    assert (real.status, real.replayed) == ("applied", False) and real.work_order
+    assert DowntimeEvent.objects.filter(event_id="claimed").count() == 2
+    [again] = send(oee, event("claimed", 0, 40))  # the same sender, other content
+    assert again.error["code"] == "event_id_reused" and "event" not in again.error["details"]
+
+
+def test_refused_events_are_kept_up_to_the_hourly_budget_of_their_sender(oee, rules, asset, settings):
+    settings.DOWNTIME_REFUSALS_PER_HOUR = 3
+    results = send(oee, *[event(f"junk-{n}", 10, 5) for n in range(5)], event("fine", 0, 30))
+    assert [r.status for r in results] == ["rejected"] * 5 + ["applied"]
+    assert [r.error.get("details", {}).get("kept", True) for r in results[:5]] == [True] * 3 + [False] * 2
+    assert DowntimeEvent.objects.filter(status="rejected").count() == 3
+    [later] = send(oee, event("junk-6", 10, 5))
+    assert later.error["details"]["kept"] is False  # the hour's budget is spent
+    assert DowntimeEvent.objects.filter(status="applied").count() == 1
 
 
 def test_the_same_event_twice_in_one_batch(oee, rules, asset):

@@ -143,11 +143,11 @@ def apply_messages(actor: User, sites: dict[str, Site], messages: list) -> None:
         else:
             (items if parsed[0] == "downtime" else readings).append(Incoming(raw, source, site, parsed[2]))
     if items:
-        _isolated(lambda part: ingest_items(actor, part), items)
+        _isolated(actor, lambda part: ingest_items(actor, part), items)
     if readings:
-        _isolated(lambda part: ingest_readings(actor, part), readings)
+        _isolated(actor, lambda part: ingest_readings(actor, part), readings)
     for item, reason in unreadable:
-        _keep_refused(item, ValidationFailed(reason, code="unreadable"))
+        _keep_refused(actor, item, ValidationFailed(reason, code="unreadable"))
 
 
 def _site(sites: dict[str, Site], code: str) -> Site | None:
@@ -159,7 +159,7 @@ def _site(sites: dict[str, Site], code: str) -> Site | None:
     return sites[code]
 
 
-def _isolated(apply, items: list[Incoming]) -> None:
+def _isolated(actor: User, apply, items: list[Incoming]) -> None:
     """Apply `items` at once; if that fails for another reason than the database, one by one, and keep
     each that still fails as refused: one poisoned message never blocks the stream."""
     try:
@@ -177,17 +177,16 @@ def _isolated(apply, items: list[Incoming]) -> None:
             raise
         except Exception as exc:
             logger.exception("mqtt ingest: message on %s failed", item.source)
-            _keep_refused(
-                item, ValidationFailed(f"Plantwright could not apply it: {type(exc).__name__}", code="internal_error")
-            )
+            error = ValidationFailed(f"Plantwright could not apply it: {type(exc).__name__}", code="internal_error")
+            _keep_refused(actor, item, error)
 
 
-def _keep_refused(item: Incoming, error: ValidationFailed) -> None:
+def _keep_refused(actor: User, item: Incoming, error: ValidationFailed) -> None:
     """Store a refused message for a person to see; if even that fails, store what can be (its text,
     truncated), and if that fails too, log it: the message is acknowledged either way."""
     for raw in (item.raw, {"raw": _text(_dump(item.raw))}):
         try:
-            reject_unreadable(raw, source=item.source, site=item.site, error=error)
+            reject_unreadable(actor, raw, source=item.source, site=item.site, error=error)
             return
         except DATABASE_AWAY:
             raise
