@@ -136,7 +136,7 @@ def _render_request(request: HttpRequest, work_request: WorkRequest, forms: dict
         "log": change_log(work_request),
         "attachments": list(work_request.attachments.select_related("uploaded_by")),
         "attach_url": reverse("work-request-attach", args=[work_request.pk]),
-        "can_attach": work_request.status == WorkRequest.Status.NEW,
+        "can_attach": services.may_attach(request.user, work_request=work_request),
         **forms,
     }
     return render(request, "maintenance/work_request_detail.html", context, status=status)
@@ -264,7 +264,7 @@ def _render_work_order(
         "work_order": work_order,
         "attachments": list(work_order.attachments.select_related("uploaded_by")),
         "attach_url": reverse("work-order-attach", args=[work_order.pk]),
-        "can_attach": can_plan or has_perm(user, Perm.EXECUTE_WORK, work_order.site_id),
+        "can_attach": services.may_attach(user, work_order=work_order),
         "moves": moves,
         "labor_entries": selectors.list_labor_entries(work_order),
         "contractor_entries": selectors.list_contractor_entries(work_order),

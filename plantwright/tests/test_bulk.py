@@ -6,6 +6,7 @@ import pytest
 
 from plantwright.bulk import insert_new
 from plantwright.downtime.models import DowntimeEvent, DowntimeStop
+from plantwright.testing import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,10 @@ def test_nothing_to_insert_is_no_query(django_assert_num_queries):
 def test_a_duplicate_is_djangos_integrity_error(asset):
     from django.db import IntegrityError, transaction
 
-    insert_new(DowntimeEvent, [DowntimeEvent(site=asset.site, source="t", event_id="same", payload={})])
+    sender = factories.UserFactory(username="bulk-oee")
+    insert_new(DowntimeEvent, [DowntimeEvent(site=asset.site, sender=sender, source="t", event_id="same", payload={})])
     with pytest.raises(IntegrityError), transaction.atomic():
-        insert_new(DowntimeEvent, [DowntimeEvent(site=asset.site, source="t", event_id="same", payload={})])
+        insert_new(
+            DowntimeEvent, [DowntimeEvent(site=asset.site, sender=sender, source="t", event_id="same", payload={})]
+        )
     assert DowntimeEvent.objects.count() == 1

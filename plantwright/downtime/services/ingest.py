@@ -361,22 +361,19 @@ def _parse(raw: Any) -> DowntimeEventIn:
 
 def _asset(actor: User, parsed: DowntimeEventIn, assets: dict[str, Asset], allowed: dict[int, bool], *, site) -> Asset:
     asset = assets.get(parsed.machine_id)
-    if asset is None or (site is not None and asset.site_id != site.pk):
-        raise ValidationFailed(
-            f"No asset has OEE machine id {parsed.machine_id!r}{f' at {site.code}' if site else ''}.",
-            code="unknown_machine",
-            details={"field": "machine_id"},
-        )
-    if asset.site_id not in allowed:
-        allowed[asset.site_id] = has_perm(actor, Perm.INGEST_DOWNTIME, asset.site_id)
-    if not allowed[asset.site_id]:
-        # The same answer as for a machine that does not exist: which site owns it is not the caller's to learn.
-        raise ValidationFailed(
-            f"No asset has OEE machine id {parsed.machine_id!r}.",
-            code="unknown_machine",
-            details={"field": "machine_id"},
-        )
-    return asset
+    if asset is not None and (site is None or asset.site_id == site.pk):
+        if asset.site_id not in allowed:
+            allowed[asset.site_id] = has_perm(actor, Perm.INGEST_DOWNTIME, asset.site_id)
+        if allowed[asset.site_id]:
+            return asset
+    # A machine of a site the caller does not feed gets the same answer as one that does not exist:
+    # which site owns it is not the caller's to learn.
+    where = f"at {site.code}" if site else "at the sites this account feeds"
+    raise ValidationFailed(
+        f"OEE machine id {parsed.machine_id!r} does not exist {where}.",
+        code="unknown_machine",
+        details={"field": "machine_id"},
+    )
 
 
 def sweep(actor: User, *, now: datetime | None = None) -> int:

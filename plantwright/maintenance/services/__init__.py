@@ -1,6 +1,6 @@
 """Every write of the maintenance app, one function per business action (split by topic)."""
 
-from plantwright.maintenance.services.attachments import attach, carry_to_work_order
+from plantwright.maintenance.services.attachments import attach, carry_to_work_order, may_attach
 from plantwright.maintenance.services.labor import (
     create_vendor,
     log_contractor_hours,
@@ -48,6 +48,7 @@ __all__ = [
     "log_contractor_hours",
     "log_labor",
     "mark_work_request_duplicate",
+    "may_attach",
     "money",
     "next_number",
     "open_work_order_by_rule",

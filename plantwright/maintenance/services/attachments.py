@@ -19,29 +19,46 @@ from plantwright.accounts.models import User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, has_perm
 from plantwright.bounded import fit
-from plantwright.errors import ValidationFailed
+from plantwright.errors import Conflict, ValidationFailed
 from plantwright.maintenance.models import Attachment, WorkOrder, WorkRequest
 from plantwright.uploads import read_limited
 
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 LONG_SIDE = 1600
-# Decoding bombs: a small file that claims gigapixels is refused before it is decoded.
-Image.MAX_IMAGE_PIXELS = 40_000_000
+# Decompression bombs: a 300 KB PNG can claim 8,900 × 8,900 pixels and take ~800 MB to decode. The
+# size is read from the header and judged before a single pixel is decoded. A JPEG is decoded at a
+# reduced scale (1/2 to 1/8, by its DCT: `draft`), so it may claim more; other formats decode whole.
+MAX_PIXELS = 50_000_000  # a 48 MP phone camera's JPEG
+MAX_DECODED_PIXELS = 16_000_000  # 4,000 × 4,000: at most 64 MB a copy
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, as a second line
+
+
+class _TooLarge(Exception):
+    pass
 
 
 def _photo(data: bytes) -> tuple[bytes, str, str, int, int] | None:
-    """(bytes to store, content type, extension, width, height) of a photo, or None if it is no image."""
+    """(bytes to store, content type, extension, width, height) of a photo, or None if it is no image;
+    _TooLarge if it claims more pixels than it may be decoded with."""
     try:
+        image = Image.open(io.BytesIO(data))  # reads the header only
+        kind = image.format
+        if kind not in IMAGE_FORMATS:
+            return None
+        if image.width * image.height > MAX_PIXELS:
+            raise _TooLarge
+        if kind == "JPEG":
+            image.draft("RGB", (LONG_SIDE, LONG_SIDE))  # decode at the smallest scale still ≥ the target
+        if image.width * image.height > MAX_DECODED_PIXELS:
+            raise _TooLarge
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()
-        image = Image.open(io.BytesIO(data))
-        kind = image.format
         image = ImageOps.exif_transpose(image)
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError, ValueError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return None
-    if kind not in IMAGE_FORMATS:
-        return None
+    except Image.DecompressionBombError:
+        raise _TooLarge from None
     image.thumbnail((LONG_SIDE, LONG_SIDE))
     out = io.BytesIO()
     if kind == "JPEG" or (image.mode not in ("RGBA", "LA", "P") and kind != "PNG"):
@@ -51,6 +68,22 @@ def _photo(data: bytes) -> tuple[bytes, str, str, int, int] | None:
         image.save(out, "PNG", optimize=True)
         content_type, extension = "image/png", "png"
     return out.getvalue(), content_type, extension, image.width, image.height
+
+
+def may_attach(
+    actor: User | None, *, work_request: WorkRequest | None = None, work_order: WorkOrder | None = None
+) -> bool:
+    """Whether files may be added now (given the right to): a request while it is new (after that they
+    belong on its WO); a WO by its planners at any time, by technicians while it is open."""
+    if work_order is not None:
+        if actor is not None and has_perm(actor, Perm.MANAGE_WORK_ORDERS, work_order.site_id):
+            return True
+        return work_order.is_open and (actor is None or has_perm(actor, Perm.EXECUTE_WORK, work_order.site_id))
+    if work_request is not None:
+        return work_request.status == WorkRequest.Status.NEW and (
+            actor is None or has_perm(actor, Perm.RAISE_REQUEST, work_request.site_id)
+        )
+    return False
 
 
 def _clean_name(name: str) -> str:
@@ -75,9 +108,22 @@ def attach(
             authorize(actor, Perm.EXECUTE_WORK, target.site_id)
     elif actor is not None:
         authorize(actor, Perm.RAISE_REQUEST, target.site_id)
+    if not may_attach(actor, work_request=work_request, work_order=work_order):
+        raise Conflict(
+            "Files can be added to a request only while it is new, and by technicians to a WO only while it is open.",
+            code="attachments_closed",
+        )
     data = read_limited(upload, settings.ATTACHMENT_MAX_BYTES)
     width = height = None
-    photo = _photo(data)
+    try:
+        photo = _photo(data)
+    except _TooLarge:
+        raise ValidationFailed(
+            f"The photo has more than {MAX_PIXELS // 1_000_000} million pixels (or more than "
+            f"{MAX_DECODED_PIXELS // 1_000_000} million, if not a JPEG): send a smaller one.",
+            code="image_too_large",
+            details={"field": "file", "max_pixels": MAX_PIXELS},
+        ) from None
     if photo is not None:
         data, content_type, extension, width, height = photo
     elif data.startswith(b"%PDF-"):

@@ -104,3 +104,46 @@ def test_another_sites_people_never_see_the_file(as_user, api_as, technician, ou
     status, body = api_as(outsider).get(f"/attachments/{attachment.pk}")
     assert status == 404 and body["error"]["code"] == "not_found"
     assert as_user(technician).get(f"/attachments/{attachment.pk}/").status_code == 200
+
+
+def _bomb(size=(8900, 8900), fmt="PNG") -> SimpleUploadedFile:
+    """A small file that claims many pixels (a single colour compresses to almost nothing)."""
+    out = io.BytesIO()
+    Image.new("L", size, 0).save(out, fmt)
+    return SimpleUploadedFile(f"bomb.{fmt.lower()}", out.getvalue(), content_type="image/png")
+
+
+@pytest.mark.parametrize("size,fmt", [((8900, 8900), "PNG"), ((4500, 4500), "PNG"), ((10000, 6000), "JPEG")])
+def test_a_decompression_bomb_is_refused_before_it_is_decoded(api_as, technician, asset, size, fmt, monkeypatch):
+    bomb = _bomb(size, fmt)
+    assert len(bomb.read()) < 1_000_000
+    bomb.seek(0)
+    decoded = []
+    monkeypatch.setattr(Image.Image, "load", lambda self: decoded.append(self.size))
+    work_order = factories.WorkOrderFactory(asset=asset, status="in_progress")
+    status, body = api_as(technician).upload(f"/work-orders/{work_order.pk}/attachments", {"file": bomb})
+    assert status == 422 and body["error"]["code"] == "image_too_large", body
+    assert decoded == [] and not Attachment.objects.exists()
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale(api_as, technician, asset):
+    work_order = factories.WorkOrderFactory(asset=asset, status="in_progress")
+    big = _bomb((8000, 6000), "JPEG")  # a 48 MP camera's photo
+    status, body = api_as(technician).upload(f"/work-orders/{work_order.pk}/attachments", {"file": big})
+    assert status == 201 and (body["width"], body["height"]) == (1600, 1200)
+
+
+def test_files_go_on_a_new_request_and_an_open_wo_only_through_the_api_too(
+    api_as, technician, requester, planner, asset
+):
+    request = services.raise_work_request(requester, asset_id=asset.pk, title="Leak")
+    request.status = "rejected"
+    request.save()
+    status, body = api_as(requester).upload(f"/work-requests/{request.pk}/attachments", {"file": photo()})
+    assert status == 409 and body["error"]["code"] == "attachments_closed"
+    closed = factories.WorkOrderFactory(asset=asset, status="closed")
+    status, body = api_as(technician).upload(f"/work-orders/{closed.pk}/attachments", {"file": photo()})
+    assert status == 409 and body["error"]["code"] == "attachments_closed"
+    report = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    status, _ = api_as(planner).upload(f"/work-orders/{closed.pk}/attachments", {"file": report})
+    assert status == 201  # the planner files the contractor's report after closing
