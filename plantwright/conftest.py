@@ -15,9 +15,16 @@ def _postgres_requested() -> bool:
     return django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 
+# The tests' ERPs, Tryton and OEE receivers listen on loopback or have example domains: allowed here (and
+# in the processes tests start), refused by default (plantwright/tests/test_outbound.py).
+TEST_OUTBOUND = ["127.0.0.0/8", "::1/128", "localhost", ".example", ".example.com"]
+
+
 def pytest_configure(config):
     # Persistent connections would outlive the live-server thread and block dropping the test database.
     django_settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    django_settings.OUTBOUND_ALLOWED_NETWORKS = TEST_OUTBOUND
+    os.environ["OUTBOUND_ALLOWED_NETWORKS"] = ",".join(TEST_OUTBOUND)
 
 
 def pytest_sessionstart(session):

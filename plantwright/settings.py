@@ -83,6 +83,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "plantwright.web.BodySizeMiddleware",  # first: before anything reads the body
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -168,6 +169,9 @@ PLANTWRIGHT_BASE_URL = os.environ.get("PLANTWRIGHT_BASE_URL", "http://127.0.0.1:
 MQTT_URL = os.environ.get("MQTT_URL", "mqtt://127.0.0.1:1883")
 MQTT_TOPIC_PREFIX = os.environ.get("MQTT_TOPIC_PREFIX", "plantwright")
 # The account the MQTT ingest acts as (give it the integration role at the sites it feeds).
+# Addresses an administrator may point a connector at although they are private, loopback or
+# link-local (CIDRs or host names, comma separated), e.g. the ERP on the plant network.
+OUTBOUND_ALLOWED_NETWORKS = _env_list("OUTBOUND_ALLOWED_NETWORKS", "")
 DOWNTIME_INGEST_USER = os.environ.get("DOWNTIME_INGEST_USER", "oee")
 # Refused downtime events (and meter readings) kept per sender and hour; past it they are answered, not stored.
 DOWNTIME_REFUSALS_PER_HOUR = int(os.environ.get("DOWNTIME_REFUSALS_PER_HOUR", "1000"))
@@ -181,6 +185,9 @@ MEDIA_ROOT = Path(os.environ.get("PLANTWRIGHT_MEDIA_ROOT", VAR_DIR / "media"))
 # Photos and documents on requests and WOs: the largest upload accepted.
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1000 * 1000)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest multipart body: the largest file accepted anywhere (attachments; asset imports take
+# 2 MB) and room for the form's other fields. Larger bodies are refused before a byte is read.
+REQUEST_MAX_UPLOAD_BYTES = max(ATTACHMENT_MAX_BYTES, 2_000_000) + 64 * 1024
 # The request portal behind the QR labels: open to these networks only (the plant's), with limits.
 PORTAL_NETWORKS = os.environ.get(
     "PORTAL_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"

@@ -17,6 +17,39 @@ from plantwright.errors import DomainError, database_refusal
 PAGE_SIZE = 25
 
 
+class BodySizeMiddleware:
+    """Refuse a body larger than any entrance takes before a byte of it is read: Django would spool
+    an upload of any size to disk (and read a form of any size) before authentication or the CSRF
+    check, so 300 MB from anyone filled the disk. Uploads (multipart) may carry the largest file
+    accepted (`REQUEST_MAX_UPLOAD_BYTES`), anything else `DATA_UPLOAD_MAX_MEMORY_SIZE`. A reverse proxy
+    should refuse the same earlier (docs/deploy.md)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body of an unreadable length
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        limit = settings.REQUEST_MAX_UPLOAD_BYTES if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if length > limit:
+            refusal = DomainError(
+                f"The request body is larger than {limit} bytes.",
+                code="too_large",
+                details={"max_bytes": limit, "bytes": length},
+            )
+            refusal.status = 413
+            if request.path.startswith("/api/"):
+                response = JsonResponse(refusal.as_body(), status=413)
+            else:
+                response = render(request, "error.html", {"error": refusal}, status=413)
+            response["Connection"] = "close"  # what is left of the body is not read
+            return response
+        return self.get_response(request)
+
+
 class DomainErrorMiddleware:
     """A domain error escaping a page becomes a readable page with the right status (404/403/409/422);
     a database refusing writes (read-only, disk full) becomes a clear 503, page or API."""

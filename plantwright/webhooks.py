@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from plantwright import jsonin
 from plantwright.errors import Unauthenticated
+from plantwright.outbound import AddressNotAllowed, check_url, short_reason
 from plantwright.outbox.registry import PermanentError, RetryableDeliveryError
 
 TIMESTAMP_HEADER = "X-Plantwright-Timestamp"
@@ -126,13 +127,20 @@ def post_signed(endpoint: SignedEndpoint, payload: dict[str, Any], *, idempotenc
         **sign(endpoint.valid_secrets(), body),
     }
     try:
+        check_url(endpoint.url)
+    except AddressNotAllowed as exc:
+        if exc.code == "address_unresolvable":  # DNS may be back in a minute
+            raise RetryableDeliveryError(f"{endpoint.url}: {exc.message}") from None
+        raise PermanentError(f"{endpoint.url}: {exc.message}") from None
+    try:
         response = _http().post(endpoint.url, content=body, headers=headers, timeout=endpoint.timeout_seconds)
     except httpx.HTTPError as exc:  # timeouts, refused or dropped connections
-        raise RetryableDeliveryError(f"{endpoint.url} unreachable: {type(exc).__name__}: {exc}") from None
-    answer = _json_or_text(response.content[:65536])
+        # Only the kind of failure: refused vs. timed out must not map the network behind the URL.
+        raise RetryableDeliveryError(f"{endpoint.url} unreachable ({type(exc).__name__})") from None
     if response.is_success:
-        return {"status": response.status_code, "body": answer}
-    detail = f"HTTP {response.status_code} from {endpoint.url}: {str(answer)[:2000]}"
+        return {"status": response.status_code, "body": _json_or_text(response.content[:65536])}
+    # Never the answer's body: whatever the URL points at is not for the outbox page to show.
+    detail = f"{short_reason(response.status_code, response.reason_phrase)} from {endpoint.url}"
     if response.status_code in RETRYABLE_STATUSES or response.status_code >= 500:
         raise RetryableDeliveryError(detail)
     raise PermanentError(detail)
@@ -153,4 +161,4 @@ def _json_or_text(raw: bytes) -> Any:
     try:
         return jsonin.loads(raw or b"null")
     except jsonin.MalformedJson:
-        return raw.decode("utf-8", "replace")[:2000]
+        return raw.decode("utf-8", "replace")[:200]

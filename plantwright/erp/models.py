@@ -19,7 +19,9 @@ class TrytonConnection(models.Model):
     """Per site: the Tryton ERP that buys its parts requests (docs/erp/tryton.md).
 
     The password is never shown back; `PLANTWRIGHT_TRYTON_PASSWORD_<SITE CODE>` in the environment
-    overrides the stored one, so production can keep it out of the database.
+    overrides the stored one, so production can keep it out of the database. Either is sent only to the
+    URL it was entered for (`password_url`): whoever changes the URL must type the password again, so
+    repointing the connection cannot hand the password to another server.
     """
 
     site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="tryton_connection")
@@ -27,6 +29,7 @@ class TrytonConnection(models.Model):
     database = models.CharField(max_length=100)
     username = models.CharField(max_length=100)
     password = models.CharField(max_length=200, blank=True)
+    password_url = models.URLField(max_length=500, blank=True, help_text="The URL the password was entered for")
     warehouse_code = models.CharField(max_length=60, default="WH", help_text="The warehouse to receive into")
     service_product_code = models.CharField(
         max_length=60, blank=True, help_text="The Tryton service product contractor lines are ordered as"
@@ -44,8 +47,15 @@ class TrytonConnection(models.Model):
     def __str__(self) -> str:
         return f"{self.site.code} → {self.url} ({self.database})"
 
+    def environment_secret(self) -> str | None:
+        return os.environ.get(f"PLANTWRIGHT_TRYTON_PASSWORD_{self.site.code.upper()}")
+
     def secret(self) -> str:
-        return os.environ.get(f"PLANTWRIGHT_TRYTON_PASSWORD_{self.site.code.upper()}", self.password)
+        """The password, only for the URL it was entered for ('' otherwise)."""
+        if not self.url or self.url != self.password_url:
+            return ""
+        environment = self.environment_secret()
+        return environment if environment is not None else self.password
 
 
 class TrytonRequisition(models.Model):

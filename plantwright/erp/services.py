@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.crypto import constant_time_compare
 
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
@@ -12,6 +13,7 @@ from plantwright.accounts.selectors import authorize
 from plantwright.erp.models import TrytonConnection, WebhookEndpoint
 from plantwright.errors import ValidationFailed
 from plantwright.inventory.models import Storeroom
+from plantwright.outbound import check_url
 from plantwright.procurement.models import ConnectorKind, ProcurementSettings
 from plantwright.procurement.services import settings_for
 
@@ -43,6 +45,8 @@ def configure_site(
         raise ValidationFailed("The webhook connector needs the ERP's URL.", details={"field": "webhook_url"})
     if not 1 <= timeout_seconds <= 120:
         raise ValidationFailed("The timeout is 1 to 120 seconds.", details={"field": "timeout_seconds"})
+    if webhook_url:
+        check_url(webhook_url, field="webhook_url")
     connection = _tryton_connection(site, connector, tryton)
     settings = settings_for(site)
     settings.connector = connector
@@ -81,8 +85,21 @@ def _tryton_connection(site: Site, connector: str, given: dict[str, Any]) -> Try
     for name in ("url", "database", "username", "warehouse_code", "service_product_code"):
         if values[name] is not None:
             setattr(connection, name, values[name].strip())
+    if values["url"]:
+        check_url(connection.url, field="tryton_url")
+    if connection.url != connection.password_url:
+        connection.password, connection.password_url = "", ""  # a new address must be given the password anew
     if values["password"]:
-        connection.password = values["password"]
+        environment = connection.environment_secret()
+        if environment is not None and not constant_time_compare(values["password"], environment):
+            raise ValidationFailed(
+                f"This installation takes the password from PLANTWRIGHT_TRYTON_PASSWORD_{site.code.upper()}: "
+                "type that password to confirm the address.",
+                code="password_mismatch",
+                details={"field": "tryton_password"},
+            )
+        connection.password = "" if environment is not None else values["password"]
+        connection.password_url = connection.url
     if values["poll_every_seconds"] is not None:
         if not 5 <= values["poll_every_seconds"] <= 3600:
             raise ValidationFailed("Poll every 5 to 3600 seconds.", details={"field": "tryton_poll_every_seconds"})
@@ -94,7 +111,11 @@ def _tryton_connection(site: Site, connector: str, given: dict[str, Any]) -> Try
                     f"The Tryton connector needs the {name.replace('_', ' ')}.", details={"field": f"tryton_{name}"}
                 )
         if not connection.secret():
-            raise ValidationFailed("The Tryton connector needs the password.", details={"field": "tryton_password"})
+            raise ValidationFailed(
+                "The Tryton connector needs the password (again, when its URL changes).",
+                code="password_needed",
+                details={"field": "tryton_password"},
+            )
     return connection
 
 

@@ -223,8 +223,10 @@ def site_connector(request: HttpRequest, site_id: int) -> HttpResponse:
     if request.method == "POST" and "check_tryton" in request.POST and tryton is not None:
         try:
             report = check_tryton(tryton)
-        except (TrytonError, TrytonUnreachable) as exc:
-            report_error = str(exc)
+        except TrytonUnreachable as exc:  # our own words: the address and the kind of failure, no answer
+            report_error = _("Tryton cannot be reached: %(why)s") % {"why": exc}
+        except TrytonError as exc:
+            report_error = _("Tryton answered and refused (%(kind)s).") % {"kind": exc.kind[:60]}
         form = SiteConnectorForm(initial=initial, storerooms=storerooms)
     elif request.method == "POST" and "rotate" in request.POST:
         try:

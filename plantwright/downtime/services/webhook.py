@@ -9,16 +9,14 @@ from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
 from plantwright.downtime.models import OeeWebhook
 from plantwright.errors import ValidationFailed
+from plantwright.outbound import check_url
 
 
 @transaction.atomic
 def configure_oee_webhook(actor: User, site: Site, *, url: str, active: bool, timeout_seconds: int = 10) -> OeeWebhook:
     authorize(actor, Perm.MANAGE_INTEGRATIONS, site.pk)
     url = url.strip()
-    if not url.startswith(("https://", "http://")):
-        raise ValidationFailed(
-            "The webhook URL starts with https:// (or http:// inside the plant).", details={"field": "url"}
-        )
+    check_url(url)
     if not 1 <= timeout_seconds <= 120:
         raise ValidationFailed("The timeout is 1 to 120 seconds.", details={"field": "timeout_seconds"})
     webhook, _ = OeeWebhook.objects.select_for_update().get_or_create(site=site, defaults={"url": url})

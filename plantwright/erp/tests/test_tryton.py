@@ -62,6 +62,7 @@ def tryton_site(site, tryton):
         database=tryton.database,
         username=API_USER,
         password=API_PASSWORD,
+        password_url=tryton.url,
         warehouse_code="WH",
         service_product_code="SRV-CONTRACTOR",
     )

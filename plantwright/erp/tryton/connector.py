@@ -32,6 +32,8 @@ _clients: dict[tuple, TrytonClient] = {}
 def client_for(connection: TrytonConnection) -> TrytonClient:
     """One signed-in client per connection and process (Tryton sessions last; a stale one signs in again)."""
     key = (connection.url, connection.database, connection.username, connection.secret())
+    if not key[3]:
+        raise TrytonError("LoginError", "No password for this URL: enter it again on the connector page.")
     client = _clients.get(key)
     if client is None:
         client = _clients[key] = TrytonClient(connection.url, connection.database, connection.username, key[3])

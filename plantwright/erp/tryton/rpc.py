@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from plantwright import jsonin
+from plantwright.outbound import AddressNotAllowed, check_url, short_reason
 
 TIMEOUT_SECONDS = 30
 # A poll reads a page of purchases with their lines: far more than an inbound body, still bounded.
@@ -103,13 +104,17 @@ class TrytonClient:
         if authorization:
             headers["Authorization"] = authorization
         try:
+            check_url(self.url)
+        except AddressNotAllowed as exc:
+            raise TrytonUnreachable(f"{self.url}: {exc.message}") from None
+        try:
             response = self._http.post(f"{self.url}/{self.database}/rpc/", content=body, headers=headers)
         except httpx.HTTPError as exc:
-            raise TrytonUnreachable(f"{self.url} unreachable: {type(exc).__name__}: {exc}") from exc
+            raise TrytonUnreachable(f"{self.url} unreachable ({type(exc).__name__})") from exc
         if response.status_code in (401, 403):
             raise PermissionError(response.status_code)
         if response.status_code >= 400:
-            raise TrytonUnreachable(f"HTTP {response.status_code} {response.reason_phrase[:60]} from {self.url}")
+            raise TrytonUnreachable(f"{short_reason(response.status_code, response.reason_phrase)} from {self.url}")
         try:
             answer = jsonin.loads(
                 response.content, what="Tryton's answer", max_bytes=ANSWER_MAX_BYTES, object_hook=_decode
