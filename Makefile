@@ -36,11 +36,16 @@ run: migrate
 	@echo "Plantwright: http://127.0.0.1:$(PORT)/  (API docs: http://127.0.0.1:$(PORT)/api/v1/docs)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) exec $(BIN)/honcho start -f Procfile
 
-# Debian's chromium drives the browser tests (Playwright never downloads a browser here).
+# Debian's chromium drives the browser tests (Playwright never downloads a browser here); Debian's
+# nginx is the reverse proxy the portal is tested behind.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: sudo apt-get install -y chromium (browser tests will skip)"; fi; }
+	@test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = "0" ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null 2>&1 \
+	    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }; \
+	  else echo "nginx is missing: sudo apt-get install -y nginx-light (the reverse-proxy test will skip)"; fi; }
 
 lint: install-test
 	$(BIN)/ruff check .

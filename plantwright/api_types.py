@@ -38,13 +38,30 @@ Id = Annotated[int, Field(strict=True, ge=1, le=2**63 - 1)]
 Bool = Annotated[bool, Field(strict=True)]
 
 
+# C0 control characters other than tab and line breaks (and DEL): no person types them, a pasted one
+# is invisible, and spreadsheets refuse them (one in any text made every XLSX export of its site fail).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def no_control_characters(value: str) -> str:
+    if CONTROL_CHARACTERS.search(value):
+        raise ValueError("control characters (other than tab and line breaks) are not accepted")
+    return value
+
+
 def Text(max_length: int, min_length: int = 1) -> Any:  # noqa: N802 (reads as a type)
     return Annotated[
-        str, StringConstraints(strict=True, strip_whitespace=True, min_length=min_length, max_length=max_length)
+        str,
+        StringConstraints(strict=True, strip_whitespace=True, min_length=min_length, max_length=max_length),
+        AfterValidator(no_control_characters),
     ]
 
 
-Code = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=40)]
+Code = Annotated[
+    str,
+    StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=40),
+    AfterValidator(no_control_characters),
+]
 # The schema names the years too, so what it calls valid is accepted.
 SANE_YEAR = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
 Timestamp = Annotated[

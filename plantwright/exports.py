@@ -10,16 +10,19 @@ starts like a formula is quoted so opening an export never runs it.
 """
 
 import csv
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.http import StreamingHttpResponse
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from plantwright.api_types import CONTROL_CHARACTERS
 from plantwright.formatting import plain
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -49,10 +52,12 @@ def _csv_value(value: Any) -> Any:
 
 
 def _text_safe(value: Any) -> Any:
-    """User text starting like a formula is quoted, so opening an export never runs it."""
-    if isinstance(value, str) and value[:1] in "=+-@":
-        return "'" + value
-    return value
+    """User text starting like a formula is quoted, so opening an export never runs it; control
+    characters (kept from before they were refused) are dropped, as no spreadsheet holds them."""
+    if not isinstance(value, str):
+        return value
+    value = CONTROL_CHARACTERS.sub("", value)
+    return "'" + value if value[:1] in "=+-@" else value
 
 
 def _csv(name: str, columns: list[str], rows: Iterable[list[Any]]) -> StreamingHttpResponse:
@@ -65,8 +70,12 @@ def _csv(name: str, columns: list[str], rows: Iterable[list[Any]]) -> StreamingH
             yield writer.writerow([_csv_value(value) for value in row])
 
     response = StreamingHttpResponse(stream(), content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.csv")
     return response
+
+
+# What a sheet's title may not hold (a site or asset code with a slash made the export fail).
+_SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
 
 def _xlsx_value(value: Any) -> Any:
@@ -79,7 +88,7 @@ def write_xlsx(target, name: str, columns: list[str], rows: Iterable[list[Any]],
     """Write the rows as one sheet into `target` (a path or a binary file); `progress(n)` is called
     every CHUNK rows. Returns the number of rows written."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(name[:31])
+    sheet = workbook.create_sheet(_SHEET_UNSAFE.sub("-", name)[:31] or "export")
     bold = Font(bold=True)
     header = []
     for column in columns:

@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "plantwright.accounts.middleware.SiteTimezoneMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "plantwright.web.ControlCharacterMiddleware",
     "plantwright.web.DomainErrorMiddleware",
     "plantwright.web.ApiErrorBodyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -242,7 +243,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))  # reverse proxies in front (X-Forwarded-For)
+# Reverse proxies in front (X-Forwarded-For): one reading of the client's address for login
+# throttling, the portal's network check and its rate limits (plantwright.web.client_address).
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "plantwright.web.client_address"
 AXES_VERBOSE = False
 
 # Content-Security-Policy: scripts, styles, images and fonts only from our own origin (vendored files);

@@ -10,11 +10,29 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
 
-from plantwright.api_types import has_nul
-from plantwright.errors import DomainError, database_refusal
+from plantwright.api_types import CONTROL_CHARACTERS, has_nul
+from plantwright.errors import DomainError, ValidationFailed, database_refusal
 
 PAGE_SIZE = 25
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address, for the portal's network check and rate limits and for login throttling.
+
+    Behind `PROXY_COUNT` reverse proxies each appends the address it was reached from to
+    X-Forwarded-For, so the client is the PROXY_COUNT-th entry from the right; anything further left
+    is whatever the client wrote, and never trusted. Without proxies (the default) X-Forwarded-For is
+    ignored: anyone could write it."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < proxies:
+        return remote  # not through our proxies (a health check on the host): the socket's address
+    return forwarded[-proxies]
 
 
 class BodySizeMiddleware:
@@ -48,6 +66,32 @@ class BodySizeMiddleware:
             response["Connection"] = "close"  # what is left of the body is not read
             return response
         return self.get_response(request)
+
+
+class ControlCharacterMiddleware:
+    """A page's form holding a control character (other than tab and line breaks) is refused here, for
+    every form at once: the API refuses them in its schemas (api_types.Text), and no stored text then
+    breaks an export. The person sees why, with a 422."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and not request.path.startswith("/api/") and self._carries_control(request):
+            refusal = ValidationFailed(
+                _("The form holds an invisible control character (perhaps pasted): remove it and send again."),
+                code="control_character",
+            )
+            return render(request, "error.html", {"error": refusal}, status=422)
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_control(request: HttpRequest) -> bool:
+        try:
+            values = [value for _key, value in request.POST.lists() for value in value]
+        except Exception:  # an unreadable form is Django's to refuse
+            return False
+        return any(CONTROL_CHARACTERS.search(value) for value in values if isinstance(value, str))
 
 
 class DomainErrorMiddleware:

@@ -45,10 +45,23 @@ def qr_svg(url: str) -> bytes:
     return out.getvalue()
 
 
-def label_sheet(request, location) -> bytes:
-    assets = list(
-        Asset.objects.filter(pk__in=location_assets_sql(location.pk), decommissioned_at__isnull=True).order_by("code")
-    )
+# One PDF holds at most this many labels (10 A4 pages, a few seconds to draw): a location of
+# thousands of assets is printed in parts, so no request holds a web process for half a minute.
+LABELS_PER_PART = 10 * COLUMNS * ROWS
+
+
+def _labelled(location):
+    return Asset.objects.filter(pk__in=location_assets_sql(location.pk), decommissioned_at__isnull=True)
+
+
+def label_parts(location) -> int:
+    """How many PDFs the location's labels take (at least one)."""
+    return max(1, -(-_labelled(location).count() // LABELS_PER_PART))
+
+
+def label_sheet(request, location, part: int = 1) -> bytes:
+    start = (part - 1) * LABELS_PER_PART
+    assets = list(_labelled(location).order_by("code", "pk")[start : start + LABELS_PER_PART])
     out = io.BytesIO()
     regular, bold = _fonts()
     pdf = canvas.Canvas(out, pagesize=A4, initialFontName=regular)

@@ -3,12 +3,16 @@
 from django.urls import reverse
 
 from plantwright.panels import Panel, register_panel
+from plantwright.portal.labels import label_parts
 
 
 def _label(request, asset) -> dict:
+    sheet = reverse("location-labels", args=[asset.location_id]) if asset.location_id else None
+    parts = label_parts(asset.location) if asset.location_id else 1
     return {
         "svg": reverse("asset-label", args=[asset.pk]),
-        "sheet": reverse("location-labels", args=[asset.location_id]) if asset.location_id else None,
+        "sheet": sheet,
+        "parts": [f"{sheet}?part={n}" for n in range(1, parts + 1)] if parts > 1 else [],
         "location": asset.location,
     }
 

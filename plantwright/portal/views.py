@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from plantwright.accounts.roles import Perm
@@ -10,10 +11,7 @@ from plantwright.accounts.selectors import has_perm
 from plantwright.assets.selectors import get_asset, list_locations
 from plantwright.errors import DomainError, NotFound
 from plantwright.portal import labels, services
-
-
-def _address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+from plantwright.web import client_address
 
 
 @require_http_methods(["GET", "POST"])
@@ -24,14 +22,14 @@ def scan(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     if request.method == "GET" and user.is_authenticated and has_perm(user, Perm.VIEW, asset.site_id):
         return redirect("asset-detail", asset.pk)
-    services.check_network(_address(request))
+    services.check_network(client_address(request))
     context = {"asset": asset, "stamp": services.form_stamp(asset), "values": {}}
     if request.method == "GET":
         return render(request, "portal/form.html", context)
     try:
         work_request = services.submit(
             asset,
-            address=_address(request),
+            address=client_address(request),
             name=request.POST.get("name", ""),
             description=request.POST.get("description", ""),
             stamp=request.POST.get("stamp", ""),
@@ -57,7 +55,14 @@ def location_labels(request: HttpRequest, location_id: int) -> HttpResponse:
     location = list_locations(request.user).filter(pk=location_id).first()
     if location is None:
         raise NotFound(f"Location {location_id} does not exist.")
-    pdf = labels.label_sheet(request, location)
+    try:
+        part = int(request.GET.get("part", "1"))
+    except ValueError:
+        part = 0
+    if not 1 <= part <= labels.label_parts(location):
+        raise NotFound(f"The labels of {location.code} have no part {request.GET.get('part')!r}.")
+    pdf = labels.label_sheet(request, location, part)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="labels-{location.code}.pdf"'
+    suffix = f"-{part}" if part > 1 else ""
+    response["Content-Disposition"] = content_disposition_header(False, f"labels-{location.code}{suffix}.pdf")
     return response

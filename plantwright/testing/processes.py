@@ -3,6 +3,7 @@
 import fcntl
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -229,3 +230,64 @@ def run_task_worker(*, env: dict[str, str] | None = None, timeout: float = 120) 
         timeout=timeout,
         check=True,
     )
+
+
+# What docs/deploy.md tells a plant to put in front: the same proxy headers and body limit.
+NGINX_CONFIG = """
+{user}
+worker_processes 1;
+pid {root}/nginx.pid;
+error_log {root}/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {root}/body;
+    proxy_temp_path {root}/proxy;
+    fastcgi_temp_path {root}/fastcgi;
+    uwsgi_temp_path {root}/uwsgi;
+    scgi_temp_path {root}/scgi;
+    client_max_body_size 11m;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass {upstream};
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+        }}
+    }}
+}}
+"""
+
+
+def nginx_available() -> bool:
+    return shutil.which("nginx") is not None or Path("/usr/sbin/nginx").exists()
+
+
+def start_nginx(upstream: str) -> tuple[subprocess.Popen, str]:
+    """Debian's nginx as a reverse proxy in front of `upstream`, on a free loopback port."""
+    root = Path(tempfile.mkdtemp(prefix="nginx-"))
+    port = free_port()
+    user = "user root;" if os.geteuid() == 0 else ""  # workers must write the temp folders made here
+    (root / "nginx.conf").write_text(NGINX_CONFIG.format(user=user, root=root, port=port, upstream=upstream))
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    process = subprocess.Popen(
+        [binary, "-p", str(root), "-c", str(root / "nginx.conf"), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    process.log_path = str(root / "error.log")
+
+    def listening() -> bool:
+        import socket
+
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        except OSError:
+            return process.poll() is not None  # ended: stop waiting, the caller sees why
+        return True
+
+    wait_for(listening, timeout=15, what="nginx to listen")
+    if process.poll() is not None:
+        raise RuntimeError(f"nginx did not start: {Path(process.log_path).read_text()[-2000:]}")
+    return process, f"http://127.0.0.1:{port}"

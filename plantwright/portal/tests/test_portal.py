@@ -156,3 +156,20 @@ def test_the_label_sheet_writes_turkish_names_in_an_embedded_unicode_font(as_use
     pdf = as_user(planner).get(f"/locations/{hall.pk}/labels.pdf").content
     assert b"/FontFile2" in pdf and b"DejaVuSans" in pdf  # a TrueType subset, embedded
     assert b"Helvetica" not in pdf  # the base-14 fonts have no ı, ş or ğ
+
+
+def test_a_big_location_prints_its_labels_in_parts(as_user, planner, site, asset, monkeypatch):
+    from plantwright.portal import labels
+
+    monkeypatch.setattr(labels, "LABELS_PER_PART", 24)
+    hall = factories.LocationFactory(site=site, code="BIG")
+    for n in range(50):  # three parts of at most 24
+        factories.AssetFactory(site=site, location=hall, code=f"B-{n:02d}")
+    client = as_user(planner)
+    page = client.get(f"/assets/{hall.assets.first().pk}/").content.decode()
+    assert f'href="/locations/{hall.pk}/labels.pdf?part=3"' in page and "part=4" not in page
+    last = client.get(f"/locations/{hall.pk}/labels.pdf?part=3")
+    assert last.status_code == 200 and last.content.startswith(b"%PDF")
+    assert "labels-BIG-3.pdf" in last["Content-Disposition"]
+    assert client.get(f"/locations/{hall.pk}/labels.pdf?part=4").status_code == 404
+    assert client.get(f"/locations/{hall.pk}/labels.pdf?part=x").status_code == 404
