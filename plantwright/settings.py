@@ -42,8 +42,14 @@ def _secret_key() -> str:
     # Generated once per installation so the embedded default is safe without configuration.
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(64))
-        key_file.chmod(0o600)
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        try:  # created private, never readable by others for an instant; two first starts make one key
+            descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(descriptor, "w") as out:
+                out.write(secrets.token_urlsafe(64))
     return key_file.read_text().strip()
 
 

@@ -10,12 +10,21 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from plantwright.api_types import CONTROL_CHARACTERS, has_nul
 from plantwright.errors import DomainError, ValidationFailed, database_refusal
 
 PAGE_SIZE = 25
+
+
+def next_page(request: HttpRequest, fallback: str) -> str:
+    """Where a form's `next` asks to go afterwards, if it is a page of this site (never another host)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
 
 
 def client_address(request: HttpRequest) -> str:

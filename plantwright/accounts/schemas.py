@@ -7,7 +7,7 @@ from plantwright.api_types import Text
 class SiteIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    code: Text(32) = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Lower-case slug used in MQTT topics")
+    code: Text(32, pattern=r"^[a-z0-9][a-z0-9-]*$") = Field(description="Lower-case slug used in MQTT topics")
     name: Text(200)
     timezone: Text(64) = "UTC"
     currency: Text(3, 3) = "EUR"

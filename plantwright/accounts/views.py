@@ -2,12 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from plantwright.accounts import selectors, services
 from plantwright.errors import DomainError
+from plantwright.web import next_page
 
 
 @login_required
@@ -36,5 +36,4 @@ def language(request: HttpRequest) -> HttpResponse:
         services.set_language(request.user, request.POST.get("language", ""))
     except DomainError as exc:
         messages.error(request, exc.message)
-    target = request.POST.get("next", "")
-    return redirect(target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else "home")
+    return redirect(next_page(request, "home"))

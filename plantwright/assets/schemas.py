@@ -3,12 +3,22 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, WithJsonSchema
 
-from plantwright.api_types import Id, Quantity, Text, Timestamp
+from plantwright.api_types import NO_CONTROLS_PATTERN, Id, Quantity, Text, Timestamp
 
 CriticalityName = Literal["low", "medium", "high", "critical"]
-ExternalIds = dict[Text(64), Text(200, 0)]
+# Written out: pydantic would put the key's pattern into patternProperties, which leaves other keys free.
+ExternalIds = Annotated[
+    dict[Text(64), Text(200, 0)],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "propertyNames": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_CONTROLS_PATTERN},
+            "additionalProperties": {"type": "string", "maxLength": 200, "pattern": NO_CONTROLS_PATTERN},
+        }
+    ),
+]
 
 
 class AssetClassOut(Schema):
@@ -89,7 +99,7 @@ MeterKindName = Literal["cumulative", "gauge"]
 class MeterIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    code: Annotated[Text(40), Field(pattern=r"^[-a-zA-Z0-9_]+$")]
+    code: Text(40, pattern=r"^[-a-zA-Z0-9_]+$")
     name: Text(120)
     unit: Text(20)
     kind: MeterKindName = "cumulative"

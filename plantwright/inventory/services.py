@@ -260,6 +260,16 @@ def transfer_stock(
         raise ValidationFailed("Transfer between two different storerooms.", details={"field": "to_storeroom"})
     authorize(actor, Perm.MANAGE_INVENTORY, source.site_id)
     authorize(actor, Perm.MANAGE_INVENTORY, target.site_id)
+    currencies = (source.site.currency, target.site.currency)
+    if currencies[0] != currencies[1]:
+        # The moving average would carry TRY as if it were EUR: Plantwright keeps no exchange rates,
+        # so such a move is booked as an issue at one site and a receipt at the other.
+        raise ValidationFailed(
+            f"The storerooms keep stock in different currencies ({currencies[0]}, {currencies[1]}): issue the "
+            "parts at one site and receive them at the other instead.",
+            code="currency_mismatch",
+            details={"field": "to_storeroom", "from_currency": currencies[0], "to_currency": currencies[1]},
+        )
     part = _part(part_id)
     quantity = _quantity(quantity)
     # Lock both rows in a fixed order so two opposite transfers cannot deadlock.

@@ -6,11 +6,12 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from plantwright.accounts.selectors import restrict_to_sites
+from plantwright.accounts.roles import Perm
+from plantwright.accounts.selectors import restrict_to_sites, site_ids_with
 from plantwright.api_schemas import errors
 from plantwright.api_types import PathId
 from plantwright.assets.selectors import get_asset, get_location
-from plantwright.errors import NotFound, ValidationFailed
+from plantwright.errors import NotFound, PermissionDenied, ValidationFailed
 from plantwright.maintenance import selectors, services
 from plantwright.maintenance.models import ContractorEntry, LaborEntry, LaborRate, Vendor
 from plantwright.maintenance.schemas import (
@@ -57,9 +58,12 @@ def log_labor(request: HttpRequest, work_order_id: PathId, payload: LaborIn):
 
 def _entry(model, request: HttpRequest, entry_id: int):
     entry = model.objects.select_related("work_order").filter(pk=entry_id).first()
-    if entry is None:
-        raise NotFound(f"Entry {entry_id} does not exist.")
-    selectors.get_work_order(request.user, entry.work_order_id)  # another site's entry is not found either
+    try:
+        if entry is None:
+            raise NotFound("")
+        selectors.get_work_order(request.user, entry.work_order_id)
+    except NotFound:  # another site's entry is not found either, and its WO is not named
+        raise NotFound(f"Entry {entry_id} does not exist.") from None
     return entry
 
 
@@ -162,9 +166,13 @@ def create_vendor(request: HttpRequest, payload: VendorIn):
     return Status(201, services.create_vendor(request.user, **payload.dict()))
 
 
-@router.get("/labor-rates", response={200: list[LaborRateOut], **errors(422)})
+@router.get("/labor-rates", response={200: list[LaborRateOut], **errors(403, 422)})
 def list_labor_rates(request: HttpRequest, site: PathId | None = None):
-    rates = restrict_to_sites(LaborRate.objects.select_related("craft"), request.user)
+    """What an hour of each craft and technician costs: for those who plan the work (what a colleague
+    earns is not every requester's business)."""
+    if site_ids_with(request.user, Perm.MANAGE_WORK_ORDERS) == set():
+        raise PermissionDenied("Labor rates are for planners and managers.")
+    rates = restrict_to_sites(LaborRate.objects.select_related("craft"), request.user, Perm.MANAGE_WORK_ORDERS)
     return rates.filter(site_id=site) if site else rates
 
 

@@ -12,7 +12,7 @@ from plantwright.accounts.selectors import site_ids_with
 from plantwright.errors import DomainError, PermissionDenied
 from plantwright.outbox import selectors, services
 from plantwright.outbox.models import OutboxStatus
-from plantwright.web import paginate
+from plantwright.web import next_page, paginate
 
 
 def _check(user) -> None:
@@ -43,7 +43,7 @@ def _act(request: HttpRequest, message_id: int, action, done: str) -> HttpRespon
         messages.success(request, done.format(id=message.pk))
     except DomainError as exc:
         messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or "outbox")
+    return redirect(next_page(request, "outbox"))
 
 
 @login_required

@@ -103,7 +103,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/locations/{location_id}/cost"): Rule(Perm.VIEW),
     ("GET", "/vendors"): Rule(ANY, shared=True),
     ("POST", "/vendors"): Rule(Perm.MANAGE_VENDORS, lambda w, u: {"code": f"V{u.pk}", "name": "V"}, shared=True),
-    ("GET", "/labor-rates"): Rule(Perm.VIEW),
+    ("GET", "/labor-rates"): Rule(Perm.MANAGE_WORK_ORDERS),
     ("POST", "/labor-rates"): Rule(
         Perm.MANAGE_RATES, lambda w, u: {"site": w.site.pk, "hourly_rate": "55", "effective_from": "2026-01-01"}
     ),

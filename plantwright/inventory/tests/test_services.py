@@ -145,6 +145,22 @@ def test_adjustment_and_transfer_keep_value(storekeeper, bearing, store, site):
         )
 
 
+def test_stock_does_not_move_between_sites_of_different_currencies(bearing, store, site):
+    other = factories.SiteFactory(code="brm", currency="EUR")
+    site.currency = "TRY"
+    site.save()
+    storekeeper = factories.UserFactory(username="both-stores", roles=[(site, Role.STOREROOM), (other, Role.STOREROOM)])
+    bremen = factories.storeroom(other, "BRM-MAIN")
+    receive(storekeeper, bearing, store, "10", "300")  # TRY
+    with pytest.raises(ValidationFailed) as refused:
+        services.transfer_stock(
+            storekeeper, part_id=bearing.pk, from_storeroom_id=store.pk, to_storeroom_id=bremen.pk, quantity=D("1")
+        )
+    assert refused.value.code == "currency_mismatch"
+    assert level(bearing, store).quantity_on_hand == D("10")
+    assert not StockLevel.objects.filter(storeroom=bremen, quantity_on_hand__gt=0).exists()
+
+
 def test_reorder_list_suggests_quantity_to_max(storekeeper, bearing, store):
     receive(storekeeper, bearing, store, "2", "3")
     services.set_stock_limits(
