@@ -8,7 +8,8 @@ Every entrance reads outside JSON through `loads`, which refuses, as `malformed_
   (SQLite's JSON_VALID and PostgreSQL's jsonb refuse them), so such a payload could not even be kept
   as refused;
 - integers beyond 64 bits and numbers written with more than `MAX_NUMBER_DIGITS` characters, which
-  no column of ours holds and which would cost quadratic time to convert.
+  no column of ours holds and which would cost quadratic time to convert;
+- text holding NUL or a lone surrogate, which no database stores.
 """
 
 import json
@@ -66,12 +67,14 @@ def _integer(text: str) -> int:
 
 def _problem(value: Any) -> str | None:
     """What makes a parsed value unfit to keep, walked with a stack of its own (a deep value cannot
-    exhaust Python's): too deep, or a lone surrogate (`"\\ud800"`), which is JSON but no UTF-8 text,
-    so neither database stores it."""
+    exhaust Python's): too deep, a NUL (PostgreSQL stores none), or a lone surrogate (`"\\ud800"`),
+    which is JSON but no UTF-8 text, so neither database stores it."""
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if isinstance(item, str):
+            if "\x00" in item:
+                return "nul"
             if not item.isascii() and _SURROGATE.search(item):
                 return "lone_surrogate"
             continue
@@ -110,6 +113,10 @@ def loads(text: str | bytes, *, what: str = "The body", max_bytes: int = MAX_BYT
     problem = _problem(value)
     if problem == "too_deep":
         raise _deep(what)
+    if problem == "nul":
+        raise MalformedJson(
+            f"{what} holds a NUL character (U+0000), which no database stores.", details={"reason": problem}
+        )
     if problem:
         raise MalformedJson(f"{what} holds text that is not Unicode (a lone surrogate).", details={"reason": problem})
     return value

@@ -161,4 +161,4 @@ def _json_or_text(raw: bytes) -> Any:
     try:
         return jsonin.loads(raw or b"null")
     except jsonin.MalformedJson:
-        return raw.decode("utf-8", "replace")[:200]
+        return raw.decode("utf-8", "replace")[:200].replace("\x00", "\ufffd")

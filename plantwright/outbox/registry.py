@@ -28,14 +28,25 @@ def handler_for(topic: str) -> Handler | None:
     return entry[0] if entry else None
 
 
-def prepare_batch(messages: list[Any]) -> None:
+def prepare_batch(messages: list[Any]) -> dict[int, Exception]:
+    """Run each topic's preparation; a topic whose preparation raises fails the attempt of its messages
+    (returned by message id), never the batch: one poisoned message cannot stop the others."""
+    from django.db import InterfaceError, OperationalError
+
     by_topic: dict[str, list[Any]] = {}
     for message in messages:
         by_topic.setdefault(message.topic, []).append(message)
+    failed: dict[int, Exception] = {}
     for topic, group in by_topic.items():
         entry = _HANDLERS.get(topic)
         if entry and entry[1]:
-            entry[1](group)
+            try:
+                entry[1](group)
+            except (OperationalError, InterfaceError):
+                raise  # the database is away: the worker waits, the leases hand the batch back
+            except Exception as exc:
+                failed.update((message.pk, exc) for message in group)
+    return failed
 
 
 # Jobs the outbox worker also runs every so often (each worker keeps its own clock; a job must be

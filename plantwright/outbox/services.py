@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -82,12 +82,15 @@ _OUTCOME_FIELDS = [
 ]
 
 
-def attempt(message: OutboxMessage) -> None:
-    """Call the topic's handler once and set the outcome on `message` (not yet saved)."""
+def attempt(message: OutboxMessage, *, failed: Exception | None = None) -> None:
+    """Call the topic's handler once and set the outcome on `message` (not yet saved); `failed`: its
+    batch's preparation already raised this for it."""
     handler = handler_for(message.topic)
     message.attempts += 1
     message.leased_until = None
     try:
+        if failed is not None:
+            raise failed
         if handler is None:
             raise PermanentError(f"No handler for topic {message.topic!r}.")
         result = handler(message) or {}
@@ -112,6 +115,25 @@ def _record(worker: str, messages: list[OutboxMessage]) -> None:
         return
     for message in messages:
         message.leased_by = ""
+    try:
+        _save_outcomes(worker, messages)
+    except (OperationalError, InterfaceError):
+        raise  # the database is away: the leases run out and the batch is delivered again
+    except Exception:
+        # An outcome the database will not store (a receiver's answer it refuses): one by one, and
+        # one that still fails is kept without the answer, so it is never delivered again and again.
+        log.exception("outbox: recording a batch failed; recording its messages one by one")
+        for message in messages:
+            try:
+                _save_outcomes(worker, [message])
+            except (OperationalError, InterfaceError):
+                raise
+            except Exception as exc:
+                message.result = {"not_kept": f"The receiver's answer could not be stored ({type(exc).__name__})."}
+                _save_outcomes(worker, [message])
+
+
+def _save_outcomes(worker: str, messages: list[OutboxMessage]) -> None:
     with transaction.atomic():
         still_mine = set(
             OutboxMessage.objects.select_for_update()
@@ -157,15 +179,14 @@ def run_once(batch: int = 20, *, worker: str | None = None) -> int:
     """Claim and deliver one batch; returns how many were delivered."""
     worker = worker or worker_name()
     messages = claim(batch, worker=worker)
-    if messages:
-        prepare_batch(messages)
+    unprepared = prepare_batch(messages) if messages else {}
     done: list[OutboxMessage] = []
     safety = min(LEASE_SAFETY, timedelta(seconds=settings.OUTBOX_LEASE_SECONDS / 4))
     for index, message in enumerate(messages):
         if message.leased_until - timezone.now() < safety:
             _release(messages[index:], worker)
             break
-        attempt(message)
+        attempt(message, failed=unprepared.get(message.pk))
         done.append(message)
     _record(worker, done)
     return sum(message.status == OutboxStatus.DELIVERED for message in done)

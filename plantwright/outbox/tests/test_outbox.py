@@ -134,3 +134,47 @@ def test_two_workers_at_once_never_take_the_same_message(site, handled):
         thread.join()
     assert not set(taken["a"]) & set(taken["b"])
     assert len(taken["a"]) + len(taken["b"]) == 60
+
+
+def test_a_topic_whose_preparation_raises_fails_only_its_messages(site, handled):
+    def broken_prepare(group):
+        raise KeyError("a bug in the batch loader")
+
+    registry.register("test.broken", lambda message: {"ok": True}, prepare=broken_prepare)
+    try:
+        good = services.enqueue("test.topic", {}, idempotency_key="good", site=site)
+        bad = services.enqueue("test.broken", {}, idempotency_key="bad", site=site)
+        assert services.run_once() == 1
+    finally:
+        registry._HANDLERS.pop("test.broken", None)
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert good.status == "delivered"
+    assert (bad.status, bad.attempts, bad.leased_by) == ("pending", 1, "") and "KeyError" in bad.last_error
+
+
+def test_an_answer_the_database_refuses_is_dropped_not_delivered_again_and_again(site):
+    registry.register("test.odd", lambda message: {"answer": "nul\x00byte" if message.payload.get("odd") else "ok"})
+    try:
+        odd = services.enqueue("test.odd", {"odd": True}, idempotency_key="odd", site=site)
+        fine = services.enqueue("test.odd", {}, idempotency_key="fine", site=site)
+        if connection.vendor != "postgresql":  # SQLite keeps a NUL: make it refuse the same way
+            from unittest import mock
+
+            real = services._save_outcomes
+
+            def picky(worker, messages):
+                if any("\x00" in str(value) for m in messages for value in m.result.values()):
+                    raise ValueError("unsupported Unicode escape sequence")
+                return real(worker, messages)
+
+            with mock.patch.object(services, "_save_outcomes", picky):
+                services.run_once()
+        else:
+            services.run_once()
+    finally:
+        registry._HANDLERS.pop("test.odd", None)
+    odd.refresh_from_db()
+    fine.refresh_from_db()
+    assert (fine.status, fine.result) == ("delivered", {"answer": "ok"})
+    assert odd.status == "delivered" and odd.result["not_kept"].startswith("The receiver's answer could not be stored")
