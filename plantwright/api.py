@@ -7,8 +7,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from plantwright.accounts.services import authenticate_token
-from plantwright.errors import DomainError, database_refusal, error_body
-from plantwright.jsonin import MalformedJson, StrictJsonParser
+from plantwright.core.errors import DomainError, database_refusal, status_body
+from plantwright.core.json_reader import MalformedJson, StrictJsonParser
 
 
 class BearerToken(HttpBearer):
@@ -40,17 +40,6 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 
-STATUS_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    422: "validation_failed",
-    429: "throttled",
-}
-
 
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -69,16 +58,14 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     ]
     return api.create_response(
         request,
-        error_body("validation_failed", "The request does not match the schema.", {"errors": problems}),
+        status_body(422, details={"errors": problems}),
         status=422,
     )
 
 
 @api.exception_handler(AuthenticationError)
 def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = api.create_response(
-        request, error_body("unauthorized", "A valid bearer token or a signed-in session is needed."), status=401
-    )
+    response = api.create_response(request, status_body(401), status=401)
     response["WWW-Authenticate"] = "Bearer"
     return response
 
@@ -87,8 +74,7 @@ def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> Htt
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc.__cause__, MalformedJson):  # ninja wraps what the body parser raised
         return _domain_error(request, exc.__cause__)
-    code = STATUS_CODES.get(exc.status_code, "error")
-    return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+    return api.create_response(request, status_body(exc.status_code, str(exc)), status=exc.status_code)
 
 
 @api.exception_handler(DatabaseError)
@@ -101,7 +87,7 @@ def _database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, error_body("not_found", "Not found."), status=404)
+    return api.create_response(request, status_body(404, "Not found."), status=404)
 
 
 def _register_routers() -> None:
@@ -135,7 +121,7 @@ def _register_routers() -> None:
 def _document_refused_input() -> None:
     """Every operation that takes parameters or a body can answer 422 (the schema refused the input):
     the OpenAPI schema says so for each, not only where a view raises it itself."""
-    from plantwright.api_schemas import ErrorBody
+    from plantwright.core.http.schemas import ErrorBody
 
     for _prefix, router in api._routers:
         for path_view in router.path_operations.values():

@@ -89,22 +89,22 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "plantwright.web.BodySizeMiddleware",  # first: before anything reads the body
+    "plantwright.core.http.middleware.BodySizeMiddleware",  # first: before anything reads the body
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "plantwright.web.LanguageMiddleware",
+    "plantwright.core.http.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "plantwright.accounts.middleware.SiteTimezoneMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "plantwright.web.ControlCharacterMiddleware",
-    "plantwright.web.DomainErrorMiddleware",
-    "plantwright.web.ApiErrorBodyMiddleware",
+    "plantwright.core.http.middleware.ControlCharacterMiddleware",
+    "plantwright.core.http.middleware.DomainErrorMiddleware",
+    "plantwright.core.http.middleware.ApiErrorBodyMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
@@ -125,7 +125,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "plantwright.web.navigation",
+                "plantwright.accounts.web.navigation",
             ],
         },
     },
@@ -232,7 +232,7 @@ TASKS = {
 # API: large pages are refused rather than silently truncated.
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
-NINJA_PAGINATION_CLASS = "plantwright.paging.BoundedPagination"
+NINJA_PAGINATION_CLASS = "plantwright.core.http.paging.BoundedPagination"
 
 # Argon2id for new and changed passwords; older PBKDF2 hashes are upgraded at the next sign-in.
 PASSWORD_HASHERS = [
@@ -250,9 +250,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Reverse proxies in front (X-Forwarded-For): one reading of the client's address for login
-# throttling, the portal's network check and its rate limits (plantwright.web.client_address).
+# throttling, the portal's network check and its rate limits (plantwright.core.http.client.client_address).
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "plantwright.web.client_address"
+AXES_CLIENT_IP_CALLABLE = "plantwright.core.http.client.client_address"
 AXES_VERBOSE = False
 
 # Content-Security-Policy: scripts, styles, images and fonts only from our own origin (vendored files);

@@ -4,8 +4,8 @@ from ninja.pagination import paginate
 
 from plantwright.accounts import selectors, services
 from plantwright.accounts.schemas import MeOut, SiteIn, SiteOut
-from plantwright.api_schemas import errors
-from plantwright.paging import BoundedPagination
+from plantwright.core.http.paging import BoundedPagination
+from plantwright.core.http.schemas import errors
 
 router = Router(tags=["sites"])
 

@@ -1,7 +1,7 @@
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from plantwright.api_types import Text
+from plantwright.core.http.types import Text
 
 
 class SiteIn(Schema):

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from plantwright.accounts.models import ApiToken, Membership, Site, User
 from plantwright.accounts.roles import Perm, permissions_for
-from plantwright.errors import PermissionDenied
+from plantwright.core.errors import PermissionDenied
 
 
 def roles_by_site(user: User) -> dict[int, set[str]]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from plantwright.accounts.models import ApiToken, Membership, Site, User
 from plantwright.accounts.roles import Role
-from plantwright.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from plantwright.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 TOKEN_PREFIX = "pw_"
 

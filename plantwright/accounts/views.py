@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from plantwright.accounts import selectors, services
-from plantwright.errors import DomainError
-from plantwright.web import next_page
+from plantwright.core.errors import DomainError
+from plantwright.core.http.pages import next_page
 
 
 @login_required

@@ -4,8 +4,6 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from plantwright.accounts.selectors import list_sites
-from plantwright.api_schemas import errors, upload
-from plantwright.api_types import PathId
 from plantwright.assets import imports, meters, selectors, services
 from plantwright.assets.models import AssetClass
 from plantwright.assets.schemas import (
@@ -22,9 +20,11 @@ from plantwright.assets.schemas import (
     MeterReadingIn,
     MeterReadingOut,
 )
-from plantwright.errors import ValidationFailed
-from plantwright.paging import BoundedPagination
-from plantwright.uploads import read_limited
+from plantwright.core.errors import ValidationFailed
+from plantwright.core.files.uploads import read_limited
+from plantwright.core.http.paging import BoundedPagination
+from plantwright.core.http.schemas import errors, upload
+from plantwright.core.http.types import PathId
 
 router = Router(tags=["assets"])
 

@@ -22,8 +22,8 @@ from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
 from plantwright.assets.models import Asset, AssetClass, Criticality, Location
 from plantwright.assets.services import COLUMN_EXTERNAL_IDS, create_asset, update_asset
-from plantwright.errors import DomainError, ValidationFailed
-from plantwright.uploads import check_size
+from plantwright.core.errors import DomainError, ValidationFailed
+from plantwright.core.files.uploads import check_size
 
 MAX_BYTES = 2_000_000
 MAX_ROWS = 10_000

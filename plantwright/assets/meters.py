@@ -16,8 +16,8 @@ from plantwright.accounts.models import User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
 from plantwright.assets.models import Asset, Meter, MeterKind, MeterReading
-from plantwright.bounded import fit
-from plantwright.errors import Conflict, ValidationFailed
+from plantwright.core.db.bounded import fit
+from plantwright.core.errors import Conflict, ValidationFailed
 
 # Clocks drift; a reading a little ahead of ours is a clock, more is a mistake (as for WO times).
 FUTURE_TOLERANCE_SECONDS = 300

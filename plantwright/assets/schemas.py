@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field, WithJsonSchema
 
-from plantwright.api_types import NO_CONTROLS_PATTERN, Id, Quantity, Text, Timestamp
+from plantwright.core.http.types import NO_CONTROLS_PATTERN, Id, Quantity, Text, Timestamp
 
 CriticalityName = Literal["low", "medium", "high", "critical"]
 # Written out: pydantic would put the key's pattern into patternProperties, which leaves other keys free.

@@ -7,7 +7,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.selectors import list_sites, restrict_to_sites
 from plantwright.assets.models import Asset, Location, Meter, MeterReading
-from plantwright.errors import NotFound
+from plantwright.core.errors import NotFound
 
 
 def list_locations(user: User, *, site_id: int | None = None) -> QuerySet[Location]:

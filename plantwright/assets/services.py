@@ -9,7 +9,7 @@ from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
 from plantwright.assets.models import Asset, AssetClass, Criticality, Location
-from plantwright.errors import Conflict, NotFound, ValidationFailed
+from plantwright.core.errors import Conflict, NotFound, ValidationFailed
 
 # Keys of `external_ids` that have their own indexed column.
 COLUMN_EXTERNAL_IDS = ("oee_machine_id", "erp_cost_center")

@@ -14,12 +14,12 @@ from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import has_perm, list_sites, site_ids_with
 from plantwright.assets import imports, meters, selectors
 from plantwright.assets.forms import AssetFilterForm, AssetImportForm
-from plantwright.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from plantwright.formatting import plain
-from plantwright.history import change_log
-from plantwright.panels import render_context
-from plantwright.uploads import read_limited
-from plantwright.web import paginate
+from plantwright.core.db.history import change_log
+from plantwright.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from plantwright.core.files.uploads import read_limited
+from plantwright.core.formatting import plain
+from plantwright.core.http.pages import paginate
+from plantwright.core.panels import render_context
 
 
 @login_required

@@ -5,11 +5,11 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 from pydantic import TypeAdapter
 
-from plantwright import jsonin
-from plantwright.api_schemas import answer_events, errors, inline_refs
+from plantwright.core import json_reader
+from plantwright.core.errors import ValidationFailed
+from plantwright.core.http.paging import BoundedPagination
+from plantwright.core.http.schemas import answer_events, errors, inline_refs
 from plantwright.downtime import selectors, services
-from plantwright.errors import ValidationFailed
-from plantwright.paging import BoundedPagination
 
 router = Router(tags=["downtime"])
 
@@ -84,7 +84,7 @@ _BODY = inline_refs(TypeAdapter(services.DowntimeEventIn | list[services.Downtim
     ),
 )
 def receive_downtime_events(request: HttpRequest):
-    data = jsonin.loads(request.body)
+    data = json_reader.loads(request.body)
     batch = isinstance(data, list)
     events = data if batch else [data]
     if not events or len(events) > MAX_BATCH:

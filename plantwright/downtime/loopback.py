@@ -17,7 +17,7 @@ from plantwright.maintenance.services.work import WORK_ORDER_STATUS_TOPIC
 from plantwright.outbox.models import OutboxMessage
 from plantwright.outbox.registry import PermanentError, register
 from plantwright.outbox.services import enqueue
-from plantwright.webhooks import post_signed
+from plantwright.outbox.webhooks import post_signed
 
 WEBHOOK_TOPIC = "downtime.oee_webhook"
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from plantwright.accounts.models import Site
 from plantwright.assets.models import Asset
 from plantwright.maintenance.models import Priority, WorkOrder, WorkOrderType
-from plantwright.webhooks import SignedEndpoint
+from plantwright.outbox.webhooks import SignedEndpoint
 
 
 class Category(models.TextChoices):

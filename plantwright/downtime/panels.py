@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from plantwright.core.panels import Panel, register_panel
 from plantwright.downtime import selectors
 from plantwright.downtime.models import Category
-from plantwright.panels import Panel, register_panel
 
 TIMELINE_DAYS = 14
 

@@ -9,11 +9,11 @@ from django.views.decorators.http import require_POST
 
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, has_perm, list_sites
+from plantwright.core.errors import DomainError
+from plantwright.core.http.pages import add_domain_error, paginate
 from plantwright.downtime import selectors, services
 from plantwright.downtime.forms import OeeWebhookForm, RuleForm, StopFilterForm
 from plantwright.downtime.models import DowntimeRule, OeeWebhook
-from plantwright.errors import DomainError
-from plantwright.web import add_domain_error, paginate
 
 
 @login_required

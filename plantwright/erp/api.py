@@ -13,21 +13,21 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 from pydantic import TypeAdapter
 
-from plantwright import jsonin
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
 from plantwright.accounts.services import authenticate_token
-from plantwright.api_schemas import answer_events, errors, inline_refs
+from plantwright.core import json_reader
+from plantwright.core.errors import NotFound, Unauthenticated, ValidationFailed
+from plantwright.core.http.paging import BoundedPagination
+from plantwright.core.http.schemas import answer_events, errors, inline_refs
 from plantwright.erp.models import WebhookEndpoint
-from plantwright.errors import NotFound, Unauthenticated, ValidationFailed
-from plantwright.paging import BoundedPagination
+from plantwright.outbox.webhooks import verify
 from plantwright.procurement import selectors
 from plantwright.procurement.event_schemas import ErpEventIn
 from plantwright.procurement.events import EventResult, ingest
 from plantwright.procurement.models import ConnectorKind
 from plantwright.procurement.services import site_settings
-from plantwright.webhooks import verify
 
 router = Router(tags=["ERP events"])
 
@@ -102,7 +102,7 @@ def _authenticate(request: HttpRequest, site: Site) -> str:
 
 
 def _parse(body: bytes) -> tuple[list[Any], bool]:
-    data = jsonin.loads(body)
+    data = json_reader.loads(body)
     if isinstance(data, list):
         batch = True
     elif isinstance(data, dict) and isinstance(data.get("events"), list):

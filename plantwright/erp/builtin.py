@@ -15,8 +15,8 @@ from django.utils import timezone
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
-from plantwright.errors import Conflict, ValidationFailed, error_from_body
-from plantwright.formatting import plain
+from plantwright.core.errors import Conflict, ValidationFailed, error_from_body
+from plantwright.core.formatting import plain
 from plantwright.maintenance.models import Vendor
 from plantwright.maintenance.services import money, next_number
 from plantwright.procurement.events import EventResult, ingest_one

@@ -11,9 +11,9 @@ from plantwright.erp.payloads import cancellation_payload, parts_request_payload
 from plantwright.erp.tryton.connector import TrytonConnector
 from plantwright.outbox.models import OutboxMessage
 from plantwright.outbox.registry import PermanentError, RetryableDeliveryError, register
+from plantwright.outbox.webhooks import post_signed
 from plantwright.procurement.models import ConnectorKind, PartsRequest, PartsRequestLine, ProcurementSettings
 from plantwright.procurement.services import CANCEL_TOPIC, SUBMIT_TOPIC
-from plantwright.webhooks import post_signed
 
 
 class Connector(Protocol):

@@ -6,7 +6,7 @@ import os
 from django.db import models
 
 from plantwright.accounts.models import Site
-from plantwright.webhooks import SignedEndpoint, new_secret  # noqa: F401 (migration 0001 names erp.models.new_secret)
+from plantwright.outbox.webhooks import SignedEndpoint, new_secret  # noqa: F401 (migration 0001 names erp.models.new_secret)
 
 
 class WebhookEndpoint(SignedEndpoint):

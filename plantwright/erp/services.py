@@ -10,10 +10,10 @@ from django.utils.crypto import constant_time_compare
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
+from plantwright.core.errors import ValidationFailed
+from plantwright.core.http.outbound import check_url
 from plantwright.erp.models import TrytonConnection, WebhookEndpoint
-from plantwright.errors import ValidationFailed
 from plantwright.inventory.models import Storeroom
-from plantwright.outbound import check_url
 from plantwright.procurement.models import ConnectorKind, ProcurementSettings
 from plantwright.procurement.services import settings_for
 

@@ -12,17 +12,17 @@ from django.views.decorators.http import require_POST
 from plantwright.accounts.models import Site
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, has_perm, list_sites, site_ids_with
+from plantwright.core.errors import DomainError, PermissionDenied
+from plantwright.core.http.pages import paginate
 from plantwright.erp import builtin, services
 from plantwright.erp.forms import NewPurchaseOrderForm, SiteConnectorForm
 from plantwright.erp.models import TrytonConnection, WebhookEndpoint
 from plantwright.erp.tryton.mapping import check as check_tryton
 from plantwright.erp.tryton.rpc import TrytonError, TrytonUnreachable
-from plantwright.errors import DomainError, PermissionDenied
 from plantwright.inventory.selectors import list_storerooms
 from plantwright.procurement import selectors
 from plantwright.procurement.models import ConnectorKind, PartsRequest, ProcurementSettings, PurchaseOrder
 from plantwright.procurement.services import site_settings
-from plantwright.web import paginate
 
 
 def _purchasing_sites(user) -> set[int] | None:

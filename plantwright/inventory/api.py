@@ -5,9 +5,10 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from plantwright.accounts.selectors import list_sites
-from plantwright.api_schemas import errors
-from plantwright.api_types import PathId
-from plantwright.errors import ValidationFailed
+from plantwright.core.errors import ValidationFailed
+from plantwright.core.http.paging import BoundedPagination
+from plantwright.core.http.schemas import errors
+from plantwright.core.http.types import PathId
 from plantwright.inventory import selectors, services
 from plantwright.inventory.schemas import (
     AdjustmentIn,
@@ -26,7 +27,6 @@ from plantwright.inventory.schemas import (
     TransferIn,
 )
 from plantwright.maintenance.selectors import get_work_order
-from plantwright.paging import BoundedPagination
 
 router = Router(tags=["parts and stock"])
 

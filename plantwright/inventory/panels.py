@@ -4,10 +4,10 @@ from django.urls import reverse
 
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import has_perm
+from plantwright.core.panels import Panel, register_panel
 from plantwright.inventory import selectors
 from plantwright.inventory.forms import IssueForm
 from plantwright.maintenance.models import OPEN_STATUSES
-from plantwright.panels import Panel, register_panel
 
 
 def _work_order_parts(request, work_order) -> dict:

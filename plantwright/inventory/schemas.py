@@ -4,7 +4,7 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from plantwright.api_types import Fixed4, Id, Money, Quantity, Text
+from plantwright.core.http.types import Fixed4, Id, Money, Quantity, Text
 
 
 class Strict(Schema):

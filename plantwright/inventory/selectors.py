@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from plantwright.accounts.models import User
 from plantwright.accounts.selectors import restrict_to_sites, site_ids_with
-from plantwright.errors import NotFound
+from plantwright.core.errors import NotFound
 from plantwright.inventory.models import MovementKind, Part, StockLevel, StockMovement, StockReservation, Storeroom
 from plantwright.maintenance.models import OPEN_STATUSES, WorkOrder
 

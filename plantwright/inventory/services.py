@@ -8,9 +8,9 @@ from django.db.models import Sum
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, restrict_to_sites, site_ids_with
-from plantwright.bounded import fit
-from plantwright.errors import Conflict, PermissionDenied, ValidationFailed
-from plantwright.formatting import plain
+from plantwright.core.db.bounded import fit
+from plantwright.core.errors import Conflict, PermissionDenied, ValidationFailed
+from plantwright.core.formatting import plain
 from plantwright.inventory.models import MovementKind, Part, StockLevel, StockMovement, StockReservation, Storeroom
 from plantwright.inventory.selectors import outstanding_reservations
 from plantwright.maintenance.models import OPEN_STATUSES, CostCategory, CostKind, Vendor, WorkOrder

@@ -7,12 +7,12 @@ from django.views.decorators.http import require_POST
 
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import restrict_to_sites
-from plantwright.errors import DomainError
-from plantwright.formatting import plain
+from plantwright.core.errors import DomainError
+from plantwright.core.formatting import plain
+from plantwright.core.http.pages import add_domain_error, paginate
 from plantwright.inventory import selectors, services
 from plantwright.inventory.forms import IssueForm, ReceiptForm, ReturnForm
 from plantwright.maintenance.selectors import get_work_order
-from plantwright.web import add_domain_error, paginate
 
 
 @login_required

@@ -3,8 +3,9 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from plantwright.api_schemas import errors, upload
-from plantwright.api_types import PathId, Timestamp
+from plantwright.core.http.paging import BoundedPagination, KeysFirstPagination
+from plantwright.core.http.schemas import errors, upload
+from plantwright.core.http.types import PathId, Timestamp
 from plantwright.maintenance import selectors, services
 from plantwright.maintenance.downloads import attachment_response
 from plantwright.maintenance.schemas import (
@@ -24,7 +25,6 @@ from plantwright.maintenance.schemas import (
     WorkRequestIn,
     WorkRequestOut,
 )
-from plantwright.paging import BoundedPagination, KeysFirstPagination
 
 router = Router()
 

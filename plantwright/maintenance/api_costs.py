@@ -8,10 +8,10 @@ from pydantic import Field
 
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import restrict_to_sites, site_ids_with
-from plantwright.api_schemas import errors
-from plantwright.api_types import PathId
 from plantwright.assets.selectors import get_asset, get_location
-from plantwright.errors import NotFound, PermissionDenied, ValidationFailed
+from plantwright.core.errors import NotFound, PermissionDenied, ValidationFailed
+from plantwright.core.http.schemas import errors
+from plantwright.core.http.types import PathId
 from plantwright.maintenance import selectors, services
 from plantwright.maintenance.models import ContractorEntry, LaborEntry, LaborRate, Vendor
 from plantwright.maintenance.schemas import (

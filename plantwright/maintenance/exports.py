@@ -1,4 +1,4 @@
-"""The WO history and an asset's cost ledger as rows for `plantwright.exports` (CSV, XLSX)."""
+"""The WO history and an asset's cost ledger as rows for `plantwright.core.files.spreadsheets` (CSV, XLSX)."""
 
 from collections.abc import Iterator
 from datetime import date
@@ -7,8 +7,8 @@ from typing import Any
 
 from plantwright.accounts.selectors import list_sites
 from plantwright.assets.selectors import get_asset
-from plantwright.errors import ValidationFailed
-from plantwright.exports import CHUNK
+from plantwright.core.errors import ValidationFailed
+from plantwright.core.files.spreadsheets import CHUNK
 from plantwright.maintenance.forms import WorkOrderFilterForm
 from plantwright.maintenance.models import PLANNED_TYPES, ContractorEntry, CostCategory, CostLine, LaborEntry
 from plantwright.maintenance.selectors import asset_tree_ids, list_work_orders

@@ -2,8 +2,8 @@
 
 from datetime import date
 
+from plantwright.core.panels import Panel, register_panel
 from plantwright.maintenance import selectors
-from plantwright.panels import Panel, register_panel
 
 
 def _asset_work(request, asset) -> dict:

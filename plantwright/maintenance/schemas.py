@@ -5,7 +5,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from plantwright.api_types import Bool, Code, Day, Hours, Id, Money, Text, Timestamp
+from plantwright.core.http.types import Bool, Code, Day, Hours, Id, Money, Text, Timestamp
 
 PriorityName = Literal["low", "medium", "high", "urgent"]
 TypeName = Literal["corrective", "emergency", "preventive", "predictive", "inspection", "improvement"]

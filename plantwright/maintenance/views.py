@@ -11,13 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from plantwright import exports as downloads
 from plantwright.accounts.models import User
 from plantwright.accounts.roles import Perm, Role
 from plantwright.accounts.selectors import has_perm, list_users_at_sites, restrict_to_sites, site_ids_with
 from plantwright.assets.selectors import list_assets
-from plantwright.errors import DomainError, NotFound, ValidationFailed
-from plantwright.history import change_log
+from plantwright.core.db.history import change_log
+from plantwright.core.errors import DomainError, NotFound, ValidationFailed
+from plantwright.core.files import spreadsheets
+from plantwright.core.http.pages import add_domain_error, paginate
+from plantwright.core.http.paging import KeysFirstPaginator
+from plantwright.core.panels import render_context
 from plantwright.maintenance import exports, selectors, services
 from plantwright.maintenance.downloads import attachment_response
 from plantwright.maintenance.forms import (
@@ -46,9 +49,6 @@ from plantwright.maintenance.models import (
     WorkRequest,
 )
 from plantwright.maintenance.services.labor import TIME_BOOKING_STATUSES
-from plantwright.paging import KeysFirstPaginator
-from plantwright.panels import render_context
-from plantwright.web import add_domain_error, paginate
 
 
 def _technicians(site_ids: set[int] | None):
@@ -191,7 +191,7 @@ def work_order_list(request: HttpRequest) -> HttpResponse:
     form, work_orders = exports.filtered_work_orders(request.user, request.GET)
     if request.GET.get("format") == "csv":  # the WO history as filtered, with failure data, hours and cost
         name = f"work-orders-{timezone.localdate()}"
-        return downloads.download("csv", name, exports.WORK_ORDER_COLUMNS, exports.work_order_rows(work_orders))
+        return spreadsheets.download("csv", name, exports.WORK_ORDER_COLUMNS, exports.work_order_rows(work_orders))
     context = {"form": form, "page": paginate(request, work_orders, paginator=KeysFirstPaginator)}
     if request.htmx and not request.htmx.boosted:
         return render(request, "maintenance/partials/work_order_table.html", context)
@@ -558,7 +558,7 @@ def work_order_task(request: HttpRequest, work_order_id: int, task_id: int) -> H
 def asset_ledger(request: HttpRequest, asset_id: int) -> HttpResponse:
     """An asset's cost ledger (with its components' unless ?rollup=0) as CSV, [from, to)."""
     asset, rows = exports.asset_ledger(request.user, asset_id, request.GET)
-    return downloads.download("csv", f"cost-ledger-{asset.code}", exports.LEDGER_COLUMNS, rows)
+    return spreadsheets.download("csv", f"cost-ledger-{asset.code}", exports.LEDGER_COLUMNS, rows)
 
 
 def _attach(request: HttpRequest, **target) -> HttpResponse:

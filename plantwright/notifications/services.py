@@ -12,7 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from plantwright.accounts.models import User
-from plantwright.bounded import fit
+from plantwright.core.db.bounded import fit
 from plantwright.notifications.models import Kind, Notification, Preference
 from plantwright.outbox.services import enqueue
 

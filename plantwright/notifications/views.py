@@ -5,9 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from plantwright.core.http.pages import paginate
 from plantwright.notifications import services
 from plantwright.notifications.models import Kind, Notification, Preference
-from plantwright.web import paginate
 
 
 @login_required

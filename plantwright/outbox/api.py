@@ -8,10 +8,10 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 from pydantic import Field
 
-from plantwright.api_schemas import errors
-from plantwright.api_types import PathId
+from plantwright.core.http.paging import BoundedPagination
+from plantwright.core.http.schemas import errors
+from plantwright.core.http.types import PathId
 from plantwright.outbox import selectors, services
-from plantwright.paging import BoundedPagination
 
 router = Router(tags=["outbox"])
 

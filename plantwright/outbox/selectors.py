@@ -5,7 +5,7 @@ from django.db.models import Count, Q, QuerySet
 from plantwright.accounts.models import User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import site_ids_with
-from plantwright.errors import NotFound
+from plantwright.core.errors import NotFound
 from plantwright.outbox.models import OutboxMessage, OutboxStatus
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
-from plantwright.errors import Conflict
+from plantwright.core.errors import Conflict
 from plantwright.outbox.models import OutboxMessage, OutboxStatus
 from plantwright.outbox.registry import PermanentError, dead_lettered, handler_for, prepare_batch
 
@@ -217,7 +217,7 @@ def cancel(actor: User, message: OutboxMessage) -> OutboxMessage:
 def _authorize(actor: User, message: OutboxMessage) -> None:
     if message.site_id is None:
         if not actor.is_superuser:
-            from plantwright.errors import PermissionDenied
+            from plantwright.core.errors import PermissionDenied
 
             raise PermissionDenied("Only installation administrators handle installation-wide messages.")
         return

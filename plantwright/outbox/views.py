@@ -9,10 +9,10 @@ from django.views.decorators.http import require_POST
 
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import site_ids_with
-from plantwright.errors import DomainError, PermissionDenied
+from plantwright.core.errors import DomainError, PermissionDenied
+from plantwright.core.http.pages import next_page, paginate
 from plantwright.outbox import selectors, services
 from plantwright.outbox.models import OutboxStatus
-from plantwright.web import next_page, paginate
 
 
 def _check(user) -> None:

@@ -11,10 +11,10 @@ from pydantic import ConfigDict, Field
 from plantwright.accounts.models import Site
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, list_sites
-from plantwright.api_schemas import errors
-from plantwright.api_types import Day, Id, PathId
-from plantwright.errors import NotFound, ValidationFailed
-from plantwright.paging import BoundedPagination
+from plantwright.core.errors import NotFound, ValidationFailed
+from plantwright.core.http.paging import BoundedPagination
+from plantwright.core.http.schemas import errors
+from plantwright.core.http.types import Day, Id, PathId
 from plantwright.pm import selectors, services
 
 router = Router(tags=["pm"])

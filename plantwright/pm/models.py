@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plantwright.accounts.models import Site
 from plantwright.assets.models import Asset, Meter
-from plantwright.formatting import plain
+from plantwright.core.formatting import plain
 from plantwright.inventory.models import Part
 from plantwright.maintenance.models import PlannedCheck, PlannedTask, Priority, WorkOrder, WorkOrderType
 

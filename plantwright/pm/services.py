@@ -19,8 +19,8 @@ from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
 from plantwright.assets.models import MeterReading
-from plantwright.errors import ValidationFailed
-from plantwright.formatting import plain
+from plantwright.core.errors import ValidationFailed
+from plantwright.core.formatting import plain
 from plantwright.inventory.services import reserve_for_work_order
 from plantwright.maintenance.models import DONE_STATUSES, WorkOrderOrigin, WorkOrderStatus
 from plantwright.maintenance.services import add_plan, open_work_order_by_rule

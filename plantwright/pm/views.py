@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST
 
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, has_perm, list_sites
-from plantwright.errors import DomainError, PermissionDenied, ValidationFailed
+from plantwright.accounts.web import chosen_site
+from plantwright.core.errors import DomainError, PermissionDenied, ValidationFailed
+from plantwright.core.http.pages import add_domain_error, paginate
 from plantwright.pm import selectors, services
 from plantwright.pm.forms import ScheduleForm
 from plantwright.pm.models import PmSchedule
-from plantwright.web import add_domain_error, chosen_site, paginate
 
 FORECAST_DAYS = 90
 

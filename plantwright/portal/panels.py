@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from plantwright.panels import Panel, register_panel
+from plantwright.core.panels import Panel, register_panel
 from plantwright.portal.labels import label_parts
 
 

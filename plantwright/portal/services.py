@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from plantwright.assets.models import Asset
-from plantwright.errors import NotFound, PermissionDenied, TooManyRequests, ValidationFailed
+from plantwright.core.errors import NotFound, PermissionDenied, TooManyRequests, ValidationFailed
 from plantwright.maintenance.models import WorkRequest
 from plantwright.maintenance.services import attach, raise_portal_request
 from plantwright.portal.models import AssetCode, PortalSubmission

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_http_methods
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import has_perm
 from plantwright.assets.selectors import get_asset, list_locations
-from plantwright.errors import DomainError, NotFound
+from plantwright.core.errors import DomainError, NotFound
+from plantwright.core.http.client import client_address
 from plantwright.portal import labels, services
-from plantwright.web import client_address
 
 
 @require_http_methods(["GET", "POST"])

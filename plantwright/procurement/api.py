@@ -4,10 +4,10 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from plantwright.api_schemas import errors
-from plantwright.api_types import PathId
+from plantwright.core.http.paging import BoundedPagination
+from plantwright.core.http.schemas import errors
+from plantwright.core.http.types import PathId
 from plantwright.maintenance.selectors import get_work_order
-from plantwright.paging import BoundedPagination
 from plantwright.procurement import selectors, services
 from plantwright.procurement.models import PartsRequest
 from plantwright.procurement.schemas import (

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from plantwright.api_types import Bool, Day, Id, Money, Quantity, Text, Timestamp
+from plantwright.core.http.types import Bool, Day, Id, Money, Quantity, Text, Timestamp
 
 EventId = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)]
 PoNumber = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=64)]

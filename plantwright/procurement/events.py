@@ -33,9 +33,9 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import TypeAdapter, ValidationError
 
 from plantwright.accounts.models import Site, User
-from plantwright.bounded import fit
-from plantwright.errors import Conflict, DomainError, ValidationFailed, schema_error
-from plantwright.formatting import plain
+from plantwright.core.db.bounded import fit
+from plantwright.core.errors import Conflict, DomainError, ValidationFailed, schema_error
+from plantwright.core.formatting import plain
 from plantwright.inventory.models import StockLevel, Storeroom
 from plantwright.inventory.services import receive_purchased_stock
 from plantwright.maintenance.models import CostCategory, CostKind, CostLine, Vendor

@@ -4,8 +4,8 @@ from django.urls import reverse
 
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import has_perm
+from plantwright.core.panels import Panel, register_panel
 from plantwright.maintenance.models import OPEN_STATUSES
-from plantwright.panels import Panel, register_panel
 from plantwright.procurement import selectors
 
 

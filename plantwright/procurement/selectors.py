@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from plantwright.accounts.models import User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import restrict_to_sites
-from plantwright.errors import Conflict, NotFound
+from plantwright.core.errors import Conflict, NotFound
 from plantwright.maintenance.models import ContractorEntry, WorkOrder
 from plantwright.procurement.models import (
     ErpEvent,

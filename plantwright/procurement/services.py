@@ -11,8 +11,8 @@ from django.utils import timezone
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, has_perm
-from plantwright.bounded import fit
-from plantwright.errors import Conflict, ValidationFailed
+from plantwright.core.db.bounded import fit
+from plantwright.core.errors import Conflict, ValidationFailed
 from plantwright.inventory.models import Part
 from plantwright.maintenance.models import OPEN_STATUSES, Vendor, WorkOrder
 from plantwright.maintenance.services import money, next_number

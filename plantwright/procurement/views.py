@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from plantwright.errors import DomainError
+from plantwright.core.errors import DomainError
 from plantwright.maintenance.selectors import get_work_order
 from plantwright.procurement import selectors, services
 from plantwright.procurement.forms import ReasonForm, RequestLineFormSet, RequestNoteForm

@@ -8,11 +8,11 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from plantwright.accounts.selectors import list_sites
-from plantwright.api_schemas import errors
-from plantwright.api_types import Day, PathId
 from plantwright.assets.models import Asset, AssetClass
 from plantwright.assets.selectors import get_asset, list_locations
-from plantwright.errors import NotFound, ValidationFailed
+from plantwright.core.errors import NotFound, ValidationFailed
+from plantwright.core.http.schemas import errors
+from plantwright.core.http.types import Day, PathId
 from plantwright.maintenance.selectors import asset_tree_ids
 from plantwright.reliability.kpis import Period, Scope, kpis, site_scope
 

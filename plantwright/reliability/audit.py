@@ -34,8 +34,8 @@ from django.db.models import (
 from django.db.models.functions import Abs, Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from plantwright.core.formatting import plain
 from plantwright.downtime.models import Category, DowntimeStop
-from plantwright.formatting import plain
 from plantwright.inventory.models import MovementKind, StockMovement
 from plantwright.maintenance.models import (
     DONE_STATUSES,

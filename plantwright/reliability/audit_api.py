@@ -9,9 +9,9 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from plantwright.accounts.selectors import list_sites
-from plantwright.api_schemas import errors
-from plantwright.api_types import PathId
-from plantwright.errors import NotFound
+from plantwright.core.errors import NotFound
+from plantwright.core.http.schemas import errors
+from plantwright.core.http.types import PathId
 from plantwright.reliability.audit import RULES, RULES_BY_CODE, integrity_findings
 
 router = Router(tags=["audit"])

@@ -19,9 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from plantwright.bounded import fit
-from plantwright.errors import NotFound, ValidationFailed
-from plantwright.exports import write_xlsx
+from plantwright.core.db.bounded import fit
+from plantwright.core.errors import NotFound, ValidationFailed
+from plantwright.core.files.spreadsheets import write_xlsx
 from plantwright.maintenance import exports as maintenance_exports
 from plantwright.reliability import exports as reliability_exports
 from plantwright.reliability.filters import filters_for

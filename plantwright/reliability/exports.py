@@ -1,4 +1,4 @@
-"""The per-asset KPI table as rows for `plantwright.exports` (CSV, XLSX)."""
+"""The per-asset KPI table as rows for `plantwright.core.files.spreadsheets` (CSV, XLSX)."""
 
 from collections.abc import Iterator
 from typing import Any

@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from plantwright.accounts.models import Site
 from plantwright.assets.models import Asset
-from plantwright.bulk import insert_new
+from plantwright.core.db.bulk import insert_new
 from plantwright.maintenance.models import WorkOrder
 from plantwright.pm.services import grace_days
 from plantwright.reliability.figures import ZERO, Parts, Period, Scope, raw_parts, time_in_service

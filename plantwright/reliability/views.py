@@ -8,7 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from plantwright import exports as downloads
+from plantwright.accounts.web import chosen_site
+from plantwright.core.files import spreadsheets
+from plantwright.core.http.pages import paginate
 from plantwright.pm.services import grace_days
 from plantwright.reliability import charts, exports
 from plantwright.reliability.audit import integrity_findings
@@ -29,7 +31,6 @@ from plantwright.reliability.kpis import (
     total,
 )
 from plantwright.reliability.models import Export
-from plantwright.web import chosen_site, paginate
 
 PARETO_ASSETS = 15
 COST_ASSETS = 10
@@ -114,7 +115,7 @@ def asset_table(request: HttpRequest) -> HttpResponse:
     rows, figures = asset_report(filters.scope, filters.period)
     if request.GET.get("format") == "csv":
         name = f"kpis-{filters.site.code}-{filters.period.day_from}-{filters.period.day_to}"
-        return downloads.download("csv", name, exports.KPI_COLUMNS, exports.kpi_rows(rows, figures, filters.site))
+        return spreadsheets.download("csv", name, exports.KPI_COLUMNS, exports.kpi_rows(rows, figures, filters.site))
     return render(request, "reliability/assets.html", {"f": filters, "k": figures, "page": paginate(request, rows, 50)})
 
 

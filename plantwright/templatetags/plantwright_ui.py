@@ -65,6 +65,6 @@ def plain_number(value):
     """A quantity as people write it: 10.0000 → 10, 1.5000 → 1.5 (never 1E+1)."""
     from decimal import Decimal
 
-    from plantwright.formatting import plain
+    from plantwright.core.formatting import plain
 
     return plain(value) if isinstance(value, Decimal) else value

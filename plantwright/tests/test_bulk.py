@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from plantwright.bulk import insert_new
+from plantwright.core.db.bulk import insert_new
 from plantwright.downtime.models import DowntimeEvent, DowntimeStop
 from plantwright.testing import factories
 

@@ -73,7 +73,7 @@ def test_tabs_and_line_breaks_stay_allowed(api_as, requester, asset):
 def test_an_export_drops_control_characters_kept_from_before_and_survives_odd_names(tmp_path):
     from openpyxl import load_workbook
 
-    from plantwright.exports import write_xlsx
+    from plantwright.core.files.spreadsheets import write_xlsx
 
     target = tmp_path / "out.xlsx"
     write_xlsx(target, "cost/ledger: [IST]*?", ["text"], [["bell\x07 and escape\x1b"], ["=1+1"]])
@@ -101,7 +101,7 @@ def test_a_download_name_cannot_escape_its_header(as_user, planner, site):
     ],
 )
 def test_the_client_address_trusts_only_what_our_proxies_wrote(rf, settings, proxies, forwarded, expected):
-    from plantwright.web import client_address
+    from plantwright.core.http.client import client_address
 
     settings.PROXY_COUNT = proxies
     request = rf.get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=forwarded)

@@ -8,15 +8,15 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from plantwright.accounts.roles import Role
+from plantwright.core.errors import ValidationFailed
+from plantwright.core.http.outbound import check_url, short_reason
 from plantwright.erp import services as erp_services
 from plantwright.erp.models import TrytonConnection
 from plantwright.erp.tryton.connector import client_for
 from plantwright.erp.tryton.rpc import TrytonError
-from plantwright.errors import ValidationFailed
-from plantwright.outbound import check_url, short_reason
 from plantwright.outbox.registry import PermanentError, RetryableDeliveryError
+from plantwright.outbox.webhooks import post_signed
 from plantwright.testing import factories
-from plantwright.webhooks import post_signed
 
 pytestmark = pytest.mark.django_db
 

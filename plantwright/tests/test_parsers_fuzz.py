@@ -14,14 +14,14 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from plantwright import jsonin
 from plantwright.accounts.roles import Role
 from plantwright.assets.imports import COLUMNS, import_assets
 from plantwright.assets.models import Asset
+from plantwright.core import json_reader
+from plantwright.core.errors import ValidationFailed
 from plantwright.downtime.models import DowntimeEvent
 from plantwright.downtime.services import Incoming, ingest, ingest_items
 from plantwright.downtime.services.readings import ingest_readings
-from plantwright.errors import ValidationFailed
 from plantwright.procurement.events import ingest as ingest_erp_events
 from plantwright.procurement.models import ErpEvent
 from plantwright.testing import factories
@@ -169,7 +169,7 @@ def test_every_entrance_refuses_what_json_cannot_hold(api_as, site, asset, plann
     assert not DowntimeEvent.objects.exists() and not ErpEvent.objects.exists()
 
 
-# What every entrance reads first: the bounded JSON reader (plantwright/jsonin.py), fed raw text.
+# What every entrance reads first: the bounded JSON reader (plantwright/json_reader.py), fed raw text.
 @st.composite
 def outside_json(draw) -> bytes:
     depth = draw(st.integers(min_value=1, max_value=3000))
@@ -187,8 +187,8 @@ class TestOutsideJson(TestCase):
     @given(raw=st.one_of(outside_json(), st.binary(max_size=100)))
     def test_any_text_is_read_or_refused_as_malformed_and_what_is_read_can_be_kept(self, raw):
         try:
-            value = jsonin.loads(raw)
-        except jsonin.MalformedJson as error:
+            value = json_reader.loads(raw)
+        except json_reader.MalformedJson as error:
             event(error.details["reason"])
             assert error.status == 400 and error.code == "malformed_json"
             return

@@ -53,7 +53,7 @@ def test_inactive_users_token_is_refused(client, planner):
 
 
 def test_someone_elses_token_cannot_be_revoked(planner, technician):
-    from plantwright.errors import NotFound
+    from plantwright.core.errors import NotFound
 
     issued = create_token(planner, "mine")
     with pytest.raises(NotFound):

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from plantwright.assets import imports
 from plantwright.assets.imports import import_assets
 from plantwright.assets.models import Asset, AssetClass
-from plantwright.errors import PermissionDenied, ValidationFailed
+from plantwright.core.errors import PermissionDenied, ValidationFailed
 from plantwright.testing import factories
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from hypothesis.extra.django import TestCase
 from plantwright.accounts.roles import Role
 from plantwright.assets.meters import create_meter, record_meter_reading
 from plantwright.assets.models import Meter, MeterReading
-from plantwright.errors import ValidationFailed
+from plantwright.core.errors import ValidationFailed
 from plantwright.testing import factories
 
 T0 = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)

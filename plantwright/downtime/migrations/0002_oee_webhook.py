@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import plantwright.webhooks
+import plantwright.outbox.webhooks
 
 
 class Migration(migrations.Migration):
@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("url", models.URLField(max_length=500)),
-                ("secret", models.CharField(default=plantwright.webhooks.new_secret, max_length=100)),
+                ("secret", models.CharField(default=plantwright.outbox.webhooks.new_secret, max_length=100)),
                 ("previous_secret", models.CharField(blank=True, max_length=100)),
                 ("previous_valid_until", models.DateTimeField(blank=True, null=True)),
                 ("timeout_seconds", models.PositiveSmallIntegerField(default=10)),

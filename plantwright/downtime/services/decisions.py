@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from plantwright.accounts.models import User
 from plantwright.assets.models import Asset
-from plantwright.bounded import fit
-from plantwright.bulk import insert_new
+from plantwright.core.db.bounded import fit
+from plantwright.core.db.bulk import insert_new
 from plantwright.downtime.models import Category, DowntimeRule, DowntimeStop, RuleAction
 from plantwright.maintenance.lifecycle import READ_ONLY_STATUSES
 from plantwright.maintenance.models import OPEN_STATUSES, WorkOrder

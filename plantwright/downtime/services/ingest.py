@@ -23,13 +23,13 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import has_perm, site_ids_with
-from plantwright.api_types import Text, Timestamp
 from plantwright.assets.models import Asset
-from plantwright.bounded import fit
-from plantwright.bulk import insert_new
+from plantwright.core.db.bounded import fit
+from plantwright.core.db.bulk import insert_new
+from plantwright.core.errors import DomainError, PermissionDenied, ValidationFailed, schema_error
+from plantwright.core.http.types import Text, Timestamp
 from plantwright.downtime.models import Category, DowntimeEvent, DowntimeStop, RuleAction
 from plantwright.downtime.services.decisions import DowntimeBatch
-from plantwright.errors import DomainError, PermissionDenied, ValidationFailed, schema_error
 
 # Shop-floor clocks drift a little; the same allowance as for times people type on a WO.
 from plantwright.maintenance.services.work import FUTURE_TOLERANCE

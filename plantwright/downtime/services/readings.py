@@ -8,11 +8,11 @@ from django.db import transaction
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from plantwright.accounts.models import User
-from plantwright.api_types import Quantity, Text, Timestamp
 from plantwright.assets.meters import record_meter_reading
 from plantwright.assets.models import Asset
+from plantwright.core.errors import DomainError, ValidationFailed, schema_error
+from plantwright.core.http.types import Quantity, Text, Timestamp
 from plantwright.downtime.services.ingest import Incoming, reject_unreadable
-from plantwright.errors import DomainError, ValidationFailed, schema_error
 
 
 class MeterReadingEvent(BaseModel):

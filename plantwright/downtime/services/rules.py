@@ -7,8 +7,8 @@ from django.db import transaction
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
+from plantwright.core.errors import ValidationFailed
 from plantwright.downtime.models import Category, DowntimeRule, RuleAction
-from plantwright.errors import ValidationFailed
 
 
 @transaction.atomic

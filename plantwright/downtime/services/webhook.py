@@ -7,9 +7,9 @@ from django.db import transaction
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
+from plantwright.core.errors import ValidationFailed
+from plantwright.core.http.outbound import check_url
 from plantwright.downtime.models import OeeWebhook
-from plantwright.errors import ValidationFailed
-from plantwright.outbound import check_url
 
 
 @transaction.atomic

@@ -2,9 +2,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from plantwright.core.errors import PermissionDenied
 from plantwright.downtime.models import DowntimeEvent, DowntimeStop
 from plantwright.downtime.services import ingest, sweep
-from plantwright.errors import PermissionDenied
 from plantwright.maintenance.models import WorkOrder
 
 T0 = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)

@@ -3,11 +3,11 @@
 import pytest
 
 from plantwright.accounts.roles import Role
+from plantwright.core.errors import PermissionDenied, ValidationFailed
 from plantwright.downtime.loopback import WEBHOOK_TOPIC
 from plantwright.downtime.models import OeeWebhook
 from plantwright.downtime.services import configure_oee_webhook, ingest, rotate_oee_secret
 from plantwright.downtime.tests.test_services import event
-from plantwright.errors import PermissionDenied, ValidationFailed
 from plantwright.maintenance.models import WorkOrder
 from plantwright.maintenance.services import transition_work_order
 from plantwright.outbox.models import OutboxMessage, OutboxStatus

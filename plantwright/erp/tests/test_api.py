@@ -8,12 +8,12 @@ import pytest
 from django.utils import timezone
 
 from plantwright.accounts.roles import Role
+from plantwright.core.errors import Unauthenticated
 from plantwright.erp import services as erp_services
 from plantwright.erp.models import WebhookEndpoint
-from plantwright.errors import Unauthenticated
+from plantwright.outbox.webhooks import sign, verify
 from plantwright.procurement.models import ErpEvent, PurchaseOrder
 from plantwright.testing import factories
-from plantwright.webhooks import sign, verify
 
 SECRET = "whsec_api_test"
 

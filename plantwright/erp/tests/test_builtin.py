@@ -7,9 +7,9 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from plantwright.accounts.roles import Role
+from plantwright.core.errors import Conflict, PermissionDenied, ValidationFailed
 from plantwright.erp import builtin
 from plantwright.erp import services as erp_services
-from plantwright.errors import Conflict, PermissionDenied, ValidationFailed
 from plantwright.maintenance.models import CostLine
 from plantwright.outbox import services as outbox
 from plantwright.procurement import selectors

@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from plantwright import jsonin
-from plantwright.outbound import AddressNotAllowed, check_url, short_reason
+from plantwright.core import json_reader
+from plantwright.core.http.outbound import AddressNotAllowed, check_url, short_reason
 
 TIMEOUT_SECONDS = 30
 # A poll reads a page of purchases with their lines: far more than an inbound body, still bounded.
@@ -116,10 +116,10 @@ class TrytonClient:
         if response.status_code >= 400:
             raise TrytonUnreachable(f"{short_reason(response.status_code, response.reason_phrase)} from {self.url}")
         try:
-            answer = jsonin.loads(
+            answer = json_reader.loads(
                 response.content, what="Tryton's answer", max_bytes=ANSWER_MAX_BYTES, object_hook=_decode
             )
-        except jsonin.MalformedJson as exc:
+        except json_reader.MalformedJson as exc:
             raise TrytonUnreachable(f"{self.url} answered something else than JSON-RPC: {exc.message}") from None
         if not isinstance(answer, dict):
             raise TrytonUnreachable(f"{self.url} answered something else than JSON-RPC.")

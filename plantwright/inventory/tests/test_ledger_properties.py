@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from plantwright.accounts.roles import Role
-from plantwright.errors import DomainError
+from plantwright.core.errors import DomainError
 from plantwright.inventory import services as inventory
 from plantwright.inventory.models import StockLevel, StockMovement
 from plantwright.maintenance import selectors

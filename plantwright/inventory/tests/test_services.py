@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, connections
 
 from plantwright.accounts.roles import Role
-from plantwright.errors import Conflict, PermissionDenied, ValidationFailed
+from plantwright.core.errors import Conflict, PermissionDenied, ValidationFailed
 from plantwright.inventory import selectors, services
 from plantwright.inventory.models import StockLevel, StockMovement
 from plantwright.maintenance import selectors as maintenance_selectors

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from plantwright.accounts.models import Site
-from plantwright.errors import Conflict
+from plantwright.core.errors import Conflict
 
 MONEY = {"max_digits": 14, "decimal_places": 4}
 HOURS = {"max_digits": 7, "decimal_places": 2}

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from plantwright.formatting import plain
+from plantwright.core.formatting import plain
 from plantwright.maintenance.models.cost import Craft
 from plantwright.maintenance.models.work import WorkOrder
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from plantwright.accounts.models import User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import restrict_to_sites, site_ids_with
-from plantwright.errors import NotFound
+from plantwright.core.errors import NotFound
 from plantwright.maintenance.models import (
     OPEN_STATUSES,
     Attachment,

@@ -18,10 +18,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from plantwright.accounts.models import User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, has_perm
-from plantwright.bounded import fit
-from plantwright.errors import Conflict, ValidationFailed
+from plantwright.core.db.bounded import fit
+from plantwright.core.errors import Conflict, ValidationFailed
+from plantwright.core.files.uploads import read_limited
 from plantwright.maintenance.models import Attachment, WorkOrder, WorkRequest
-from plantwright.uploads import read_limited
 
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 LONG_SIDE = 1600

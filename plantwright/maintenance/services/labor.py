@@ -10,8 +10,8 @@ from django.utils import timezone
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, has_perm, list_sites, site_ids_with
-from plantwright.bounded import fit
-from plantwright.errors import Conflict, PermissionDenied, ValidationFailed
+from plantwright.core.db.bounded import fit
+from plantwright.core.errors import Conflict, PermissionDenied, ValidationFailed
 from plantwright.maintenance.models import (
     ContractorEntry,
     CostCategory,

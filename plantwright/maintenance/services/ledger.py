@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from plantwright.accounts.models import User
-from plantwright.bounded import fit
-from plantwright.errors import Conflict, ValidationFailed
+from plantwright.core.db.bounded import fit
+from plantwright.core.errors import Conflict, ValidationFailed
 from plantwright.maintenance.lifecycle import READ_ONLY_STATUSES
 from plantwright.maintenance.models import CostCategory, CostKind, CostLine, WorkOrder
 

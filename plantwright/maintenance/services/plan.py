@@ -9,9 +9,9 @@ from django.utils import timezone
 from plantwright.accounts.models import User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
-from plantwright.bounded import fit
-from plantwright.errors import Conflict, ValidationFailed
-from plantwright.formatting import plain
+from plantwright.core.db.bounded import fit
+from plantwright.core.errors import Conflict, ValidationFailed
+from plantwright.core.formatting import plain
 from plantwright.maintenance.models import (
     OPEN_STATUSES,
     CheckKind,

@@ -16,8 +16,8 @@ from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, has_perm
 from plantwright.assets.models import Asset
 from plantwright.assets.selectors import list_assets
-from plantwright.bounded import fit
-from plantwright.errors import Conflict, InvalidTransition, ValidationFailed
+from plantwright.core.db.bounded import fit
+from plantwright.core.errors import Conflict, InvalidTransition, ValidationFailed
 from plantwright.maintenance.lifecycle import NOTE_REQUIRED, READ_ONLY_STATUSES, allowed_targets
 from plantwright.maintenance.models import (
     FAILURE_BY_DEFAULT_TYPES,

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from plantwright.errors import Conflict, PermissionDenied, ValidationFailed
+from plantwright.core.errors import Conflict, PermissionDenied, ValidationFailed
 from plantwright.maintenance.models import WorkOrder, WorkOrderCheck
 from plantwright.maintenance.services import add_plan, record_check, set_task_done
 from plantwright.testing import factories

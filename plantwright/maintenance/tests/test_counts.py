@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from plantwright.core.http.paging import keys_first
 from plantwright.maintenance.models import WorkOrder, WorkOrderCount
 from plantwright.maintenance.selectors import counts, list_work_orders
-from plantwright.paging import keys_first
 from plantwright.testing import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from plantwright.errors import Conflict, PermissionDenied, ValidationFailed
+from plantwright.core.errors import Conflict, PermissionDenied, ValidationFailed
 from plantwright.maintenance import selectors, services
 from plantwright.maintenance.models import CostLine, LaborEntry
 from plantwright.testing import factories

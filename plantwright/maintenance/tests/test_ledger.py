@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from plantwright.accounts.roles import Role
-from plantwright.errors import Conflict
+from plantwright.core.errors import Conflict
 from plantwright.maintenance import selectors, services
 from plantwright.maintenance.models import CostLine
 from plantwright.testing import factories

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from plantwright.accounts.roles import Role
-from plantwright.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
+from plantwright.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from plantwright.maintenance import services
 from plantwright.maintenance.lifecycle import NOTE_REQUIRED, TRANSITIONS
 from plantwright.maintenance.models import WorkOrder, WorkOrderStatus, WorkOrderTransition

@@ -156,7 +156,7 @@ def test_token_page_shows_secret_once_and_revokes(as_user, planner):
 
 
 def test_history_names_related_records_instead_of_ids(planner, technician, asset):
-    from plantwright.history import change_log
+    from plantwright.core.db.history import change_log
 
     wo = services.create_work_order(planner, asset_id=asset.pk, type="corrective", title="Fix")
     services.update_work_order(technician, wo, {"failure": {"problem": "VIB"}})
@@ -216,7 +216,7 @@ def test_work_order_page_query_count_does_not_grow_with_entries(
 
 
 def test_history_names_assigned_technicians(planner, technician, asset):
-    from plantwright.history import change_log
+    from plantwright.core.db.history import change_log
 
     wo = services.create_work_order(planner, asset_id=asset.pk, type="corrective", title="Fix")
     services.update_work_order(planner, wo, {"assigned_to": [technician.pk]})
@@ -230,7 +230,7 @@ def test_history_is_read_in_the_same_number_of_queries_however_long(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from plantwright.history import change_log
+    from plantwright.core.db.history import change_log
 
     wo = services.create_work_order(planner, asset_id=asset.pk, type="corrective", title="Fix")
 

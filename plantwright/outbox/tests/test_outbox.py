@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from plantwright.errors import Conflict, PermissionDenied
+from plantwright.core.errors import Conflict, PermissionDenied
 from plantwright.outbox import registry, services
 from plantwright.outbox.models import OutboxMessage
 from plantwright.testing import factories

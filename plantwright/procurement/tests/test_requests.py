@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from plantwright.errors import Conflict, PermissionDenied, ValidationFailed
+from plantwright.core.errors import Conflict, PermissionDenied, ValidationFailed
 from plantwright.outbox.models import OutboxMessage
 from plantwright.procurement import selectors, services
 from plantwright.procurement.models import PartsRequest, PartsRequestLine

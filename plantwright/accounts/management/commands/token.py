@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from plantwright.accounts import selectors, services
 from plantwright.accounts.models import User
-from plantwright.errors import DomainError
+from plantwright.core.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -20,13 +20,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import InterfaceError, OperationalError, close_old_connections
 
-from plantwright import jsonin
 from plantwright.accounts.models import Site, User
-from plantwright.api_types import has_nul
+from plantwright.core import json_reader
+from plantwright.core.errors import ValidationFailed
+from plantwright.core.http.types import has_nul
 from plantwright.downtime import mqtt
 from plantwright.downtime.services import Incoming, ingest_items, reject_unreadable, sweep
 from plantwright.downtime.services.readings import ingest_readings
-from plantwright.errors import ValidationFailed
 
 SWEEP_SECONDS = 30
 logger = logging.getLogger(__name__)
@@ -226,6 +226,6 @@ def _decode(payload: bytes) -> tuple[Any, str]:
     if has_nul(payload):
         return None, "The message holds a NUL character."
     try:
-        return jsonin.loads(payload, what="The message"), ""
-    except jsonin.MalformedJson as exc:
+        return json_reader.loads(payload, what="The message"), ""
+    except json_reader.MalformedJson as exc:
         return None, exc.message

@@ -18,7 +18,7 @@ class DomainError(Exception):
         self.details = details or {}
 
     def as_body(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+        return error_body(self.code, self.message, self.details)
 
 
 class NotFound(DomainError):
@@ -77,7 +77,28 @@ def error_from_body(body: dict[str, Any], default_status: int = 422) -> DomainEr
 
 
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The one error body of the API, wherever it is written."""
     return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+# The code and words for a status answered without a domain error of ours (Django's own 404 and 405,
+# ninja's parser, a refusal before any view).
+STATUS_CODES: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "The request could not be read."),
+    401: ("unauthorized", "A valid bearer token or a signed-in session is needed."),
+    403: ("forbidden", "This request is not allowed."),
+    404: ("not_found", "There is no such API path."),
+    405: ("method_not_allowed", "This path does not take this method."),
+    409: ("conflict", "The records' state does not allow this."),
+    413: ("too_large", "The request body is too large."),
+    422: ("validation_failed", "The request does not match the schema."),
+    429: ("throttled", "Too many requests; try again later."),
+}
+
+
+def status_body(status: int, message: str | None = None, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    code, default = STATUS_CODES.get(status, ("client_error", "The request was refused."))
+    return error_body(code, message or default, details)
 
 
 def schema_error(exc: Any, what: str = "The event") -> ValidationFailed:

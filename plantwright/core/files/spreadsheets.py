@@ -22,8 +22,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from plantwright.api_types import CONTROL_CHARACTERS
-from plantwright.formatting import plain
+from plantwright.core.formatting import plain
+from plantwright.core.http.types import CONTROL_CHARACTERS
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 CHUNK = 2000  # rows per database round trip of an export

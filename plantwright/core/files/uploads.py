@@ -1,6 +1,6 @@
 """Uploaded files: read with a bound, so an oversized upload is refused without being read whole."""
 
-from plantwright.errors import ValidationFailed
+from plantwright.core.errors import ValidationFailed
 
 
 def read_limited(upload, limit: int) -> bytes:

@@ -22,9 +22,9 @@ import httpx
 from django.db import models
 from django.utils import timezone
 
-from plantwright import jsonin
-from plantwright.errors import Unauthenticated
-from plantwright.outbound import AddressNotAllowed, check_url, short_reason
+from plantwright.core import json_reader
+from plantwright.core.errors import Unauthenticated
+from plantwright.core.http.outbound import AddressNotAllowed, check_url, short_reason
 from plantwright.outbox.registry import PermanentError, RetryableDeliveryError
 
 TIMESTAMP_HEADER = "X-Plantwright-Timestamp"
@@ -159,6 +159,6 @@ def _http() -> httpx.Client:
 
 def _json_or_text(raw: bytes) -> Any:
     try:
-        return jsonin.loads(raw or b"null")
-    except jsonin.MalformedJson:
+        return json_reader.loads(raw or b"null")
+    except json_reader.MalformedJson:
         return raw.decode("utf-8", "replace")[:200].replace("\x00", "\ufffd")

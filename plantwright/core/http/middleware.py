@@ -1,47 +1,18 @@
-"""What every HTML view shares: domain errors become pages or form errors, pagination."""
+"""The middleware of every request: body and character limits before anything reads the body, domain
+errors as pages or error bodies, the reader's language."""
 
 from urllib.parse import unquote_to_bytes
 
-from django import forms
 from django.conf import settings
-from django.core.paginator import Page, Paginator
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from plantwright.api_types import CONTROL_CHARACTERS, has_nul
-from plantwright.errors import DomainError, ValidationFailed, database_refusal
-
-PAGE_SIZE = 25
-
-
-def next_page(request: HttpRequest, fallback: str) -> str:
-    """Where a form's `next` asks to go afterwards, if it is a page of this site (never another host)."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address, for the portal's network check and rate limits and for login throttling.
-
-    Behind `PROXY_COUNT` reverse proxies each appends the address it was reached from to
-    X-Forwarded-For, so the client is the PROXY_COUNT-th entry from the right; anything further left
-    is whatever the client wrote, and never trusted. Without proxies (the default) X-Forwarded-For is
-    ignored: anyone could write it."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.PROXY_COUNT
-    if proxies <= 0:
-        return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if len(forwarded) < proxies:
-        return remote  # not through our proxies (a health check on the host): the socket's address
-    return forwarded[-proxies]
+from plantwright.core.errors import DomainError, ValidationFailed, database_refusal, status_body
+from plantwright.core.http.types import CONTROL_CHARACTERS, has_nul
 
 
 class BodySizeMiddleware:
@@ -124,17 +95,6 @@ class DomainErrorMiddleware:
         return render(request, "error.html", {"error": exc}, status=exc.status)
 
 
-# What Django itself answers under /api/ without our error body: an unknown path, a method the path
-# does not take, a request refused before any view (CSRF, size limits).
-_API_STATUS_CODES = {
-    400: ("bad_request", "The request could not be read."),
-    403: ("forbidden", "This request is not allowed."),
-    404: ("not_found", "There is no such API path."),
-    405: ("method_not_allowed", "This path does not take this method."),
-    413: ("too_large", "The request body is too large."),
-}
-
-
 def _carries_nul(request: HttpRequest) -> bool:
     if has_nul(unquote_to_bytes(request.META.get("QUERY_STRING", ""))):
         return True
@@ -152,27 +112,15 @@ class ApiErrorBodyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith("/api/") and _carries_nul(request):
-            return JsonResponse(
-                {
-                    "error": {
-                        "code": "validation_failed",
-                        "message": "NUL characters (U+0000) are not accepted.",
-                        "details": {},
-                    }
-                },
-                status=422,
-            )
+            return JsonResponse(status_body(422, "NUL characters (U+0000) are not accepted."), status=422)
         response = self.get_response(request)
         if (
             request.path.startswith("/api/")
             and 400 <= response.status_code < 500
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            code, message = _API_STATUS_CODES.get(response.status_code, ("client_error", "The request was refused."))
             details = {"allow": response["Allow"]} if response.has_header("Allow") else {}
-            replaced = JsonResponse(
-                {"error": {"code": code, "message": message, "details": details}}, status=response.status_code
-            )
+            replaced = JsonResponse(status_body(response.status_code, details=details), status=response.status_code)
             if response.has_header("Allow"):
                 replaced["Allow"] = response["Allow"]
             return replaced
@@ -194,41 +142,3 @@ class LanguageMiddleware(LocaleMiddleware):
             return
         translation.activate(language)
         request.LANGUAGE_CODE = language
-
-
-def add_domain_error(form: forms.Form, exc: DomainError) -> None:
-    """Show a service's refusal on the field it names, or on the form as a whole."""
-    field = exc.details.get("field", "")
-    field = field.split(".")[-1] if field not in form.fields else field
-    form.add_error(field if field in form.fields else None, exc.message)
-
-
-def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE, paginator=Paginator) -> Page:
-    """A page of the list (`?page=`); `paginator=KeysFirstPaginator` for lists that are paged deep."""
-    return paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-def navigation(request: HttpRequest) -> dict:
-    """Which menu entries the signed-in user gets (from the roles already cached for the request)."""
-    from plantwright.accounts.roles import Perm
-    from plantwright.accounts.selectors import site_ids_with
-
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"perms_nav": {}}
-
-    def anywhere(perm: Perm) -> bool:
-        allowed = site_ids_with(user, perm)
-        return allowed is None or bool(allowed)
-
-    return {"perms_nav": {"purchase": anywhere(Perm.PURCHASE), "integrations": anywhere(Perm.MANAGE_INTEGRATIONS)}}
-
-
-def chosen_site(request: HttpRequest):
-    """(the site the page is about: `?site=` if the user may see it, else their first; all their sites)."""
-    from plantwright.accounts.selectors import list_sites
-
-    sites = list_sites(request.user)
-    chosen = str(request.GET.get("site") or request.POST.get("site") or "")
-    site = sites.filter(pk=chosen).first() if chosen.isdigit() else None
-    return site or sites.first(), sites

@@ -53,7 +53,7 @@ def answer_events(results: list, *, batch: bool):
     """
     from ninja import Status
 
-    from plantwright.errors import error_from_body
+    from plantwright.core.errors import error_from_body
 
     rejected = [result for result in results if result.status == "rejected"]
     if not batch:

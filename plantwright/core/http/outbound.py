@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from plantwright.errors import ValidationFailed
+from plantwright.core.errors import ValidationFailed
 
 
 class AddressNotAllowed(ValidationFailed):

@@ -19,7 +19,7 @@ from typing import Any
 
 from ninja.parser import Parser
 
-from plantwright.errors import DomainError
+from plantwright.core.errors import DomainError
 
 MAX_BYTES = 2_621_440  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE: 2.5 MB
 MAX_DEPTH = 32
