@@ -47,9 +47,12 @@ chromium:
 	    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }; \
 	  else echo "nginx is missing: sudo apt-get install -y nginx-light (the reverse-proxy test will skip)"; fi; }
 
+# ruff, then the layers of docs/architecture.md: imports (import-linter) and template links.
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m plantwright.testing.architecture
 
 format: install-test
 	$(BIN)/ruff format .

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 
 from plantwright.core.panels import Panel, register_panel
@@ -29,7 +30,12 @@ def _work_order_stops(request, work_order) -> dict:
     return {"stops": stops, "hidden": not stops}  # only WOs opened by downtime have stops
 
 
+def _site_rules(request, site) -> dict:
+    return {"url": reverse("downtime-rules", args=[site.pk])}
+
+
 def register() -> None:
+    register_panel("site-links", Panel("", "downtime/partials/site_link.html", _site_rules, order=20))
     register_panel("asset", Panel("Downtime", "downtime/partials/asset_timeline.html", _asset_downtime, order=15))
     register_panel(
         "work_order",

@@ -7,10 +7,11 @@ class ErpConfig(AppConfig):
     verbose_name = "ERP connectors"
 
     def ready(self) -> None:
-        from plantwright.erp import connectors
+        from plantwright.erp import connectors, panels
         from plantwright.erp.tryton.poller import poll_due_connections
         from plantwright.outbox.registry import register_periodic
 
         connectors.register_outbox_handlers()
+        panels.register()
         # Tryton has no webhooks: the worker asks it what changed (each connection at its own interval).
         register_periodic("erp.tryton.poll", poll_due_connections, every_seconds=15)

@@ -5,7 +5,6 @@ from plantwright.erp import views
 urlpatterns = [
     path("purchasing/", views.purchasing_queue, name="purchasing-queue"),
     path("purchasing/sites/<int:site_id>/po/", views.purchase_order_create, name="purchase-order-create"),
-    path("purchase-orders/<int:po_id>/", views.purchase_order_detail, name="purchase-order-detail"),
     path("purchase-orders/<int:po_id>/send/", views.purchase_order_send, name="purchase-order-send"),
     path(
         "purchase-orders/<int:po_id>/lines/<int:line_number>/",

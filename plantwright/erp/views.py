@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from plantwright.accounts.models import Site
 from plantwright.accounts.roles import Perm
-from plantwright.accounts.selectors import authorize, has_perm, list_sites, site_ids_with
+from plantwright.accounts.selectors import authorize, list_sites, site_ids_with
 from plantwright.core.errors import DomainError, PermissionDenied
 from plantwright.core.http.pages import paginate
 from plantwright.erp import builtin, services
@@ -86,23 +86,6 @@ def purchase_order_create(request: HttpRequest, site_id: int) -> HttpResponse:
 
 def _purchase_order(request: HttpRequest, po_id: int) -> PurchaseOrder:
     return get_object_or_404(selectors.list_purchase_orders(request.user), pk=po_id)
-
-
-@login_required
-def purchase_order_detail(request: HttpRequest, po_id: int) -> HttpResponse:
-    po = _purchase_order(request, po_id)
-    is_builtin = po.source == builtin.source_for(po.site)
-    can_buy = is_builtin and has_perm(request.user, Perm.PURCHASE, po.site_id)
-    return render(
-        request,
-        "erp/purchase_order_detail.html",
-        {
-            "po": po,
-            "lines": list(po.lines.all()),
-            "can_buy": can_buy,
-            "text": builtin.purchase_order_text(po) if is_builtin else "",
-        },
-    )
 
 
 def _document_lines(request: HttpRequest, po: PurchaseOrder, *, with_amount: bool) -> list[builtin.DocumentLine]:

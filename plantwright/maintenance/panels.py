@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from django.urls import reverse
+
 from plantwright.core.panels import Panel, register_panel
 from plantwright.maintenance import selectors
 
@@ -25,7 +27,12 @@ def _asset_cost(request, asset) -> dict:
     }
 
 
+def _report_problem(request, asset) -> dict:
+    return {"url": f"{reverse('work-request-new')}?asset={asset.pk}"}
+
+
 def register() -> None:
+    register_panel("asset-actions", Panel("", "maintenance/partials/report_problem_action.html", _report_problem))
     register_panel("asset", Panel("Work on this asset", "maintenance/partials/asset_panel.html", _asset_work, order=10))
     register_panel(
         "asset", Panel("Maintenance cost", "maintenance/partials/asset_cost_panel.html", _asset_cost, order=20)

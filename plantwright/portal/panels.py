@@ -17,5 +17,10 @@ def _label(request, asset) -> dict:
     }
 
 
+def _print_label(request, work_order) -> dict:
+    return {"src": reverse("asset-label", args=[work_order.asset_id])}
+
+
 def register() -> None:
+    register_panel("work-order-print-header", Panel("", "portal/partials/print_label.html", _print_label))
     register_panel("asset", Panel("QR label", "portal/partials/asset_label.html", _label, order=90))

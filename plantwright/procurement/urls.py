@@ -8,4 +8,5 @@ urlpatterns = [
     path("parts-requests/<int:request_id>/approve/", views.parts_request_approve, name="parts-request-approve"),
     path("parts-requests/<int:request_id>/reject/", views.parts_request_reject, name="parts-request-reject"),
     path("request-lines/<int:line_id>/cancel/", views.request_line_cancel, name="request-line-cancel"),
+    path("purchase-orders/<int:po_id>/", views.purchase_order_detail, name="purchase-order-detail"),
 ]

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -97,3 +97,12 @@ def request_line_cancel(request: HttpRequest, line_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("work-order-detail", line.request.work_order_id)
+
+
+@login_required
+def purchase_order_detail(request: HttpRequest, po_id: int) -> HttpResponse:
+    """A PO as the ERP (or the built-in purchasing, which adds its actions as a panel) reports it:
+    lines, receipts and invoices, and the WO each line is for."""
+    po = get_object_or_404(selectors.list_purchase_orders(request.user), pk=po_id)
+    lines = po.lines.select_related("request_line__request__work_order").prefetch_related("postings")
+    return render(request, "procurement/purchase_order_detail.html", {"po": po, "lines": list(lines)})

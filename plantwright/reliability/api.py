@@ -58,7 +58,7 @@ class KpisOut(Schema):
 @router.get("/reliability/kpis", response={200: KpisOut, **errors(404, 422)})
 def reliability_kpis(request: HttpRequest, filters: Query[KpiFilters]):
     """Exactly one of `asset`, `location`, `site`. The period is [from, to) in the site's calendar days
-    (from local midnight to local midnight). Definitions: DESIGN.md §3 (SMRP 3.5.1, 3.5.2, 5.3.1,
+    (from local midnight to local midnight). Definitions: docs/reliability.md (SMRP 3.5.1, 3.5.2, 5.3.1,
     5.4.14); a roll-up adds the parts and divides once."""
     chosen = [name for name in ("asset", "location", "site") if getattr(filters, name) is not None]
     if len(chosen) != 1:

@@ -1,6 +1,6 @@
 """The data-integrity audit: every place where the WO/PO link broke, so the KPIs can be trusted.
 
-Reliability and cost figures come from WO history. They go wrong in known ways (DESIGN.md §1): POs
+Reliability and cost figures come from WO history. They go wrong in known ways (docs/architecture.md): POs
 recorded as WOs (inflating the WO count and cost), contractor work paid by PO but never recorded on
 a WO (hours missing), PO cost that never reached its WO (cost missing), failure WOs closed without
 the data MTTR needs. Each rule below is one query that finds such records at the sites given, with

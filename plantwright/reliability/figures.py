@@ -1,7 +1,7 @@
 """The additive parts of each asset's KPIs over a period, a handful of grouped queries for any number
 of assets.
 
-Every KPI of DESIGN.md §3 is a quotient of sums: failures, failure downtime, time in service, hours,
+Every KPI of docs/reliability.md is a quotient of sums: failures, failure downtime, time in service, hours,
 WO counts, PM occurrences, costs. This module computes those sums per asset in the database (one
 GROUP BY per source table, whatever the number of assets), and `Parts` adds them up and divides once.
 So the report of every asset, the tile of a site and the roll-up of an asset tree come from the same

@@ -1,4 +1,4 @@
-"""Reliability and cost KPIs (DESIGN.md §3; SMRP: MTBF 3.5.1, MTTR 3.5.2, PM compliance 5.4.14,
+"""Reliability and cost KPIs (docs/reliability.md; SMRP: MTBF 3.5.1, MTTR 3.5.2, PM compliance 5.4.14,
 planned work 5.3.1) of a scope over a period, the per-asset report, rankings and monthly trends.
 
 All of them stand on `monthly.parts_by_asset`: the sums the KPIs are quotients of, per asset, from

@@ -68,3 +68,23 @@ def plain_number(value):
     from plantwright.core.formatting import plain
 
     return plain(value) if isinstance(value, Decimal) else value
+
+
+@register.simple_tag(takes_context=True)
+def slot(context, page: str, record=None) -> str:
+    """What higher apps contribute to this place of a lower app's page (plantwright.core.panels): each
+    registered panel's template, rendered with `panel` (its context) and `record`. The page's own
+    template never names them, so no template links up the layers."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from plantwright.core.panels import render_context
+
+    request = context.get("request")
+    base = context.flatten()
+    parts = [
+        render_to_string(panel["template"], {**base, **panel, "panel": panel, "record": record}, request=request)
+        for panel in render_context(page, request, record)
+        if not panel.get("hidden")
+    ]
+    return mark_safe("".join(parts))

@@ -62,3 +62,22 @@ def upward_links(templates: Path, ranks: dict[str, int] | None = None) -> list[s
             if ranks[app] >= ranks[owner]:
                 found.append(f"{relative}: {kind} {target!r} points at {app}, not below {owner}")
     return found
+
+
+def main() -> int:
+    """`python -m plantwright.testing.architecture` (run by `make lint`): list upward template links."""
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plantwright.settings")
+    django.setup()
+    found = upward_links(ROOT / "plantwright" / "templates")
+    for line in found:
+        print(line)
+    print(f"templates: {len(found)} upward links" if found else "templates: no upward links")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,6 +1,6 @@
 """Every parser of outside input, fed anything: ERP events, downtime events (HTTP and MQTT), meter
 readings, CSV asset registers. Whatever arrives, each item is applied or refused with a machine-readable
-reason, never an exception, and a refused item leaves nothing half-written (DESIGN.md: bad input is a clear 4xx).
+reason, never an exception, and a refused item leaves nothing half-written (bad input is a clear 4xx).
 
 Two kinds of input: any JSON value at all, and near-misses, objects with the right keys holding
 values of any type (what a buggy integration sends)."""

@@ -1,4 +1,4 @@
-"""KPIs against a hand-computed plant, the same on SQLite and PostgreSQL (DESIGN.md §3)."""
+"""KPIs against a hand-computed plant, the same on SQLite and PostgreSQL (docs/reliability.md)."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
