@@ -49,7 +49,14 @@ from plantwright.assets.models import Asset  # noqa: E402
 from plantwright.downtime.models import DowntimeEvent  # noqa: E402
 from plantwright.downtime.mqtt import end_session  # noqa: E402
 from plantwright.maintenance.models import LaborEntry, LaborRate, WorkOrder  # noqa: E402
-from plantwright.testing.processes import FakeErp, kill, start_mqtt_ingest, start_outbox_worker, start_web  # noqa: E402
+from plantwright.testing.processes import (  # noqa: E402
+    FakeErp,
+    kill,
+    start_mqtt_ingest,
+    start_outbox_worker,
+    start_scheduler_and_task_worker,
+    start_web,
+)
 
 P95_TARGET_MS = 200
 # Who the n-th virtual user is: 35 % technicians, 35 % planners, 15 % and 15 % the OEE platform's feeds.
@@ -110,12 +117,14 @@ def main() -> None:
     webs = [start_web(workers=2), start_web(workers=2)]
     processes = [process for process, _url in webs]
     processes += [start_outbox_worker(env={"DATABASE_URL": os.environ["DATABASE_URL"]}) for _ in range(2)]
+    processes += start_scheduler_and_task_worker(env={"DATABASE_URL": os.environ["DATABASE_URL"]})
     ingest_ids = [f"{prefix}-ingest-{n}" for n in range(2)]
     processes += [start_mqtt_ingest(env=env, client_id=client_id) for client_id in ingest_ids]
     urls = [url for _process, url in webs]
     print(
         f"database: {DowntimeEvent.objects.count():,} downtime events, {LaborEntry.objects.count():,} labor entries; "
-        f"2 web × 2 workers × 4 threads, 2 outbox workers, 2 ingest; {args.seconds:.0f} s per level"
+        f"2 web × 2 workers × 4 threads, 2 outbox workers, a scheduler and a task worker, 2 ingest; "
+        f"{args.seconds:.0f} s per level"
     )
     try:
         time.sleep(3)  # the ingest processes subscribe

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "plantwright",
     "plantwright.accounts",
+    "plantwright.scheduling",
     "plantwright.assets",
     "plantwright.maintenance",
     "plantwright.inventory",

@@ -9,7 +9,7 @@ class ErpConfig(AppConfig):
     def ready(self) -> None:
         from plantwright.erp import connectors, panels
         from plantwright.erp.tryton.poller import poll_due_connections
-        from plantwright.outbox.registry import register_periodic
+        from plantwright.scheduling.registry import register_periodic
 
         connectors.register_outbox_handlers()
         panels.register()

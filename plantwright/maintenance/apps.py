@@ -9,7 +9,7 @@ class MaintenanceConfig(AppConfig):
     def ready(self) -> None:
         from plantwright.maintenance import panels
         from plantwright.maintenance.selectors.counts import compact
-        from plantwright.outbox.registry import register_periodic
+        from plantwright.scheduling.registry import register_periodic
 
         panels.register()
         register_periodic("maintenance.compact_counts", compact, every_seconds=60)

@@ -49,19 +49,6 @@ def prepare_batch(messages: list[Any]) -> dict[int, Exception]:
     return failed
 
 
-# Jobs the outbox worker also runs every so often (each worker keeps its own clock; a job must be
-# idempotent and safe to run on several workers at once).
-_PERIODIC: dict[str, tuple[Callable[[], Any], float]] = {}
-
-
-def register_periodic(name: str, job: Callable[[], Any], *, every_seconds: float) -> None:
-    _PERIODIC[name] = (job, every_seconds)
-
-
-def periodic_jobs() -> dict[str, tuple[Callable[[], Any], float]]:
-    return dict(_PERIODIC)
-
-
 # Called with each message that has just been dead-lettered, inside the transaction that records it
 # (notifications registers one: the admins hear of it).
 _ON_DEAD: list[Callable[[Any], None]] = []

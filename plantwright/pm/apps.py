@@ -7,8 +7,8 @@ class PmConfig(AppConfig):
     verbose_name = "Preventive maintenance"
 
     def ready(self) -> None:
-        from plantwright.outbox.registry import register_periodic
         from plantwright.pm.services import generate_due_work_orders
+        from plantwright.scheduling.registry import register_periodic
 
         # Run by the outbox worker (in `make run` and in production): idempotent, safe on several workers.
         register_periodic("pm.generate", generate_due_work_orders, every_seconds=600)

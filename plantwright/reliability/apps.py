@@ -7,10 +7,10 @@ class ReliabilityConfig(AppConfig):
     verbose_name = "Reliability and cost KPIs"
 
     def ready(self) -> None:
-        from plantwright.outbox.registry import register_periodic
         from plantwright.reliability import panels
         from plantwright.reliability.export_jobs import delete_old_exports
         from plantwright.reliability.monthly import refresh_all
+        from plantwright.scheduling.registry import register_periodic
 
         panels.register()
         register_periodic("reliability.delete_old_exports", delete_old_exports, every_seconds=3600)

@@ -71,11 +71,12 @@ class FakeErp:
         return self._call("POST", "/_send", {"url": url, "events": events, "secret": secret})
 
 
-def start_outbox_worker(*, env: dict[str, str] | None = None, batch: int = 20) -> subprocess.Popen:
-    # Its output goes to a file: an unread pipe would fill up and stall the worker.
-    log = tempfile.NamedTemporaryFile("w", prefix="outbox-worker-", suffix=".log", delete=False)  # noqa: SIM115
+def _start(name: str, arguments: list[str], env: dict[str, str] | None) -> subprocess.Popen:
+    """`python -m plantwright <arguments>` on this test's database; its output goes to a file (an
+    unread pipe would fill up and stall it)."""
+    log = tempfile.NamedTemporaryFile("w", prefix=f"{name}-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "plantwright", "outbox_worker", "--batch", str(batch), "--idle-sleep", "0.1"],
+        [sys.executable, "-m", "plantwright", *arguments],
         cwd=REPO,
         env={**os.environ, "DATABASE_URL": database_url(), **(env or {})},
         stdout=log,
@@ -83,6 +84,15 @@ def start_outbox_worker(*, env: dict[str, str] | None = None, batch: int = 20) -
     )
     process.log_path = log.name
     return process
+
+
+def start_outbox_worker(*, env: dict[str, str] | None = None, batch: int = 20) -> subprocess.Popen:
+    return _start("outbox-worker", ["outbox_worker", "--batch", str(batch), "--idle-sleep", "0.1"], env)
+
+
+def start_scheduler_and_task_worker(*, env: dict[str, str] | None = None) -> list[subprocess.Popen]:
+    """The periodic jobs as `make run` runs them: the scheduler queues them, `db_worker` runs them."""
+    return [_start("scheduler", ["scheduler"], env), _start("task-worker", ["db_worker", "--no-startup-delay"], env)]
 
 
 def free_port() -> int:

@@ -9,7 +9,6 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from plantwright.outbox.registry import periodic_jobs
 from plantwright.outbox.services import run_once, worker_name
 
 
@@ -32,10 +31,8 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         name = worker_name()
         self.stdout.write(f"outbox worker {name} started")
-        last_run: dict[str, float] = {}
         while not stopping:
             close_old_connections()
-            self._run_periodic(last_run)
             try:
                 delivered = run_once(batch, worker=name)
             except Exception as exc:
@@ -47,17 +44,3 @@ class Command(BaseCommand):
             if not delivered:
                 time.sleep(idle_sleep)
         self.stdout.write(f"outbox worker {name} stopped")
-
-    def _run_periodic(self, last_run: dict[str, float]) -> None:
-        """The registered periodic jobs (PM generation ...) that are due on this worker's clock."""
-        for job_name, (job, every) in periodic_jobs().items():
-            if time.monotonic() - last_run.get(job_name, float("-inf")) < every:
-                continue
-            last_run[job_name] = time.monotonic()
-            try:
-                outcome = job()
-            except Exception as exc:  # a failing job must not stop deliveries; it runs again next period
-                self.stderr.write(f"outbox worker: periodic job {job_name} failed: {exc}")
-            else:
-                if outcome:
-                    self.stdout.write(f"outbox worker: {job_name}: {outcome}")
