@@ -4,7 +4,11 @@ The outbox worker calls these; they run outside the business transaction and may
 every call carries the outbox message's idempotency key for the far side to drop repeats.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
+
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.erp.models import TrytonConnection, WebhookEndpoint
 from plantwright.erp.payloads import cancellation_payload, parts_request_payload
@@ -55,29 +59,57 @@ class WebhookConnector:
         return post_signed(self.endpoint, payload, idempotency_key=message.idempotency_key)
 
 
+@dataclass(frozen=True)
+class ConnectorType:
+    """A kind of connector a site may choose: its name on the settings page and how to build it."""
+
+    kind: str
+    label: Any  # a (lazy) translated name
+    build: Callable[[Any], Connector]
+
+
+_TYPES: dict[str, ConnectorType] = {}
+
+
+def register_connector(kind: str, label: Any, build: Callable[[Any], Connector]) -> None:
+    """Make a connector kind choosable per site (no migration: the site's setting is its kind's name)."""
+    _TYPES[kind] = ConnectorType(kind, label, build)
+
+
+def connector_types() -> dict[str, ConnectorType]:
+    return dict(_TYPES)
+
+
 def connector_for(site) -> Connector:
     """The site's connector (reads `site.procurement_settings` and its endpoint or connection: select them)."""
     try:
         kind = site.procurement_settings.connector
     except ProcurementSettings.DoesNotExist:
         kind = ConnectorKind.BUILTIN
-    if kind == ConnectorKind.WEBHOOK:
-        try:
-            return WebhookConnector(site.webhook_endpoint)
-        except WebhookEndpoint.DoesNotExist:
-            raise RetryableDeliveryError(
-                f"{site.code} uses the webhook connector but has no endpoint configured."
-            ) from None
-    if kind == ConnectorKind.BUILTIN:
-        return BuiltinConnector()
-    if kind == ConnectorKind.TRYTON:
-        try:
-            return TrytonConnector(site.tryton_connection)
-        except TrytonConnection.DoesNotExist:
-            raise RetryableDeliveryError(
-                f"{site.code} uses the Tryton connector but has no connection set up."
-            ) from None
-    raise RetryableDeliveryError(f"No connector {kind!r} is installed for {site.code}.")
+    if kind not in _TYPES:
+        raise RetryableDeliveryError(f"No connector {kind!r} is installed for {site.code}.")
+    return _TYPES[kind].build(site)
+
+
+def _webhook(site) -> Connector:
+    try:
+        return WebhookConnector(site.webhook_endpoint)
+    except WebhookEndpoint.DoesNotExist:
+        raise RetryableDeliveryError(
+            f"{site.code} uses the webhook connector but has no endpoint configured."
+        ) from None
+
+
+def _tryton(site) -> Connector:
+    try:
+        return TrytonConnector(site.tryton_connection)
+    except TrytonConnection.DoesNotExist:
+        raise RetryableDeliveryError(f"{site.code} uses the Tryton connector but has no connection set up.") from None
+
+
+register_connector(ConnectorKind.BUILTIN, _("Built-in purchasing (no ERP)"), lambda site: BuiltinConnector())
+register_connector(ConnectorKind.WEBHOOK, _("Signed webhook to an ERP"), _webhook)
+register_connector(ConnectorKind.TRYTON, _("Tryton ERP (JSON-RPC)"), _tryton)
 
 
 _SITE_CONNECTOR = ("site__procurement_settings", "site__webhook_endpoint", "site__tryton_connection")

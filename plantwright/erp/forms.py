@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from plantwright.erp.connectors import connector_types
 from plantwright.maintenance.models import Vendor
-from plantwright.procurement.models import ConnectorKind
 
 
 class NewPurchaseOrderForm(forms.Form):
@@ -17,7 +17,9 @@ class NewPurchaseOrderForm(forms.Form):
 
 
 class SiteConnectorForm(forms.Form):
-    connector = forms.ChoiceField(choices=ConnectorKind.choices, label=_("Connector"))
+    connector = forms.ChoiceField(
+        choices=lambda: [(kind, entry.label) for kind, entry in connector_types().items()], label=_("Connector")
+    )
     approval_threshold = forms.DecimalField(
         required=False,
         min_value=0,

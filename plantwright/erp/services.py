@@ -12,6 +12,7 @@ from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
 from plantwright.core.errors import ValidationFailed
 from plantwright.core.http.outbound import check_url
+from plantwright.erp.connectors import connector_types
 from plantwright.erp.models import TrytonConnection, WebhookEndpoint
 from plantwright.inventory.models import Storeroom
 from plantwright.procurement.models import ConnectorKind, ProcurementSettings
@@ -33,7 +34,7 @@ def configure_site(
     """Choose the site's connector and set it up. `tryton_*` keywords (url, database, username, password,
     warehouse_code, service_product_code, poll_every_seconds) describe the Tryton connection."""
     authorize(actor, Perm.MANAGE_INTEGRATIONS, site.pk)
-    if connector not in ConnectorKind.values:
+    if connector not in connector_types():
         raise ValidationFailed(f"Unknown connector {connector!r}.", details={"field": "connector"})
     if approval_threshold is not None and approval_threshold < 0:
         raise ValidationFailed("The approval threshold cannot be negative.", details={"field": "approval_threshold"})

@@ -18,17 +18,22 @@ MONEY = {"max_digits": 14, "decimal_places": 4}
 QUANTITY = {"max_digits": 14, "decimal_places": 4}
 
 
-class ConnectorKind(models.TextChoices):
-    BUILTIN = "builtin", _("Built-in purchasing (no ERP)")
-    WEBHOOK = "webhook", _("Signed webhook to an ERP")
-    TRYTON = "tryton", _("Tryton ERP (JSON-RPC)")
+class ConnectorKind:
+    """The connectors that come with Plantwright. Which kinds exist, and what each is called, is the
+    connector registry's (erp.connectors.register_connector): a new one needs no migration."""
+
+    BUILTIN = "builtin"
+    WEBHOOK = "webhook"
+    TRYTON = "tryton"
 
 
 class ProcurementSettings(models.Model):
     """Per site: which connector hands requests to purchasing, and when a manager must approve first."""
 
     site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="procurement_settings")
-    connector = models.CharField(max_length=12, choices=ConnectorKind.choices, default=ConnectorKind.BUILTIN)
+    connector = models.CharField(
+        max_length=40, default=ConnectorKind.BUILTIN, help_text=_("A registered connector kind")
+    )
     approval_threshold = models.DecimalField(
         **MONEY, null=True, blank=True, help_text="Requests estimated above this need a manager's approval."
     )
