@@ -20,17 +20,19 @@ from plantwright.maintenance.services.ledger import (
     reverse_cost_line,
 )
 from plantwright.maintenance.services.plan import add_plan, record_check, set_task_done
-from plantwright.maintenance.services.work import (
+from plantwright.maintenance.services.requests import (
     approve_work_request,
-    completion_gaps,
-    create_work_order,
     mark_work_request_duplicate,
-    next_number,
-    open_work_order_by_rule,
     raise_portal_request,
     raise_work_request,
-    record_downtime_windows,
     reject_work_request,
+)
+from plantwright.maintenance.services.work import (
+    completion_gaps,
+    create_work_order,
+    next_number,
+    open_work_order_by_rule,
+    record_downtime_windows,
     transition_work_order,
     update_work_order,
 )

@@ -1,4 +1,4 @@
-"""Every write to work requests and work orders."""
+"""Every write to work orders: create (by a person or a rule), edit, move through the lifecycle."""
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -21,7 +21,6 @@ from plantwright.core.errors import Conflict, InvalidTransition, ValidationFaile
 from plantwright.maintenance.lifecycle import NOTE_REQUIRED, READ_ONLY_STATUSES, allowed_targets
 from plantwright.maintenance.models import (
     FAILURE_BY_DEFAULT_TYPES,
-    OPEN_STATUSES,
     FailureCode,
     FailureCodeKind,
     NumberSequence,
@@ -31,9 +30,7 @@ from plantwright.maintenance.models import (
     WorkOrderStatus,
     WorkOrderTransition,
     WorkOrderType,
-    WorkRequest,
 )
-from plantwright.maintenance.services.attachments import carry_to_work_order
 from plantwright.notifications.models import Kind
 from plantwright.notifications.services import notify
 from plantwright.outbox.services import enqueue
@@ -72,178 +69,6 @@ def _choice(field: str, value: str, choices) -> str:
     if value not in choices.values:
         raise ValidationFailed(f"Unknown {field} {value!r}.", details={"field": field, "allowed": choices.values})
     return value
-
-
-# --- work requests ---------------------------------------------------------------------------
-
-
-@transaction.atomic
-def raise_work_request(
-    actor: User, *, asset_id: int, title: str, description: str = "", priority: str = Priority.MEDIUM
-) -> WorkRequest:
-    asset = _asset_for(actor, asset_id)
-    authorize(actor, Perm.RAISE_REQUEST, asset.site_id)
-    return _new_request(actor, asset, title=title, description=description, priority=priority)
-
-
-PORTAL_USERNAME = "portal"
-
-
-def portal_user() -> User:
-    """The account portal requests are raised by (it cannot log in); the reporter's name is on the request."""
-    user, created = User.objects.get_or_create(
-        username=PORTAL_USERNAME, defaults={"first_name": "Request", "last_name": "portal", "is_active": False}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
-
-
-@transaction.atomic
-def raise_portal_request(asset: Asset, *, title: str, description: str, reporter: str) -> WorkRequest:
-    """A request from the shop-floor portal: no account; the portal checked network, robots and limits."""
-    return _new_request(
-        portal_user(), asset, title=title, description=description, origin=WorkRequest.Origin.PORTAL, reporter=reporter
-    )
-
-
-def _new_request(
-    actor: User,
-    asset: Asset,
-    *,
-    title: str,
-    description: str,
-    priority: str = Priority.MEDIUM,
-    origin: str = WorkRequest.Origin.APP,
-    reporter: str = "",
-) -> WorkRequest:
-    title = title.strip()
-    if not title:
-        raise ValidationFailed("A request needs a title.", details={"field": "title"})
-    request = WorkRequest(
-        number=next_number("WR"),
-        site_id=asset.site_id,
-        asset=asset,
-        title=title,
-        description=description.strip(),
-        priority=_choice("priority", priority, Priority),
-        requested_by=actor,
-        origin=origin,
-        reporter_name=fit(WorkRequest, "reporter_name", reporter.strip()),
-    )
-    request._history_user = actor
-    request.save()
-    return request
-
-
-def _lock_new_request(actor: User, request: WorkRequest) -> WorkRequest:
-    authorize(actor, Perm.TRIAGE_REQUEST, request.site_id)
-    locked = WorkRequest.objects.select_for_update().get(pk=request.pk)
-    if locked.status != WorkRequest.Status.NEW:
-        raise Conflict(
-            f"{locked.number} was already triaged ({locked.status}).",
-            code="already_triaged",
-            details={"status": locked.status, "work_order": locked.work_order_id},
-        )
-    return locked
-
-
-def _close_triage(actor: User, request: WorkRequest, status: str) -> WorkRequest:
-    request.status = status
-    request.triaged_by = actor
-    request.triaged_at = timezone.now()
-    request._history_user = actor
-    request.save()
-    return request
-
-
-@transaction.atomic
-def approve_work_request(
-    actor: User,
-    request: WorkRequest,
-    *,
-    type: str = WorkOrderType.CORRECTIVE,
-    priority: str | None = None,
-    due_date: date | None = None,
-    assigned_to: list[int] | None = None,
-    is_failure: bool | None = None,
-    down_since: datetime | None = None,
-    note: str = "",
-) -> WorkOrder:
-    """Turn a new request into an approved WO on the same asset, linked both ways."""
-    request = _lock_new_request(actor, request)
-    work_order = _create_work_order(
-        actor,
-        origin=WorkOrderOrigin.REQUEST,
-        asset=request.asset,
-        type=type,
-        priority=priority or request.priority,
-        title=request.title,
-        description=request.description,
-        due_date=due_date,
-        assigned_to=assigned_to or [],
-        is_failure=is_failure,
-        down_since=down_since,
-        status=WorkOrderStatus.APPROVED,
-        note=note or f"Approved from {request.number}",
-    )
-    request.work_order = work_order
-    carry_to_work_order(request, work_order)
-    _close_triage(actor, request, WorkRequest.Status.APPROVED)
-    notify(
-        [request.requested_by],
-        Kind.REQUEST_TRIAGED,
-        title=format_lazy(
-            _("{request} was approved: {work_order}"), request=request.number, work_order=work_order.number
-        ),
-        body=request.title,
-        link=reverse("work-order-detail", args=[work_order.pk]),
-        key=f"request-triaged:{request.pk}",
-    )
-    return work_order
-
-
-@transaction.atomic
-def reject_work_request(actor: User, request: WorkRequest, *, reason: str) -> WorkRequest:
-    reason = reason.strip()
-    if not reason:
-        raise ValidationFailed(
-            "Say why the request is rejected; the requester will read it.", details={"field": "reason"}
-        )
-    request = _lock_new_request(actor, request)
-    request.rejection_reason = reason
-    request = _close_triage(actor, request, WorkRequest.Status.REJECTED)
-    notify(
-        [request.requested_by],
-        Kind.REQUEST_TRIAGED,
-        title=format_lazy(_("{request} was rejected"), request=request.number),
-        body=f"{request.title}\n{reason}",
-        link=reverse("work-request-detail", args=[request.pk]),
-        key=f"request-triaged:{request.pk}",
-    )
-    return request
-
-
-@transaction.atomic
-def mark_work_request_duplicate(actor: User, request: WorkRequest, *, work_order_id: int) -> WorkRequest:
-    request = _lock_new_request(actor, request)
-    work_order = WorkOrder.objects.filter(pk=work_order_id, site_id=request.site_id).first()
-    if work_order is None:
-        raise ValidationFailed(
-            f"Work order {work_order_id} does not exist at this site.", details={"field": "work_order"}
-        )
-    if work_order.status not in OPEN_STATUSES:
-        raise Conflict(
-            f"{work_order.number} is {work_order.status}; a request can only duplicate an open WO.",
-            code="work_order_not_open",
-            details={"work_order": work_order.pk, "status": work_order.status},
-        )
-    request.work_order = work_order
-    return _close_triage(actor, request, WorkRequest.Status.DUPLICATE)
-
-
-# --- work orders -----------------------------------------------------------------------------
 
 
 def _failure_code(kind: str, code: str | None) -> FailureCode | None:
@@ -386,6 +211,8 @@ def open_work_order_by_rule(
 
 # Fields a technician may set while doing the work; everything else is the planner's.
 EXECUTION_FIELDS = frozenset({"failure", "down_since", "restored_at", "is_failure"})
+
+
 PLANNING_FIELDS = frozenset(
     {"title", "description", "type", "priority", "due_date", "assigned_to", "asset", "estimated_cost"}
 )
