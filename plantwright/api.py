@@ -102,7 +102,7 @@ def _register_routers() -> None:
     from plantwright.pm.api import router as pm_router
     from plantwright.procurement.api import router as procurement_router
     from plantwright.reliability.api import router as reliability_router
-    from plantwright.reliability.audit_api import router as audit_router
+    from plantwright.reliability.api_audit import router as audit_router
 
     api.add_router("", accounts_router)
     api.add_router("", assets_router)

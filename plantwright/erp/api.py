@@ -21,11 +21,12 @@ from plantwright.core import json_reader
 from plantwright.core.errors import NotFound, Unauthenticated, ValidationFailed
 from plantwright.core.http.paging import BoundedPagination
 from plantwright.core.http.schemas import answer_events, errors, inline_refs
+from plantwright.core.inbound import InboundResult
 from plantwright.erp.models import WebhookEndpoint
 from plantwright.outbox.webhooks import verify
 from plantwright.procurement import selectors
 from plantwright.procurement.event_schemas import ErpEventIn
-from plantwright.procurement.events import EventResult, ingest
+from plantwright.procurement.events import ingest
 from plantwright.procurement.models import ConnectorKind
 from plantwright.procurement.services import site_settings
 
@@ -133,7 +134,7 @@ def receive_events(request: HttpRequest, site: str | None = None):
     site_obj = _site(site or request.headers.get("X-Plantwright-Site"))
     source = _authenticate(request, site_obj)
     raw_events, batch = _parse(request.body)
-    results: list[EventResult] = ingest(site_obj, source, raw_events)
+    results: list[InboundResult] = ingest(site_obj, source, raw_events)
     return answer_events(results, batch=batch)
 
 

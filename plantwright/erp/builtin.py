@@ -17,9 +17,10 @@ from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
 from plantwright.core.errors import Conflict, ValidationFailed, error_from_body
 from plantwright.core.formatting import plain
+from plantwright.core.inbound import InboundResult
 from plantwright.maintenance.models import Vendor
 from plantwright.maintenance.services import money, next_number
-from plantwright.procurement.events import EventResult, ingest_one
+from plantwright.procurement.events import ingest_one
 from plantwright.procurement.models import (
     ConnectorKind,
     PartsRequest,
@@ -101,7 +102,7 @@ def update_draft_line(actor: User, line: PurchaseOrderLine, *, quantity: Decimal
     PurchaseOrderLine.objects.filter(pk=line.pk).update(quantity=quantity, unit_price=money(unit_price))
 
 
-def _event(actor: User, po: PurchaseOrder, event: dict) -> EventResult:
+def _event(actor: User, po: PurchaseOrder, event: dict) -> InboundResult:
     """Apply one builtin event and surface a refusal as the error it is."""
     result = ingest_one(po.site, source_for(po.site), event)
     if result.status == "rejected":
@@ -171,7 +172,7 @@ def _lines_payload(lines: list[DocumentLine], *, with_amount: bool) -> list[dict
     return payload
 
 
-def receive(actor: User, po: PurchaseOrder, lines: list[DocumentLine], *, receipt_number: str = "") -> EventResult:
+def receive(actor: User, po: PurchaseOrder, lines: list[DocumentLine], *, receipt_number: str = "") -> InboundResult:
     """Goods (or a contractor's service) arrived; negative quantities send goods back to the vendor."""
     po = _locked(actor, po)
     if po.status in (PurchaseOrder.Status.DRAFT, PurchaseOrder.Status.CANCELLED):
@@ -191,7 +192,7 @@ def receive(actor: User, po: PurchaseOrder, lines: list[DocumentLine], *, receip
     )
 
 
-def enter_invoice(actor: User, po: PurchaseOrder, lines: list[DocumentLine], *, invoice_number: str) -> EventResult:
+def enter_invoice(actor: User, po: PurchaseOrder, lines: list[DocumentLine], *, invoice_number: str) -> InboundResult:
     po = _locked(actor, po)
     if po.status in (PurchaseOrder.Status.DRAFT, PurchaseOrder.Status.CANCELLED):
         raise Conflict(f"{po.po_number} is {po.status}; it takes no invoice.", code="po_not_open")

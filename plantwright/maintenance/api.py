@@ -7,7 +7,7 @@ from plantwright.core.http.paging import BoundedPagination, KeysFirstPagination
 from plantwright.core.http.schemas import errors, upload
 from plantwright.core.http.types import PathId, Timestamp
 from plantwright.maintenance import selectors, services
-from plantwright.maintenance.downloads import attachment_response
+from plantwright.maintenance.attachment_files import attachment_response
 from plantwright.maintenance.schemas import (
     ApproveIn,
     AttachmentOut,

@@ -4,7 +4,6 @@ from plantwright.downtime.services.decisions import DowntimeBatch
 from plantwright.downtime.services.ingest import (
     DowntimeEventIn,
     Incoming,
-    IngestResult,
     ingest,
     ingest_items,
     reject_unreadable,
@@ -17,7 +16,6 @@ __all__ = [
     "DowntimeBatch",
     "DowntimeEventIn",
     "Incoming",
-    "IngestResult",
     "configure_oee_webhook",
     "delete_rule",
     "ingest",

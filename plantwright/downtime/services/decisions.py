@@ -40,7 +40,7 @@ _NEIGHBOUR_FIELDS = ["pk", "started_at", "category", "reason_code", "work_order_
 
 
 @dataclass(slots=True)
-class Order:
+class WorkOrderSnapshot:
     """What deciding needs of a WO (read as plain values: a batch reads hundreds of them)."""
 
     pk: int
@@ -73,12 +73,12 @@ class DowntimeBatch:
         self.stops: dict[int, dict[datetime, DowntimeStop | Neighbour]] = {}
         self._times: dict[int, list[datetime]] = {}  # asset id -> the keys of `stops`, sorted
         self.rules: dict[int, list[DowntimeRule]] = {}  # site id -> active rules in order
-        self.orders: dict[int, Order] = {}  # the WOs the batch's stops belong to, by id
-        self.open_orders: dict[tuple[int, int], Order] = {}  # (asset id, rule id) -> its open WO
+        self.orders: dict[int, WorkOrderSnapshot] = {}  # the WOs the batch's stops belong to, by id
+        self.open_orders: dict[tuple[int, int], WorkOrderSnapshot] = {}  # (asset id, rule id) -> its open WO
         self._new: list[DowntimeStop] = []
         self._changed: dict[int, DowntimeStop] = {}
         self._joined: dict[tuple[int, int, str], list[int]] = defaultdict(list)  # neighbours that joined a WO
-        self._windows: dict[int, Order] = {}  # failure WOs whose downtime window may have moved
+        self._windows: dict[int, WorkOrderSnapshot] = {}  # failure WOs whose downtime window may have moved
 
     # --- loading ---------------------------------------------------------------------------------
 
@@ -97,7 +97,7 @@ class DowntimeBatch:
             .order_by("created_at", "pk")
             .values_list(*_ORDER_FIELDS, "opened_by")
         ):
-            order = self.orders[values[0]] = Order(*values)
+            order = self.orders[values[0]] = WorkOrderSnapshot(*values)
             if opened_by is not None:
                 self.open_orders[(order.asset_id, opened_by)] = order
         named, nearby = self._wanted(starts)
@@ -105,7 +105,7 @@ class DowntimeBatch:
         closed = {s.work_order_id for s in stops if s.work_order_id is not None} - self.orders.keys()
         if closed:  # WOs no longer open that named stops belong to: shown, and followed if completed
             for values in WorkOrder.objects.filter(pk__in=closed).values_list(*_ORDER_FIELDS):
-                self.orders[values[0]] = Order(*values)
+                self.orders[values[0]] = WorkOrderSnapshot(*values)
         self.stops = {asset_id: {} for asset_id in self.assets}
         for stop in stops:
             stop.asset = self.assets[stop.asset_id]
@@ -243,7 +243,7 @@ class DowntimeBatch:
                 restored_at=restored,
                 note=f"Opened by downtime rule '{rule.name}'",
             )
-            work_order = self.orders[work_order.pk] = self.open_orders[(asset_id, rule.pk)] = Order(
+            work_order = self.orders[work_order.pk] = self.open_orders[(asset_id, rule.pk)] = WorkOrderSnapshot(
                 *(getattr(work_order, name) for name in _ORDER_FIELDS)
             )
             decision = fit(DowntimeStop, "decision", f"opened {work_order.number} (rule '{rule.name}')")
@@ -274,7 +274,7 @@ class DowntimeBatch:
     def number(self, work_order_id: int) -> str:
         return self.orders[work_order_id].number
 
-    def _follow_window(self, work_order: Order) -> None:
+    def _follow_window(self, work_order: WorkOrderSnapshot) -> None:
         if work_order.is_failure and work_order.status not in READ_ONLY_STATUSES:
             self._windows[work_order.pk] = work_order
 

@@ -11,7 +11,7 @@ stands or falls alone: a refused event is stored with its reason and changes not
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +28,7 @@ from plantwright.core.db.bounded import fit
 from plantwright.core.db.bulk import insert_new
 from plantwright.core.errors import DomainError, PermissionDenied, ValidationFailed, schema_error
 from plantwright.core.http.types import Text, Timestamp
+from plantwright.core.inbound import InboundResult
 from plantwright.downtime.models import Category, DowntimeEvent, DowntimeStop, RuleAction
 from plantwright.downtime.services.decisions import DowntimeBatch
 
@@ -55,38 +56,28 @@ _EVENT = TypeAdapter(DowntimeEventIn)
 _CATEGORIES = frozenset(Category.values)
 
 
-@dataclass
-class IngestResult:
-    event_id: str
-    status: str
-    id: int | None = None
-    stop: int | None = None
-    work_order: str | None = None
-    decision: str = ""
-    error: dict[str, Any] = field(default_factory=dict)
-    replayed: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "event_id": self.event_id,
-            "id": self.id,
-            "status": self.status,
-            "stop": self.stop,
-            "work_order": self.work_order,
-            "decision": self.decision,
-            "error": self.error or None,
-            "replayed": self.replayed,
-        }
+def _answer(
+    event_id: str,
+    status: str,
+    id: int | None = None,
+    stop: int | None = None,
+    work_order: str | None = None,
+    decision: str = "",
+    error: dict[str, Any] | None = None,
+    replayed: bool = False,
+) -> InboundResult:
+    found = {"stop": stop, "work_order": work_order, "decision": decision}
+    return InboundResult(event_id, status, id, error or {}, replayed, found)
 
 
-def _result(event: DowntimeEvent, *, replayed: bool = False, batch: DowntimeBatch | None = None) -> IngestResult:
+def _result(event: DowntimeEvent, *, replayed: bool = False, batch: DowntimeBatch | None = None) -> InboundResult:
     stop = event.stop
     number = None
     if stop is not None and stop.work_order_id is not None:
         # A stop the batch decided knows its WO by id only; a stored one came with its WO.
         known = batch is not None and stop.work_order_id in batch.orders
         number = batch.number(stop.work_order_id) if known else stop.work_order.number
-    return IngestResult(
+    return _answer(
         event.event_id,
         event.status,
         event.pk,
@@ -123,12 +114,12 @@ def ingest(
     site: Site | None = None,
     machine_id: str | None = None,
     now: datetime | None = None,
-) -> list[IngestResult]:
+) -> list[InboundResult]:
     """Apply a batch from one sender (one transaction; each event stands or falls alone)."""
     return ingest_items(actor, [Incoming(raw, source, site, machine_id) for raw in raw_events], now=now)
 
 
-def ingest_items(actor: User, items: list[Incoming], *, now: datetime | None = None) -> list[IngestResult]:
+def ingest_items(actor: User, items: list[Incoming], *, now: datetime | None = None) -> list[InboundResult]:
     now = now or timezone.now()
     for attempt in range(1, ATTEMPTS + 1):
         try:
@@ -152,7 +143,7 @@ class _Checked:
     site: Site | None = None  # whose event it is: with the sender, the scope of its event_id
 
 
-def _apply(actor: User, items: list[Incoming], now: datetime) -> list[IngestResult]:
+def _apply(actor: User, items: list[Incoming], now: datetime) -> list[InboundResult]:
     if site_ids_with(actor, Perm.INGEST_DOWNTIME) == set():
         # Nothing is stored for a caller who may send no downtime anywhere: no id claimed, no refusal kept.
         raise PermissionDenied("This account may not send downtime events.")
@@ -182,7 +173,7 @@ def _apply(actor: User, items: list[Incoming], now: datetime) -> list[IngestResu
             event_id__in={c.event_id for c in checked}, sender=actor
         )
     }
-    answers: list[tuple[DowntimeEvent, bool] | IngestResult] = []
+    answers: list[tuple[DowntimeEvent, bool] | InboundResult] = []
     applied: list[DowntimeEvent] = []
     budget = _RefusalBudget(actor, now)
     for c in checked:
@@ -225,15 +216,15 @@ def _apply(actor: User, items: list[Incoming], now: datetime) -> list[IngestResu
     batch.flush()
     insert_new(DowntimeEvent, applied)
     return [
-        answer if isinstance(answer, IngestResult) else _result(answer[0], replayed=answer[1], batch=batch)
+        answer if isinstance(answer, InboundResult) else _result(answer[0], replayed=answer[1], batch=batch)
         for answer in answers
     ]
 
 
-def _replay(prior: DowntimeEvent, raw: Any) -> tuple[DowntimeEvent, bool] | IngestResult:
+def _replay(prior: DowntimeEvent, raw: Any) -> tuple[DowntimeEvent, bool] | InboundResult:
     if prior.payload == raw:
         return (prior, True)
-    return IngestResult(
+    return _answer(
         prior.event_id,
         DowntimeEvent.Status.REJECTED,
         error={
@@ -271,7 +262,7 @@ def _check(item: Incoming, now: datetime) -> _Checked:
 
 def reject_unreadable(
     actor: User, raw: Any, *, source: str, site: Site | None, error: DomainError, now: datetime | None = None
-) -> IngestResult:
+) -> InboundResult:
     """Keep what could not even be read (not JSON, an unknown site in the topic) for a person to see,
     within the sender's hourly budget of refusals."""
     event_id = _event_id(raw)
@@ -308,10 +299,10 @@ class _RefusalBudget:
         return self.left >= 0
 
 
-def _not_kept(event_id: str, error: DomainError, budget: _RefusalBudget) -> IngestResult:
+def _not_kept(event_id: str, error: DomainError, budget: _RefusalBudget) -> InboundResult:
     body = {**error.as_body()["error"], "status": error.status}
     body["details"] = {**body["details"], "kept": False, "why_not_kept": budget.why_not}
-    return IngestResult(event_id, DowntimeEvent.Status.REJECTED, error=body)
+    return _answer(event_id, DowntimeEvent.Status.REJECTED, error=body)
 
 
 def _site_of(actor: User, raw: Any, assets: dict[str, Asset]) -> Site | None:

@@ -30,10 +30,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from plantwright.core.inbound import InboundResult
 from plantwright.erp.models import TrytonConnection, TrytonLine
 from plantwright.erp.tryton.connector import client_for
 from plantwright.erp.tryton.rpc import TrytonClient, TrytonError, TrytonUnreachable
-from plantwright.procurement.events import EventResult, ingest
+from plantwright.procurement.events import ingest
 from plantwright.procurement.models import PartsRequestLine, PurchaseOrder
 
 log = logging.getLogger(__name__)
@@ -381,7 +382,7 @@ class _Reader:
 @dataclass
 class PollResult:
     events: int
-    results: list[EventResult]
+    results: list[InboundResult]
     checkpoint: dt.datetime | None
 
 

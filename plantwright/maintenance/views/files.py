@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from plantwright.core.errors import DomainError
 from plantwright.maintenance import selectors, services
-from plantwright.maintenance.downloads import attachment_response
+from plantwright.maintenance.attachment_files import attachment_response
 
 
 def _attach(request: HttpRequest, **target) -> HttpResponse:

@@ -23,13 +23,14 @@ from django.db import IntegrityError, transaction
 
 from plantwright.accounts.models import Site
 from plantwright.core.errors import Conflict
+from plantwright.core.inbound import InboundResult
 from plantwright.procurement.events.batch import Batch
-from plantwright.procurement.events.results import COST_SOURCE, OVER_DELIVERY_TOLERANCE, EventResult, line_target
+from plantwright.procurement.events.results import COST_SOURCE, OVER_DELIVERY_TOLERANCE, line_target
 
-__all__ = ["COST_SOURCE", "OVER_DELIVERY_TOLERANCE", "EventResult", "ingest", "ingest_one", "line_target"]
+__all__ = ["COST_SOURCE", "OVER_DELIVERY_TOLERANCE", "ingest", "ingest_one", "line_target"]
 
 
-def ingest(site: Site, source: str, raw_events: list[Any]) -> list[EventResult]:
+def ingest(site: Site, source: str, raw_events: list[Any]) -> list[InboundResult]:
     """Store and apply a batch in one transaction; every event stands or falls alone."""
     try:
         with transaction.atomic():
@@ -42,5 +43,5 @@ def ingest(site: Site, source: str, raw_events: list[Any]) -> list[EventResult]:
         ) from None
 
 
-def ingest_one(site: Site, source: str, raw: Any) -> EventResult:
+def ingest_one(site: Site, source: str, raw: Any) -> InboundResult:
     return ingest(site, source, [raw])[0]

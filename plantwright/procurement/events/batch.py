@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from plantwright.accounts.models import Site
 from plantwright.core.db.bounded import fit
 from plantwright.core.errors import Conflict, DomainError, ValidationFailed, schema_error
+from plantwright.core.inbound import InboundResult
 from plantwright.inventory.models import Storeroom
 from plantwright.inventory.services import receive_purchased_stock
 from plantwright.maintenance.models import CostLine, Vendor
@@ -30,9 +31,9 @@ from plantwright.procurement.events.results import (
     _EVENT,
     COST_SOURCE,
     Applied,
-    EventResult,
     _error_body,
     _event_id,
+    erp_result,
 )
 from plantwright.procurement.models import (
     ErpEvent,
@@ -79,7 +80,7 @@ class Batch(PurchaseOrders, Documents, Reconciliation):
 
     # --- the batch ---------------------------------------------------------------------------
 
-    def run(self, raw_events: list[Any]) -> list[EventResult]:
+    def run(self, raw_events: list[Any]) -> list[InboundResult]:
         event_ids = [_event_id(raw) for raw in raw_events]
         known = {e.event_id: e for e in ErpEvent.objects.filter(source=self.source, event_id__in=set(event_ids))}
         parsed_events: list[tuple[str, Any, Any]] = []
@@ -99,7 +100,7 @@ class Batch(PurchaseOrders, Documents, Reconciliation):
                 if parked_event.event_id in known and parked_event.source == self.source:
                     known[parked_event.event_id] = parked_event
 
-        outcomes: list[tuple[ErpEvent, bool] | EventResult] = []
+        outcomes: list[tuple[ErpEvent, bool] | InboundResult] = []
         for event_id, raw, parsed in parsed_events:
             existing = known.get(event_id)
             if existing is not None:
@@ -109,7 +110,7 @@ class Batch(PurchaseOrders, Documents, Reconciliation):
                         code="event_id_reused",
                         details={"event": existing.pk, "event_id": event_id},
                     )
-                    outcomes.append(EventResult(event_id, Applied.REJECTED, error=_error_body(error)))
+                    outcomes.append(erp_result(event_id, Applied.REJECTED, error=_error_body(error)))
                 else:
                     outcomes.append((existing, True))
                 continue
@@ -121,8 +122,8 @@ class Batch(PurchaseOrders, Documents, Reconciliation):
         self._flush()
         return [
             outcome
-            if isinstance(outcome, EventResult)
-            else EventResult(
+            if isinstance(outcome, InboundResult)
+            else erp_result(
                 outcome[0].event_id,
                 outcome[0].status,
                 outcome[0].pk,

@@ -2,13 +2,13 @@
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from plantwright.core.errors import DomainError
+from plantwright.core.inbound import InboundResult
 from plantwright.maintenance.services import money
 from plantwright.procurement.event_schemas import (
     ErpEventIn,
@@ -27,24 +27,15 @@ Applied = ErpEvent.Status
 _MISSING = object()
 
 
-@dataclass
-class EventResult:
-    event_id: str
-    status: str
-    id: int | None = None
-    type: str = ""
-    error: dict[str, Any] = field(default_factory=dict)
-    replayed: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "event_id": self.event_id,
-            "id": self.id,
-            "type": self.type,
-            "status": self.status,
-            "error": self.error or None,
-            "replayed": self.replayed,
-        }
+def erp_result(
+    event_id: str,
+    status: str,
+    id: int | None = None,
+    type: str = "",
+    error: dict[str, Any] | None = None,
+    replayed: bool = False,
+) -> InboundResult:
+    return InboundResult(event_id, status, id, error or {}, replayed, {"type": type})
 
 
 def line_target(line: PurchaseOrderLine) -> Decimal:

@@ -47,7 +47,7 @@ def submitted(planner, work_order, bearing):
 
 @pytest.fixture
 def send(site):
-    """send(event) -> the EventResult, as the API's connector source would."""
+    """send(event) -> the InboundResult, as the API's connector source would."""
 
     def _send(event, source="api:north"):
         return ingest_one(site, source, event)
