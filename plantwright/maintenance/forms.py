@@ -3,19 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from plantwright.core.http.widgets import DateInput, DateTimeLocalInput
 from plantwright.maintenance.models import FailureCodeKind, Priority, WorkOrderStatus, WorkOrderType
 from plantwright.maintenance.selectors import list_failure_codes
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class WorkRequestForm(forms.Form):

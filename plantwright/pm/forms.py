@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from plantwright.assets.models import Asset, Meter
+from plantwright.core.http.widgets import DateInput
 from plantwright.pm.models import JobPlan, PmSchedule
 from plantwright.pm.services import SCHEDULE_FIELDS
 
@@ -15,7 +16,7 @@ class ScheduleForm(forms.ModelForm):
         model = PmSchedule
         fields = list(SCHEDULE_FIELDS)
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": DateInput(),
             "season_start_month": forms.Select(choices=MONTHS),
             "season_end_month": forms.Select(choices=MONTHS),
         }

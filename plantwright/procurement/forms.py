@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from plantwright.core.http.widgets import DateInput
 from plantwright.inventory.models import Part
 from plantwright.maintenance.models import Vendor
 from plantwright.procurement.models import LineKind
@@ -20,7 +21,7 @@ class RequestLineForm(forms.Form):
     estimated_unit_cost = forms.DecimalField(
         min_value=0, max_digits=14, decimal_places=4, required=False, label=_("Estimated unit cost")
     )
-    need_by = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("Need by"))
+    need_by = forms.DateField(required=False, widget=DateInput(), label=_("Need by"))
     suggested_vendor = forms.ModelChoiceField(
         queryset=Vendor.objects.filter(active=True),
         required=False,
