@@ -50,7 +50,6 @@ from plantwright.pm.selectors import done_on_time
 from plantwright.pm.services import grace_days
 
 HOUR = Decimal(3600)
-RATIO = Decimal("0.0001")
 HOURS = Decimal("0.0001")
 MONEY = Decimal("0.0001")
 ZERO = Decimal(0)
@@ -176,7 +175,8 @@ class Parts:
         n = self.restored_failures
 
         def ratio(part, whole) -> Decimal | None:
-            return (Decimal(part) / Decimal(whole)).quantize(RATIO) if whole else None
+            # Full precision (28 significant digits): a client recomputes and adds them; pages round.
+            return Decimal(part) / Decimal(whole) if whole else None
 
         return Kpis(
             failures=self.failures,

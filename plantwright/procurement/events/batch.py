@@ -236,9 +236,13 @@ class Batch(PurchaseOrders, Documents, Reconciliation):
         if not ids:
             return
         requests = PartsRequestLine.objects.filter(pk__in=ids).values("request_id")
+        # select_related gives each line its own copy of its request: keep one per request, or two
+        # events of the batch would each change a copy and only one copy be written.
+        shared: dict[int, PartsRequest] = {}
         for request_line in PartsRequestLine.objects.filter(request_id__in=Subquery(requests)).select_related(
             "request__work_order", "part"
         ):
+            request_line.request = shared.setdefault(request_line.request_id, request_line.request)
             self.request_lines[request_line.pk] = request_line
             self.request_line_status[request_line.request_id].append(request_line)
         known = {line.pk: line for line in po_lines}

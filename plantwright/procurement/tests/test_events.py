@@ -280,3 +280,18 @@ def test_one_po_carries_lines_for_several_wos(submitted, planner, asset, bearing
     send(receipt({10: "4", 20: "6"}))
     assert (ledger(work_order), ledger(other_wo)) == (Decimal("48.0000"), Decimal("72.0000"))
     assert PurchaseOrder.objects.count() == 1
+
+
+def test_a_request_split_over_two_pos_in_one_batch_is_ordered(submitted, site):
+    """Tryton sends a requisition that spans two suppliers as two purchases, often in one poll."""
+    from plantwright.procurement.events import ingest
+
+    po_a = po_created(submitted, po="4500101")
+    po_a["lines"] = [po_a["lines"][0]]
+    po_b = po_created(submitted, po="4500102")
+    po_b["lines"] = [{**po_b["lines"][1], "po_line": 10}]
+    results = ingest(site, "api:north", [po_a, po_b])
+    assert [r.status for r in results] == ["applied", "applied"]
+    submitted.refresh_from_db()
+    assert set(submitted.lines.values_list("status", flat=True)) == {"ordered"}
+    assert submitted.status == PartsRequest.Status.ORDERED

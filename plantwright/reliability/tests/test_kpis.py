@@ -54,10 +54,10 @@ def test_one_asset_by_the_definitions(plant):
     assert k.downtime_hours == Decimal(22)
     assert k.time_in_service_hours == Decimal(744)
     assert k.mtbf_hours == Decimal("180.5")  # (744 − 22) / 4
-    assert k.availability == Decimal("0.9704")  # 722 / 744
+    assert k.availability == Decimal(722) / Decimal(744)  # full precision: pages round
     assert k.restored_failures == 3 and k.mttr_hours == Decimal("6.6667")  # (10 + 6 + 4) / 3, open one excluded
     assert k.mean_active_repair_hours == Decimal(2)  # (4 h labor + 2 h contractor) / 3
-    assert k.planned_hours_ratio == Decimal("0.3333")  # 3 PM hours of 9
+    assert k.planned_hours_ratio == Decimal(3) / Decimal(9)  # 3 PM hours of 9
     assert k.planned_count_ratio == Decimal("0.5")  # the PM and F1 completed in P
     assert k.cost["labor"] == Decimal(350) and k.cost["total"] == Decimal(350)
     assert k.pm_compliance is None  # no PM schedule: nothing due
@@ -76,7 +76,7 @@ def test_a_roll_up_adds_the_parts_then_divides(plant):
     k = kpis(Scope.of_assets([a.pk, b.pk]), P)
     assert k.time_in_service_hours == Decimal(1128) and k.downtime_hours == Decimal(22)
     assert k.mtbf_hours == Decimal("276.5")  # (1128 − 22) / 4, not the mean of the two MTBFs
-    assert k.availability == Decimal("0.9805")
+    assert k.availability == Decimal(1128 - 22) / Decimal(1128)  # 0.98049645390070921985815602
 
 
 def test_the_api_scopes_and_refuses_bad_input(api_as, planner, plant, site, other_site):
@@ -248,3 +248,13 @@ def test_the_default_period_is_the_last_twelve_whole_months(as_user, planner, si
     assert filters_for(planner, {"to": "2026-03-15"}).period.day_from == date(2025, 3, 15)  # any day: 365 days back
     html = as_user(planner).get("/reliability/").content.decode()
     assert "<strong>Last 12 months</strong>" in html and ">This month</a>" in html
+
+
+def test_ratios_leave_the_api_at_full_precision(api_as, planner, plant, site):
+    """2140.5 / 2160 is 0.99097…, not 0.9910: a client must be able to recompute and add (issue 21)."""
+    a, _b = plant
+    status, body = api_as(planner).get("/reliability/kpis", asset=a.pk, **{"from": "2026-01-01", "to": "2026-02-01"})
+    assert status == 200
+    for name in ("availability", "planned_hours_ratio"):
+        digits = body[name].replace("0.", "", 1).lstrip("0")
+        assert len(digits) >= 10, (name, body[name])
