@@ -166,3 +166,22 @@ def test_the_connection_check_says_unreachable_and_nothing_of_the_answer(as_user
     page = as_user(admin).post(f"/sites/{site.pk}/connector/", {"check_tryton": "1"}).content.decode()
     assert "Tryton cannot be reached" in page and "HTTP 500" in page
     assert "SECRET" not in page and "hunter2" not in page
+
+
+def test_an_allowed_address_is_not_resolved_again_for_every_delivery(monkeypatch, settings):
+    import socket
+
+    from plantwright.core.http import outbound
+
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["203.0.113.0/24"]
+    monkeypatch.setattr(outbound, "_passed", {})
+    lookups = []
+    monkeypatch.setattr(
+        socket, "getaddrinfo", lambda *a, **k: lookups.append(a) or [(0, 0, 0, "", ("203.0.113.7", 443))]
+    )
+    for _ in range(5):
+        check_url("https://erp.plant.test/")
+    assert len(lookups) == 1
+    settings.OUTBOUND_ALLOWED_NETWORKS = []  # the allow-list changed: judged afresh
+    with pytest.raises(ValidationFailed):
+        check_url("https://erp.plant.test/")

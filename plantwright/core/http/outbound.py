@@ -13,6 +13,7 @@ never shown beyond its status and reason.
 import ipaddress
 import re
 import socket
+import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -40,8 +41,24 @@ def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return address.is_global and not address.is_multicast
 
 
+# An address found allowed stays allowed this long (per URL and allow-list): an outbox worker
+# delivering hundreds of messages a second to one ERP need not resolve its name for each.
+PASSED_FOR_SECONDS = 30.0
+_passed: dict[tuple[str, tuple[str, ...]], float] = {}
+
+
 def check_url(url: str, *, field: str = "url") -> None:
     """Raise AddressNotAllowed unless `url` is http(s) to a public address or an allowed one."""
+    key = (url, tuple(settings.OUTBOUND_ALLOWED_NETWORKS))
+    if time.monotonic() - _passed.get(key, float("-inf")) < PASSED_FOR_SECONDS:
+        return
+    _check(url, field)
+    if len(_passed) > 1000:
+        _passed.clear()
+    _passed[key] = time.monotonic()
+
+
+def _check(url: str, field: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise AddressNotAllowed("Only http:// and https:// addresses can be used.", details={"field": field})
