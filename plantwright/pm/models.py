@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext
 
 from plantwright.accounts.models import Site
 from plantwright.assets.models import Asset, Meter
@@ -135,6 +136,24 @@ class PmSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset.code}: {self.name}"
+
+    @property
+    def every(self) -> str:
+        """The calendar interval as people say it, in the reader's language ("every 2 weeks, fixed")."""
+        if self.interval is None:
+            return ""
+        n = self.interval
+        words = {
+            IntervalUnit.DAYS: ngettext("every %(n)d day", "every %(n)d days", n),
+            IntervalUnit.WEEKS: ngettext("every %(n)d week", "every %(n)d weeks", n),
+            IntervalUnit.MONTHS: ngettext("every %(n)d month", "every %(n)d months", n),
+        }[self.interval_unit] % {"n": n}
+        mode = (
+            pgettext("PM schedule mode", "fixed")
+            if self.mode == CalendarMode.FIXED
+            else pgettext("PM schedule mode", "floating")
+        )
+        return f"{words}, {mode}"
 
 
 class PmOccurrence(models.Model):

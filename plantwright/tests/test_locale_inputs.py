@@ -169,3 +169,19 @@ def test_chart_coordinates_are_numbers_in_turkish(as_user, turkish, asset, site)
         coordinates = re.findall(r'<(?:rect|line|circle|text)[^>]*?\b(?:x|y|width|height)="([^"]*)"', page)
         assert coordinates, path
         assert [value for value in coordinates if not NUMBER.match(value)] == [], path
+
+
+def test_a_schedules_interval_reads_as_people_say_it_in_both_languages(as_user, planner, site, asset):
+    for n, unit in ((1, "weeks"), (3, "weeks"), (1, "months"), (2, "days")):
+        PmSchedule.objects.create(
+            site=site, asset=asset, name=f"S-{n}-{unit}", interval=n, interval_unit=unit, starts_on=date(2026, 12, 9)
+        )
+    client = as_user(planner)
+    page = client.get(f"/pm/?site={site.pk}").content.decode()
+    for text in ("every 1 week, fixed", "every 3 weeks, fixed", "every 1 month, fixed", "every 2 days, fixed"):
+        assert text in page
+    assert "1 weeks" not in page and "1 months" not in page
+    planner.language = "tr"
+    planner.save()
+    page = client.get(f"/pm/?site={site.pk}").content.decode()
+    assert "her 1 haftada, sabit" in page and "her 3 haftada, sabit" in page and "her 2 günde, sabit" in page
