@@ -42,9 +42,30 @@ STATUS_TONES = {
 
 @register.simple_tag
 def badge(value: str, label: str | None = None):
-    return format_html(
-        '<span class="badge badge-{}">{}</span>', STATUS_TONES.get(value, "muted"), label or value.replace("_", " ")
-    )
+    """A status, priority or criticality as a coloured word, in the reader's language: the label
+    given, else the label its choices give the value (a raw `on_hold` is never shown)."""
+    shown = label or _choice_labels().get(value) or value.replace("_", " ")
+    return format_html('<span class="badge badge-{}">{}</span>', STATUS_TONES.get(value, "muted"), shown)
+
+
+_LABELS: dict | None = None
+
+
+def _choice_labels() -> dict:
+    """value → translatable label of the choices badges show (the first choices that name it)."""
+    global _LABELS
+    if _LABELS is None:
+        from django.utils.translation import gettext_lazy as _
+
+        from plantwright.assets.models import Criticality
+        from plantwright.maintenance.models import CheckResult, Priority, WorkOrderStatus, WorkRequest
+
+        labels: dict = {"error": _("Error"), "warning": _("Warning")}  # the audit's severities
+        for choices in (WorkOrderStatus, WorkRequest.Status, Priority, Criticality, CheckResult):
+            for value, text in choices.choices:
+                labels.setdefault(value, text)
+        _LABELS = labels
+    return _LABELS
 
 
 @register.filter

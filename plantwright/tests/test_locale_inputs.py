@@ -185,3 +185,12 @@ def test_a_schedules_interval_reads_as_people_say_it_in_both_languages(as_user, 
     planner.save()
     page = client.get(f"/pm/?site={site.pk}").content.decode()
     assert "her 1 haftada, sabit" in page and "her 3 haftada, sabit" in page and "her 2 günde, sabit" in page
+
+
+def test_status_and_priority_badges_are_translated(as_user, planner, asset):
+    factories.WorkOrderFactory(asset=asset, status="on_hold", priority="high", title="Belt")
+    planner.language = "tr"
+    planner.save()
+    page = as_user(planner).get("/work-orders/").content.decode()
+    badges = re.findall(r'<span class="badge badge-\w+">([^<]*)</span>', page)
+    assert badges and "on hold" not in badges and "high" not in badges, badges
