@@ -68,3 +68,13 @@ def list_users_at_sites(site_ids: set[int] | None, roles: list[str] | None = Non
 
 def list_tokens(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
+
+
+def site_by_code(code: str) -> Site | None:
+    """The site a machine names by code: exactly, else regardless of case when that is unambiguous
+    (an ERP configured with `IST` for the site `ist`)."""
+    site = Site.objects.filter(code=code).first()
+    if site is None:
+        found = list(Site.objects.filter(code__iexact=code)[:2])
+        site = found[0] if len(found) == 1 else None
+    return site

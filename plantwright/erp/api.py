@@ -15,7 +15,7 @@ from pydantic import TypeAdapter
 
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
-from plantwright.accounts.selectors import authorize
+from plantwright.accounts.selectors import authorize, site_by_code
 from plantwright.accounts.services import authenticate_token
 from plantwright.core import json_reader
 from plantwright.core.errors import NotFound, Unauthenticated, ValidationFailed
@@ -80,7 +80,7 @@ _OPENAPI_BODY = {
 
 
 def _site(code: str | None) -> Site:
-    site = Site.objects.filter(code=code).first() if code else None
+    site = site_by_code(code) if code else None
     if site is None:
         raise NotFound(f"No site {code!r}; send ?site=<site code>.", code="unknown_site")
     return site

@@ -216,3 +216,11 @@ def test_outbox_api_lists_retries_and_cancels(api_as, integrator, planner, submi
     assert status == 200 and body["count"] == 0  # not an integration manager
     status, _ = api_as(planner).post(f"/outbox/{message_id}/retry")
     assert status == 404
+
+
+def test_the_site_code_is_found_whatever_its_case(api_as, integrator, site):
+    """The docs and many ERPs write site codes in capitals (IST); the site is `ist`."""
+    status, body = api_as(integrator).post(f"/erp/events?site={site.code.upper()}", raw="{not json")
+    assert status == 400 and body["error"]["code"] == "malformed_json"  # past the site look-up
+    status, body = api_as(integrator).post("/erp/events?site=NOWHERE", raw="{}")
+    assert status == 404 and body["error"]["code"] == "unknown_site"

@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand
 from django.db import InterfaceError, OperationalError, close_old_connections
 
 from plantwright.accounts.models import Site, User
+from plantwright.accounts.selectors import site_by_code
 from plantwright.core import json_reader
 from plantwright.core.errors import ValidationFailed
 from plantwright.core.http.types import has_nul
@@ -152,7 +153,7 @@ def apply_messages(actor: User, sites: dict[str, Site], messages: list) -> None:
 
 def _site(sites: dict[str, Site], code: str) -> Site | None:
     if code not in sites:
-        site = Site.objects.filter(code=code).first()
+        site = site_by_code(code)
         if site is None:
             return None  # not cached: a site created later is found then
         sites[code] = site
