@@ -9,8 +9,10 @@ without the database, the machines they name are locked and their state loaded o
 stands or falls alone: a refused event is stored with its reason and changes nothing else.
 """
 
+import functools
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -161,8 +163,12 @@ def _apply(actor: User, items: list[Incoming], now: datetime) -> list[InboundRes
             c.error, c.parsed = exc, None
             continue
         starts.setdefault(c.asset, set()).add(c.parsed.started_at)
+    sender_site = functools.cache(lambda: _sender_site(actor))  # read once per batch, only if needed
     for c in checked:
-        c.site = c.asset.site if c.asset is not None else (c.item.site or _site_of(actor, c.item.raw, assets))
+        if c.asset is not None:
+            c.site = c.asset.site
+        else:
+            c.site = c.item.site or _site_of(actor, c.item.raw, assets, sender_site)
 
     batch = DowntimeBatch(actor, now)
     if starts:
@@ -305,12 +311,16 @@ def _not_kept(event_id: str, error: DomainError, budget: _RefusalBudget) -> Inbo
     return _answer(event_id, DowntimeEvent.Status.REJECTED, error=body)
 
 
-def _site_of(actor: User, raw: Any, assets: dict[str, Asset]) -> Site | None:
+def _site_of(actor: User, raw: Any, assets: dict[str, Asset], sender_site: Callable[[], Site | None]) -> Site | None:
     """Which site's people should see a refused event: the machine's, else the sender's only site."""
     machine_id = raw.get("machine_id") if isinstance(raw, dict) else None
     asset = assets.get(machine_id) if isinstance(machine_id, str) else None
     if asset is not None and has_perm(actor, Perm.INGEST_DOWNTIME, asset.site_id):
         return asset.site
+    return sender_site()
+
+
+def _sender_site(actor: User) -> Site | None:
     sites = site_ids_with(actor, Perm.INGEST_DOWNTIME)
     return Site.objects.get(pk=next(iter(sites))) if sites is not None and len(sites) == 1 else None
 

@@ -160,3 +160,16 @@ def test_the_same_event_twice_in_one_batch(oee, rules, asset):
     first, second = send(oee, event("dup", 0, 42), event("dup", 0, 42))
     assert (first.replayed, second.replayed, second.id) == (False, True, first.id)
     assert DowntimeEvent.objects.count() == 1 and WorkOrder.objects.count() == 1
+
+
+def test_a_batch_of_refused_events_costs_no_look_up_per_event(oee, rules, asset):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n in (5, 50):
+        junk = [event(f"junk-{n}-{i}", 10, 5, machine="no-such-machine") for i in range(n)]
+        with CaptureQueriesContext(connection) as queries:
+            send(oee, *junk)
+        counts.append(len(queries))
+    assert counts[1] - counts[0] <= 45 * 3  # a savepoint, its insert and its release each; no look-up
