@@ -39,10 +39,10 @@ from plantwright.accounts.services import create_token  # noqa: E402
 from plantwright.assets.models import Asset  # noqa: E402
 from plantwright.maintenance.models import WorkOrder  # noqa: E402
 from plantwright.maintenance.selectors import asset_tree_ids  # noqa: E402
-from plantwright.reliability.figures import Period, Scope  # noqa: E402
 from plantwright.reliability.kpis import asset_report, kpis  # noqa: E402
 from plantwright.reliability.models import AssetChange  # noqa: E402
 from plantwright.reliability.monthly import parts_by_asset, refresh, refresh_all  # noqa: E402
+from plantwright.reliability.periods import Period, Scope  # noqa: E402
 
 YEAR = (date(2025, 11, 1), date(2026, 11, 1))  # twelve whole months: read from the monthly aggregates
 ROLLING_YEAR = (date(2025, 11, 20), date(2026, 11, 20))  # a year from any day: two partial months read raw

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import Field, create_model
 
 from plantwright.accounts.selectors import list_sites
 from plantwright.assets.models import Asset, AssetClass
@@ -15,6 +15,7 @@ from plantwright.core.http.schemas import errors
 from plantwright.core.http.types import Day, PathId
 from plantwright.maintenance.selectors import asset_tree_ids
 from plantwright.reliability.kpis import Period, Scope, kpis, site_scope
+from plantwright.reliability.registry import KPIS
 
 router = Router(tags=["reliability"])
 
@@ -29,30 +30,32 @@ class KpiFilters(Schema):
     rollup: bool = Field(True, description="An asset with its components (for an asset; locations and sites always)")
 
 
-class CostOut(Schema):
-    labor: Decimal
-    parts: Decimal
-    contractor: Decimal
-    total: Decimal
+_TYPES = {"count": int, "hours": Decimal, "ratio": Decimal, "money": Decimal}
 
 
-class KpisOut(Schema):
-    scope: str
-    assets: int
-    start: datetime
-    end: datetime
-    failures: int
-    downtime_hours: Decimal
-    time_in_service_hours: Decimal
-    operating_hours: Decimal
-    mtbf_hours: Decimal | None = Field(description="Operating time / failures; null: no failures in the period")
-    mttr_hours: Decimal | None = Field(description="Mean time to restore over the restored failures of the period")
-    mean_active_repair_hours: Decimal | None = Field(description="Labor + contractor hours per restored failure")
-    availability: Decimal | None
-    planned_hours_ratio: Decimal | None
-    planned_count_ratio: Decimal | None
-    pm_compliance: Decimal | None = Field(description="PM WOs done by due date + the site's grace / PM WOs due")
-    cost: CostOut
+def _fields(kpis) -> dict:
+    """The schema fields of registry KPIs: their type, nullable where they can have no value."""
+    return {
+        (kpi.key if kpi.group else kpi.name): (
+            _TYPES[kpi.unit] | None if kpi.nullable else _TYPES[kpi.unit],
+            Field(description=kpi.description or None),
+        )
+        for kpi in kpis
+    }
+
+
+CostOut = create_model("CostOut", __base__=Schema, **_fields(k for k in KPIS if k.group == "cost"))
+KpisOut = create_model(
+    "KpisOut",
+    __base__=Schema,
+    __doc__="A scope's KPIs over [start, end); every figure of the registry (docs/reliability.md).",
+    scope=(str, ...),
+    assets=(int, ...),
+    start=(datetime, ...),
+    end=(datetime, ...),
+    **_fields(k for k in KPIS if k.group is None),
+    cost=(CostOut, ...),
+)
 
 
 @router.get("/reliability/kpis", response={200: KpisOut, **errors(404, 422)})
@@ -92,7 +95,7 @@ def reliability_kpis(request: HttpRequest, filters: Query[KpiFilters]):
     assets = len(scope.asset_ids) if scope.asset_ids is not None else Asset.objects.filter(site=site).count()
     return {
         **result.__dict__,
-        "operating_hours": result.operating_hours,
+        "cost": result.cost,
         "scope": label,
         "assets": assets,
         "start": period.start,

@@ -1,25 +1,20 @@
-"""The per-asset KPI table as rows for `plantwright.core.files.spreadsheets` (CSV, XLSX)."""
+"""The per-asset KPI table as rows for `plantwright.core.files.spreadsheets` (CSV, XLSX): the asset,
+then every KPI of the registry (full precision), then the currency."""
 
 from collections.abc import Iterator
 from typing import Any
 
-KPI_COLUMNS = [
-    "asset", "name", "location", "failures", "downtime_hours", "time_in_service_hours", "mtbf_hours", "mttr_hours",
-    "restored_failures", "mean_active_repair_hours", "availability", "planned_hours_ratio", "planned_count_ratio",
-    "pm_compliance", "labor_cost", "parts_cost", "contractor_cost", "total_cost", "currency",
-]  # fmt: skip
+from plantwright.reliability.registry import KPIS
+
+EXPORTED = [kpi for kpi in KPIS if kpi.export]
+KPI_COLUMNS = ["asset", "name", "location", *(kpi.name for kpi in EXPORTED), "currency"]
 
 
 def kpi_rows(rows, figures, site) -> Iterator[list[Any]]:
     """The per-asset KPI table, then the roll-up of the scope (added parts, divided once)."""
 
     def line(code, name, location, k):
-        return [
-            code, name, location, k.failures, k.downtime_hours, k.time_in_service_hours, k.mtbf_hours, k.mttr_hours,
-            k.restored_failures, k.mean_active_repair_hours, k.availability, k.planned_hours_ratio,
-            k.planned_count_ratio, k.pm_compliance, k.cost["labor"], k.cost["parts"], k.cost["contractor"],
-            k.cost["total"], site.currency,
-        ]  # fmt: skip
+        return [code, name, location, *(getattr(k, kpi.name) for kpi in EXPORTED), site.currency]
 
     for row in rows:
         location = row.asset.location.code if row.asset.location else ""

@@ -10,30 +10,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    When,
-)
 from django.utils.translation import gettext_lazy as _
 
 from plantwright.assets.models import Asset
-from plantwright.maintenance.models import (
-    ContractorEntry,
-    CostCategory,
-    CostLine,
-    LaborEntry,
-    WorkOrder,
-    WorkOrderStatus,
-)
-from plantwright.maintenance.selectors.costs import location_assets_sql, per_work_order_sum
-from plantwright.pm.selectors import done_on_time
-from plantwright.reliability.figures import HOUR, HOURS, MONEY, Kpis, Parts, Period, Scope, total
+from plantwright.maintenance.selectors.costs import location_assets_sql
+from plantwright.reliability.definitions.cost import total_cost
+from plantwright.reliability.figures import Kpis, Parts, total
 from plantwright.reliability.monthly import parts_by_asset, parts_by_month
+from plantwright.reliability.periods import HOUR, HOURS, MONEY, Period, Scope
 
 __all__ = [
     "Kpis",
@@ -79,7 +63,7 @@ def asset_report(scope: Scope, period: Period) -> tuple[list[AssetRow], Kpis]:
 MEASURES = {
     "downtime": (_("Failure downtime"), " h", lambda parts: parts.downtime_seconds / HOUR),
     "failures": (_("Failures"), "", lambda parts: Decimal(parts.failures)),
-    "cost": (_("Maintenance cost"), "", lambda parts: parts.total_cost),
+    "cost": (_("Maintenance cost"), "", total_cost),
 }
 
 
@@ -148,77 +132,6 @@ def monthly_trend(scope: Scope, period: Period) -> list[Month]:
         )
         for month, parts in parts_by_month(scope, period)
     ]
-
-
-def failure_work_orders(scope: Scope, period: Period):
-    """The failure WOs behind the figures: down in P (the failures), or earlier and still down or
-    restored inside P (their downtime counts). Cancelled ones never."""
-    return (
-        WorkOrder.objects.filter(scope.q(), is_failure=True, down_since__lt=period.end)
-        .exclude(status=WorkOrderStatus.CANCELLED)
-        .filter(Q(restored_at__isnull=True) | Q(restored_at__gt=period.start))
-        .select_related("asset")
-        .order_by("-down_since")
-    )
-
-
-def completed_work_orders(scope: Scope, period: Period):
-    """The WOs behind planned vs reactive by count: completed in P, not cancelled."""
-    return (
-        WorkOrder.objects.filter(scope.q(), completed_at__gte=period.start, completed_at__lt=period.end)
-        .exclude(status=WorkOrderStatus.CANCELLED)
-        .select_related("asset")
-        .order_by("-completed_at")
-    )
-
-
-def hours_work_orders(scope: Scope, period: Period):
-    """The WOs behind planned vs reactive by hours: labor or contractor hours booked in P."""
-    booked = {"work_date__gte": period.day_from, "work_date__lt": period.day_to}
-    return (
-        WorkOrder.objects.filter(scope.q())
-        .exclude(status=WorkOrderStatus.CANCELLED)
-        .filter(
-            Exists(LaborEntry.objects.filter(work_order=OuterRef("pk"), **booked))
-            | Exists(ContractorEntry.objects.filter(work_order=OuterRef("pk"), **booked))
-        )
-        .annotate(labor_hours=per_work_order_sum(LaborEntry, "hours", **booked))
-        .annotate(contractor_hours=per_work_order_sum(ContractorEntry, "hours", **booked))
-        .select_related("asset")
-        .order_by("-updated_at")
-    )
-
-
-def cost_work_orders(scope: Scope, period: Period):
-    """The WOs behind the maintenance cost: ledger lines dated in P, by kind."""
-    dated = {"cost_date__gte": period.day_from, "cost_date__lt": period.day_to}
-    sums = {
-        category: per_work_order_sum(CostLine, "amount", category=category, **dated) for category in CostCategory.values
-    }
-    return (
-        WorkOrder.objects.filter(scope.q())
-        .filter(Exists(CostLine.objects.filter(work_order=OuterRef("pk"), **dated)))
-        .annotate(**{f"{category}_cost": value for category, value in sums.items()})
-        .select_related("asset")
-        .order_by("-updated_at")
-    )
-
-
-def pm_work_orders(scope: Scope, period: Period, grace_days: int):
-    """The WOs behind PM compliance: PM WOs due in P (not cancelled), each marked on time or not."""
-    on_time = done_on_time(grace_days, from_work_order=True)
-    return (
-        WorkOrder.objects.filter(
-            scope.q(), pm_occurrence__due_date__gte=period.day_from, pm_occurrence__due_date__lt=period.day_to
-        )
-        .exclude(status=WorkOrderStatus.CANCELLED)
-        .annotate(
-            due=F("pm_occurrence__due_date"),
-            on_time=Case(When(on_time, then=True), default=False, output_field=BooleanField()),
-        )
-        .select_related("asset")
-        .order_by("-due")
-    )
 
 
 def site_scope(site, *, location=None, asset_class=None) -> Scope:

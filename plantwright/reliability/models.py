@@ -4,6 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+import plantwright.reliability.definitions  # noqa: F401  (fills the registry: the stored parts are columns here)
+from plantwright.reliability.registry import stored_parts
+
 
 class Export(models.Model):
     class Kind(models.TextChoices):
@@ -50,22 +53,9 @@ class AssetMonth(models.Model):
     site = models.ForeignKey("accounts.Site", on_delete=models.CASCADE, related_name="+")
     asset = models.ForeignKey("assets.Asset", on_delete=models.CASCADE, related_name="+")
     month = models.DateField(help_text="The month's first day, in the site's calendar")
-    # Exact integers (sums of integers are several times faster than of numerics): seconds in
-    # milliseconds, hours in hundredths, money in ten-thousandths (the precision of the history).
-    failures = models.PositiveIntegerField(default=0)
-    restored_failures = models.PositiveIntegerField(default=0)
-    repair_ms = models.BigIntegerField(default=0)
-    downtime_ms = models.BigIntegerField(default=0)
-    active_hours_x100 = models.BigIntegerField(default=0)
-    hours_x100 = models.BigIntegerField(default=0)
-    planned_hours_x100 = models.BigIntegerField(default=0)
-    completed = models.PositiveIntegerField(default=0)
-    completed_planned = models.PositiveIntegerField(default=0)
-    pm_due = models.PositiveIntegerField(default=0)
-    pm_on_time = models.PositiveIntegerField(default=0)
-    labor_x10000 = models.BigIntegerField(default=0)
-    parts_x10000 = models.BigIntegerField(default=0)
-    contractor_x10000 = models.BigIntegerField(default=0)
+    # One column per stored part of the registry, added below: exact integers (sums of integers are
+    # several times faster than of numerics): seconds in milliseconds, hours in hundredths, money in
+    # ten-thousandths (the precision of the history).
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["asset", "month"], name="asset_month_once")]
@@ -75,15 +65,22 @@ class AssetMonth(models.Model):
         return f"{self.asset_id} {self.month:%Y-%m}"
 
 
+for _part in stored_parts():
+    _column = models.PositiveIntegerField if _part.scale is None else models.BigIntegerField
+    AssetMonth.add_to_class(_part.column, _column(default=0))
+
+
 class AggregatedMonths(models.Model):
     """The months [first_month, end_month) of a site that `AssetMonth` holds, and what they were
-    computed with: another time zone or PM grace makes them stale. Locked by whoever refreshes them."""
+    computed with: another time zone, PM grace or definition of a part makes them stale. Locked by
+    whoever refreshes them."""
 
     site = models.OneToOneField("accounts.Site", on_delete=models.CASCADE, primary_key=True, related_name="+")
     first_month = models.DateField(null=True)
     end_month = models.DateField(null=True)
     timezone = models.CharField(max_length=64)
     grace_days = models.PositiveSmallIntegerField()
+    definitions = models.CharField(max_length=16, blank=True, help_text="The registry's stamp they were computed with")
     refreshed_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:

@@ -12,24 +12,25 @@ two rows per asset instead of twelve for a year. An asset has a row for every mo
 month with anything in it (before that, its totals are zero) up to the last aggregated month.
 
 How the rows stay equal to the history:
-- Database triggers (migration 0003) append the asset to `AssetChange`, in the same transaction,
-  whenever one of its WOs is created, deleted, or changes asset, site, status, type, failure times
-  or completion, and whenever labor, contractor hours, a cost line or a PM occurrence of one of its
-  WOs is written or deleted. No code path can forget it: bulk writes and COPY fire them too.
+- Database triggers (migrations 0003, 0005, 0006) append the asset to `AssetChange`, in the same
+  transaction, whenever a row a source of the registry reads is written or deleted, or one of the
+  columns it declares it `watches` changes (a WO's asset, site, status, type, creation, failure
+  times, completion; labor and contractor hours, cost lines, PM occurrences, starts). No code path
+  can forget it: bulk writes and COPY fire them too, and a test fails on a column left unwatched.
 - The triggers also say from which day on the change counts (`AssetChange.since`: a WO's failure
-  start, completion, PM due date and first work dates; an entry's work or cost date), so that only
+  start, completion, PM due date, first start and first work dates; an entry's work or cost date), so that only
   that month and the later ones are rebuilt, going on from the totals before it.
 - Before reading a site's months, `refresh` rebuilds the changed assets' rows and clears the
   changes it read, under a lock on the site's `AggregatedMonths` row (one refresher per site at a
   time). A change committed meanwhile stays for the next one. The worker refreshes every minute,
   so a reader seldom finds any.
 - A site's months are built on first need, extended forward as months pass, back to the month of
-  its first WO by the worker, and rebuilt when the site's time zone or PM grace changes. Months are
+  its first WO by the worker, and rebuilt when the site's time zone or PM grace changes, or when a
+  stored part's definition does (the registry's `stamp`: a new part, a changed one). Months are
   the site's calendar months: a period in another time zone, months beyond the current one and
   months before the first aggregated one are computed raw.
 """
 
-from dataclasses import fields
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -42,29 +43,15 @@ from plantwright.assets.models import Asset
 from plantwright.core.db.bulk import insert_new
 from plantwright.maintenance.models import WorkOrder
 from plantwright.pm.services import grace_days
-from plantwright.reliability.figures import ZERO, Parts, Period, Scope, raw_parts, time_in_service
+from plantwright.reliability.figures import PART_NAMES, Parts, raw_parts, time_in_service
 from plantwright.reliability.models import AggregatedMonths, AssetChange, AssetMonth
+from plantwright.reliability.periods import Period, Scope
+from plantwright.reliability.registry import PARTS, stamp, stored_parts
 
-# Each stored part, its column and the power of ten its column counts in: the sums of exact
-# integers (milliseconds, hundredths of hours, ten-thousandths of money) are several times faster
-# than of numerics, and exactly what the history holds.
-COLUMNS = [
-    ("failures", "failures", 0),
-    ("restored_failures", "restored_failures", 0),
-    ("repair_seconds", "repair_ms", 3),
-    ("downtime_seconds", "downtime_ms", 3),
-    ("active_hours", "active_hours_x100", 2),
-    ("hours", "hours_x100", 2),
-    ("planned_hours", "planned_hours_x100", 2),
-    ("completed", "completed", 0),
-    ("completed_planned", "completed_planned", 0),
-    ("pm_due", "pm_due", 0),
-    ("pm_on_time", "pm_on_time", 0),
-    ("labor", "labor_x10000", 4),
-    ("parts", "parts_x10000", 4),
-    ("contractor", "contractor_x10000", 4),
-]
-assert {part for part, _column, _scale in COLUMNS} == {f.name for f in fields(Parts)} - {"in_service_seconds"}
+# Each stored part, its column and the power of ten its column counts in (the registry's): the sums
+# of exact integers (milliseconds, hundredths of hours, ten-thousandths of money) are several times
+# faster than of numerics, and exactly what the history holds.
+COLUMNS = [(part.name, part.column, part.scale or 0) for part in stored_parts()]
 # Beyond this many changed assets, rebuilding the whole site is cheaper than a list of ids.
 WHOLE_SITE_FROM = 1000
 CHUNK = 5000
@@ -114,7 +101,7 @@ def refresh(site: Site, first: date | None = None, end: date | None = None, *, b
     state = AggregatedMonths.objects.filter(site=site).first()
     if (
         state is not None
-        and (state.timezone, state.grace_days) == (site.timezone, grace)
+        and (state.timezone, state.grace_days, state.definitions) == (site.timezone, grace, stamp())
         and state.first_month is not None
         and (not backwards or first is None or state.first_month <= first)
         and (end is None or end <= state.end_month)
@@ -122,12 +109,15 @@ def refresh(site: Site, first: date | None = None, end: date | None = None, *, b
     ):
         return state.first_month
     with transaction.atomic():
-        AggregatedMonths.objects.get_or_create(site=site, defaults={"timezone": site.timezone, "grace_days": grace})
+        definitions = stamp()
+        AggregatedMonths.objects.get_or_create(
+            site=site, defaults={"timezone": site.timezone, "grace_days": grace, "definitions": definitions}
+        )
         state = AggregatedMonths.objects.select_for_update().get(site=site)
         changes = list(_changes(site).values_list("pk", "asset_id", "since"))
-        if (state.timezone, state.grace_days) != (site.timezone, grace):
+        if (state.timezone, state.grace_days, state.definitions) != (site.timezone, grace, definitions):
             state.first_month = state.end_month = None
-            state.timezone, state.grace_days = site.timezone, grace
+            state.timezone, state.grace_days, state.definitions = site.timezone, grace, definitions
         if state.first_month is None or (backwards and first is not None and first < state.first_month):
             first = min((d for d in (first, state.first_month) if d is not None), default=None)
             end = max((d for d in (end, state.end_month) if d is not None), default=None)
@@ -222,23 +212,18 @@ def _grouped(rows, key: str, sums: str, sums_params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
+# For each part of `Parts`, in order: the position of its column in COLUMNS (None: not stored) and its scale.
+_SLOTS = [(next((n for n, (name, _c, _s) in enumerate(COLUMNS) if name == part.name), None), part) for part in PARTS]
+assert [part.name for _n, part in _SLOTS] == list(PART_NAMES)
+
+
 def _parts(sums) -> Parts:
-    # Positional, in the order of COLUMNS: a site's report builds tens of thousands.
-    failures, restored, repair, down, active, hours, planned, completed, completed_planned, due, on_time, *money = sums
+    """Parts from a row of sums in the order of COLUMNS (a site's report builds tens of thousands)."""
     return Parts(
-        failures,
-        restored,
-        Decimal(repair).scaleb(-3),
-        Decimal(down).scaleb(-3),
-        ZERO,
-        Decimal(active).scaleb(-2),
-        Decimal(hours).scaleb(-2),
-        Decimal(planned).scaleb(-2),
-        completed,
-        completed_planned,
-        due,
-        on_time,
-        *(Decimal(value).scaleb(-4) for value in money),
+        *(
+            part.zero if n is None else sums[n] if part.scale is None else Decimal(sums[n]).scaleb(-part.scale)
+            for n, part in _SLOTS
+        )
     )
 
 

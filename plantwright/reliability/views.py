@@ -11,26 +11,13 @@ from django.views.decorators.http import require_POST
 from plantwright.accounts.web import chosen_site
 from plantwright.core.files import spreadsheets
 from plantwright.core.http.pages import paginate
-from plantwright.pm.services import grace_days
-from plantwright.reliability import charts, exports
+from plantwright.reliability import charts, display, exports
 from plantwright.reliability.audit import integrity_findings
 from plantwright.reliability.export_jobs import start_export
 from plantwright.reliability.filters import filters_for
-from plantwright.reliability.kpis import (
-    MEASURES,
-    Period,
-    asset_report,
-    completed_work_orders,
-    cost_work_orders,
-    failure_work_orders,
-    hours_work_orders,
-    monthly_trend,
-    pareto,
-    parts_by_asset,
-    pm_work_orders,
-    total,
-)
+from plantwright.reliability.kpis import MEASURES, Period, asset_report, monthly_trend, pareto, parts_by_asset, total
 from plantwright.reliability.models import Export
+from plantwright.reliability.registry import DRILLS
 
 PARETO_ASSETS = 15
 COST_ASSETS = 10
@@ -59,6 +46,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "f": filters,
         "k": figures,
+        "tiles": display.tiles(figures, filters.query(), filters.site.currency),
         "assets": len(parts),
         "months": months,
         "measure": measure,
@@ -116,55 +104,36 @@ def asset_table(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         name = f"kpis-{filters.site.code}-{filters.period.day_from}-{filters.period.day_to}"
         return spreadsheets.download("csv", name, exports.KPI_COLUMNS, exports.kpi_rows(rows, figures, filters.site))
-    return render(request, "reliability/assets.html", {"f": filters, "k": figures, "page": paginate(request, rows, 50)})
-
-
-# The WOs behind each figure of the page: (title, what they are, the selector).
-DRILLS = {
-    "failures": (
-        _("Failure WOs"),
-        _(
-            "Counted as failures: those down in the period. Listed too: earlier ones still down or restored "
-            "in it, whose downtime inside the period counts."
-        ),
-    ),
-    "completed": ("Completed WOs", _("WOs completed in the period (not cancelled): planned vs reactive by count.")),
-    "hours": ("WOs with hours", _("Labor and contractor hours booked in the period: planned vs reactive by hours.")),
-    "pm": ("PM WOs due", _("PM WOs due in the period (not cancelled), on time if done by due date + grace.")),
-    "cost": ("WOs with cost", _("Ledger lines dated in the period, by kind.")),
-}
+    page = paginate(request, rows, 50)
+    context = {
+        "f": filters,
+        "page": page,
+        "columns": display.TABLE_KPIS,
+        "rows": [(row.asset, display.table_cells(row.kpis)) for row in page],
+        "all": display.table_cells(figures),
+    }
+    return render(request, "reliability/assets.html", context)
 
 
 @login_required
 def behind(request: HttpRequest, figure: str) -> HttpResponse:
-    """The exact WOs behind a figure of the dashboard, for the same site, filters and period."""
-    if figure not in DRILLS:
+    """The exact WOs behind a figure of the dashboard (a drill of the registry), for the same site,
+    filters and period."""
+    drill = DRILLS.get(figure)
+    if drill is None:
         raise Http404("No such figure.")
     filters = filters_for(request.user, request.GET)
     if filters is None:
         return render(request, "reliability/behind.html", {"f": None})
-    scope, period = filters.scope, filters.period
-    grace = grace_days(filters.site) if figure == "pm" else None
-    rows = {
-        "failures": lambda: failure_work_orders(scope, period),
-        "completed": lambda: completed_work_orders(scope, period),
-        "hours": lambda: hours_work_orders(scope, period),
-        "pm": lambda: pm_work_orders(scope, period, grace),
-        "cost": lambda: cost_work_orders(scope, period),
-    }[figure]()
-    title, explanation = DRILLS[figure]
-    return render(
-        request,
-        "reliability/behind.html",
-        {
-            "f": filters,
-            "figure": figure,
-            "title": title,
-            "explanation": explanation,
-            "grace": grace,
-            "page": paginate(request, rows),
-        },
-    )
+    page = paginate(request, drill.rows(filters.scope, filters.period, filters.site))
+    context = {
+        "f": filters,
+        "drill": drill,
+        "note": drill.note(filters.site) if drill.note else "",
+        "page": page,
+        "rows": display.drill_rows(drill, page, filters.period),
+    }
+    return render(request, "reliability/behind.html", context)
 
 
 # The pages a finding's records open (records of kinds without a page are shown as text).

@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from plantwright.accounts.models import Site
 from plantwright.assets.models import Asset
+from plantwright.maintenance.models.counts import WorkOrderCount
 
 
 class Priority(models.TextChoices):
@@ -147,7 +148,7 @@ class WorkOrderOrigin(models.TextChoices):
 
 class WorkOrderQuerySet(models.QuerySet):
     """WOs; `counted_as(sites, statuses)` marks a list filtered by nothing but sites and statuses, whose
-    count and deep pages then come from `WorkOrderCount` (selectors.counts). A further filter, a
+    count and deep pages then come from `WorkOrderCount`. A further filter, a
     slice or `none()` drops the mark: they would make its counts wrong."""
 
     _counted: tuple | None = None
@@ -176,22 +177,18 @@ class WorkOrderQuerySet(models.QuerySet):
         return self._counted
 
     def count(self) -> int:
-        from plantwright.maintenance.selectors import counts
-
         scope = self._counts()
         if scope is None or self._result_cache is not None:
             return super().count()
-        return counts.count(*scope)
+        return WorkOrderCount.objects.total(*scope)
 
     def page_keys(self, offset: int, limit: int) -> list:
         """The ids of `limit` WOs from `offset` on, in the list's order."""
-        from plantwright.maintenance.selectors import counts
-
         scope = self._counts()
         rows = self
         if scope is not None and offset > self.SHALLOW and tuple(self.query.order_by) == self.NEWEST_FIRST:
             skipped, upper = 0, None
-            months = counts.by_month(*scope)
+            months = WorkOrderCount.objects.by_month(*scope)
             for n, (_begins, created) in enumerate(months):
                 if skipped + created > offset:
                     upper = months[n - 1][0] if n else None

@@ -1,33 +1,9 @@
-"""The WO list counted and paged deep from `WorkOrderCount`: a sum over a few hundred rows instead of
-a count over up to a million, and the month a deep page starts in, so that its OFFSET walks at most
-one month of the list's index (`WorkOrderQuerySet.page_keys`)."""
-
-from datetime import UTC, date, datetime
+"""The upkeep of `WorkOrderCount`, whose rows the WO list counts and pages deep with
+(`WorkOrderCount.objects.total`, `by_month`)."""
 
 from django.db import connection, transaction
-from django.db.models import Sum
 
 from plantwright.maintenance.models import WorkOrderCount
-
-
-def _rows(site_ids, statuses):
-    rows = WorkOrderCount.objects.order_by()
-    if site_ids is not None:
-        rows = rows.filter(site_id__in=site_ids)
-    if statuses is not None:
-        rows = rows.filter(status__in=statuses)
-    return rows
-
-
-def count(site_ids: tuple[int, ...] | None, statuses: tuple[str, ...] | None) -> int:
-    """WOs of those sites (every site: None) in those statuses (any: None)."""
-    return _rows(site_ids, statuses).aggregate(n=Sum("delta"))["n"] or 0
-
-
-def by_month(site_ids, statuses) -> list[tuple[datetime, int]]:
-    """(the instant the month begins, WOs created in it), newest month first, empty months left out."""
-    rows = _rows(site_ids, statuses).values("month").annotate(n=Sum("delta")).filter(n__gt=0).order_by("-month")
-    return [(_instant(row["month"]), row["n"]) for row in rows]
 
 
 def compact() -> None:
@@ -46,7 +22,3 @@ def compact() -> None:
         folded = cursor.fetchall()
         cursor.execute(f"DELETE FROM {table}")
         cursor.executemany(f"INSERT INTO {table} ({columns}, delta) VALUES (%s, %s, %s, %s)", folded)
-
-
-def _instant(month: date) -> datetime:
-    return datetime(month.year, month.month, 1, tzinfo=UTC)

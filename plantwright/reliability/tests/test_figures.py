@@ -7,8 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from plantwright.reliability.figures import Period, Scope, downtime_seconds
+from plantwright.reliability.definitions.failures import downtime_seconds
 from plantwright.reliability.monthly import parts_by_asset
+from plantwright.reliability.periods import Period, Scope
 from plantwright.testing import factories
 
 PERIOD = Period.of(date(2026, 1, 1), date(2026, 3, 1), "Europe/Istanbul")  # local midnights, UTC+3

@@ -206,6 +206,7 @@ def test_the_dashboard_draws_trends_and_pareto(as_user, planner, plant, site, dj
     assert "Jan 26 Failures: 4" in html  # a bar's tooltip
     assert "pw-pareto-dot" in html and "Worst assets by maintenance cost" in html
     assert 'href="/reliability/behind/pm/?site=' in html
+    assert '<td class="pw-num">350</td></tr>' in html[html.index('id="asset-cost"') :]  # each asset's total
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from plantwright.maintenance.models import CostLine, LaborEntry, WorkOrder
+from plantwright.maintenance.models import CostLine, LaborEntry, WorkOrder, WorkOrderTransition
 from plantwright.pm.models import PmOccurrence, PmSchedule
-from plantwright.reliability.figures import Parts, Period, Scope, raw_parts, time_in_service
+from plantwright.reliability.figures import Parts, raw_parts, time_in_service
 from plantwright.reliability.models import AggregatedMonths, AssetChange, AssetMonth
 from plantwright.reliability.monthly import parts_by_asset, parts_by_month, refresh, refresh_all
+from plantwright.reliability.periods import Period, Scope
 from plantwright.testing import factories
 
 ZONE = "Europe/Istanbul"
@@ -61,6 +62,9 @@ operation = st.one_of(
     st.tuples(st.just("retype"), st.integers(0, 9)),
     st.tuples(st.just("pm"), st.integers(0, 1), st.integers(0, 110)),
     st.tuples(st.just("finish"), st.integers(0, 9), st.integers(0, 110 * 24)),
+    st.tuples(st.just("start"), st.integers(0, 9), st.integers(0, 110 * 24)),
+    st.tuples(st.just("unstart"), st.integers(0, 9)),
+    st.tuples(st.just("created"), st.integers(0, 9), st.integers(0, 110 * 24)),
     st.just(("read",)),
 )
 
@@ -145,6 +149,19 @@ class TestMonthsFollowTheHistory(TestCase):
             elif kind == "finish" and work_orders:  # done later: its due month's PM compliance changes
                 WorkOrder.objects.filter(pk=work_orders[op[1] % len(work_orders)].pk).update(
                     status="completed", completed_at=ORIGIN + timedelta(hours=op[2])
+                )
+            elif kind == "start" and work_orders:  # a start (the first or a later one): time to respond
+                WorkOrderTransition.objects.create(
+                    work_order=work_orders[op[1] % len(work_orders)], from_status="approved", to_status="in_progress",
+                    actor=user, at=ORIGIN + timedelta(hours=op[2]),
+                )  # fmt: skip
+            elif kind == "unstart":
+                starts = list(WorkOrderTransition.objects.filter(work_order__site=site, to_status="in_progress"))
+                if starts:
+                    starts[op[1] % len(starts)].delete()
+            elif kind == "created" and work_orders:  # back-dated, as an import does
+                WorkOrder.objects.filter(pk=work_orders[op[1] % len(work_orders)].pk).update(
+                    created_at=ORIGIN + timedelta(hours=op[2])
                 )
             elif kind == "read":
                 assert_equal_to_the_history(scope)
