@@ -11,6 +11,7 @@ schedules, and about three years of WOs:
 - preventive/inspection/predictive WOs from PM schedules (a PM occurrence each, 85 % done on time),
 - corrective and emergency WOs, the failures with down/restored times and failure codes, each with
   the breakdown stop that opened it, plus short minor stops linked to nothing,
+- each started WO's start (and completion) as status transitions,
 - labor entries (1–2 per WO), contractor entries, parts requests bought on POs (received, invoiced,
   their cost posted to the WO),
 - a ledger of ~5 cost lines per WO,
@@ -146,14 +147,14 @@ def main() -> None:
 
 @contextlib.contextmanager
 def change_notes_off():
-    """Without the triggers that note changed assets for the monthly aggregates (reliability migration
-    0003): a fresh database has nothing aggregated yet, and 8 M notes would only slow the load."""
+    """Without the triggers that note changed assets for the monthly aggregates (reliability migrations
+    0003, 0006): a fresh database has nothing aggregated yet, and 8 M notes would only slow the load."""
     from django.db import connection
 
     from plantwright.reliability.models import AssetChange
 
     tables = ["maintenance_workorder", "maintenance_laborentry", "maintenance_contractorentry",
-              "maintenance_costline", "pm_pmoccurrence"]  # fmt: skip
+              "maintenance_costline", "pm_pmoccurrence", "maintenance_workordertransition"]  # fmt: skip
     triggers = ("reliability_changed", "reliability_updated")
     if connection.vendor != "postgresql":
         yield
@@ -183,6 +184,7 @@ def generate(n_assets: int, n_work_orders: int, lines_per_wo: float) -> None:
         NumberSequence,
         Vendor,
         WorkOrder,
+        WorkOrderTransition,
     )
     from plantwright.pm.models import PmOccurrence, PmSchedule
     from plantwright.procurement.models import PartsRequest, PartsRequestLine, PurchaseOrder, PurchaseOrderLine
@@ -263,6 +265,7 @@ def generate(n_assets: int, n_work_orders: int, lines_per_wo: float) -> None:
          "created_by", "created_at", "updated_at"],
     )  # fmt: skip
     occurrences = Writer(PmOccurrence, ["id", "schedule", "sequence", "due_date", "work_order"])
+    transitions = Writer(WorkOrderTransition, ["id", "work_order", "from_status", "to_status", "actor", "at", "note"])
     labor = Writer(
         LaborEntry,
         ["id", "work_order", "technician", "work_date", "hours", "hourly_rate", "amount", "entered_by", "created_at"],
@@ -291,7 +294,7 @@ def generate(n_assets: int, n_work_orders: int, lines_per_wo: float) -> None:
         ["id", "purchase_order", "line_number", "request_line", "description", "quantity", "unit_price",
          "received_quantity", "invoiced_quantity", "invoiced_amount"],
     )  # fmt: skip
-    ids = {"occ": 0, "labor": 0, "contractor": 0, "cost": 0, "stop": 0, "pr": 0, "prl": 0, "po": 0, "pol": 0}
+    ids = dict.fromkeys(["transition", "occ", "labor", "contractor", "cost", "stop", "pr", "prl", "po", "pol"], 0)
     sequence = dict.fromkeys(schedule_of.values(), 0)
     types = (["preventive"] * 40 + ["inspection"] * 10 + ["predictive"] * 3 + ["improvement"] * 2
              + ["corrective"] * 25 + ["emergency"] * 20)  # fmt: skip
@@ -344,6 +347,12 @@ def generate(n_assets: int, n_work_orders: int, lines_per_wo: float) -> None:
             f"{kind.title()} job on asset {asset_id}", status, origin, is_failure, problem, cause, remedy, down,
             restored, due, completed, user.pk, created, completed or created,
         )  # fmt: skip
+        if status != "approved":  # started some hours after it was raised (the first start: time to respond)
+            started = created + timedelta(hours=rng.uniform(0.1, 24 if is_failure else 96))
+            started = min(started, completed) if completed else started
+            transitions.add(next_id_of("transition"), wo_id, "approved", "in_progress", user.pk, started, "")
+            if completed:
+                transitions.add(next_id_of("transition"), wo_id, "in_progress", "completed", user.pk, completed, "")
         if origin == "pm":
             schedule = schedule_of[asset_id]
             sequence[schedule] += 1
@@ -391,12 +400,13 @@ def generate(n_assets: int, n_work_orders: int, lines_per_wo: float) -> None:
         for _ in range(max(0, lines_left)):  # stock issues and other kinds make up the ledger
             key = f"bench-{ids['cost'] + 1}"
             ledger(wo_id, "part_issue", "parts", money(rng.uniform(2, 600)), work_day, "stock_movement", key)
-    for writer in (work_orders, occurrences, labor, contractor, cost, stops, requests, request_lines, orders,
-                   order_lines):  # fmt: skip
+    for writer in (work_orders, transitions, occurrences, labor, contractor, cost, stops, requests, request_lines,
+                   orders, order_lines):  # fmt: skip
         writer.flush()
     NumberSequence.objects.update_or_create(name="WO", defaults={"last_value": n_work_orders})
-    reset_sequences([Asset, PmSchedule, WorkOrder, PmOccurrence, LaborEntry, ContractorEntry, CostLine, DowntimeStop,
-                     PartsRequest, PartsRequestLine, PurchaseOrder, PurchaseOrderLine])  # fmt: skip
+    reset_sequences([Asset, PmSchedule, WorkOrder, WorkOrderTransition, PmOccurrence, LaborEntry, ContractorEntry,
+                     CostLine, DowntimeStop, PartsRequest, PartsRequestLine, PurchaseOrder,
+                     PurchaseOrderLine])  # fmt: skip
     print(
         f"generated {n} assets, {work_orders.count} WOs ({occurrences.count} from PM), {labor.count} labor and "
         f"{contractor.count} contractor entries, {cost.count} cost lines, {stops.count} downtime stops, "

@@ -14,7 +14,7 @@ class AssetFilterForm(forms.Form):
     def __init__(self, *args, sites=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].choices = [("", _("All sites")), *[(s.pk, s.name) for s in sites]]
-        self.fields["q"].widget.attrs["placeholder"] = "Code, name, OEE id, cost centre"
+        self.fields["q"].widget.attrs["placeholder"] = _("Code, name, OEE id, cost centre")
 
 
 class AssetImportForm(forms.Form):

@@ -1,21 +1,38 @@
 """Domain errors: raised by services, mapped once to HTTP (see plantwright.api) and UI messages.
 
 Body on the wire: {"error": {"code": "...", "message": "...", "details": {...}}}.
+
+The code is what a machine reads; the message is for people, in their language: an error raised
+with its code and no message takes its words from the catalogue (`core.error_catalogue`), with the
+named values it is given, and reads them in the language active where it is shown (the page's
+reader, the API caller's `Accept-Language`).
 """
 
 from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from plantwright.core.error_catalogue import MESSAGES
 
 
 class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, message: str | None = None, *, code: str | None = None, details: dict[str, Any] | None = None, **params
+    ):
         if code:
             self.code = code
         self.details = details or {}
+        self.params = params
+        self._text = MESSAGES[self.code] if message is None else message
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        text = str(self._text)  # a catalogue entry is lazy: read in the language active now
+        return text % self.params if self.params else text
 
     def as_body(self) -> dict[str, Any]:
         return error_body(self.code, self.message, self.details)
@@ -84,21 +101,21 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
 # The code and words for a status answered without a domain error of ours (Django's own 404 and 405,
 # ninja's parser, a refusal before any view).
 STATUS_CODES: dict[int, tuple[str, str]] = {
-    400: ("bad_request", "The request could not be read."),
-    401: ("unauthorized", "A valid bearer token or a signed-in session is needed."),
-    403: ("forbidden", "This request is not allowed."),
-    404: ("not_found", "There is no such API path."),
-    405: ("method_not_allowed", "This path does not take this method."),
-    409: ("conflict", "The records' state does not allow this."),
-    413: ("too_large", "The request body is too large."),
-    422: ("validation_failed", "The request does not match the schema."),
-    429: ("throttled", "Too many requests; try again later."),
+    400: ("bad_request", _("The request could not be read.")),
+    401: ("unauthorized", _("A valid bearer token or a signed-in session is needed.")),
+    403: ("forbidden", _("This request is not allowed.")),
+    404: ("not_found", _("There is no such API path.")),
+    405: ("method_not_allowed", _("This path does not take this method.")),
+    409: ("conflict", _("The records' state does not allow this.")),
+    413: ("too_large", _("The request body is too large.")),
+    422: ("validation_failed", _("The request does not match the schema.")),
+    429: ("throttled", _("Too many requests; try again later.")),
 }
 
 
 def status_body(status: int, message: str | None = None, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    code, default = STATUS_CODES.get(status, ("client_error", "The request was refused."))
-    return error_body(code, message or default, details)
+    code, default = STATUS_CODES.get(status, ("client_error", _("The request was refused.")))
+    return error_body(code, str(message or default), details)
 
 
 def schema_error(exc: Any, what: str = "The event") -> ValidationFailed:

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.core.panels import Panel, register_panel
 from plantwright.downtime import selectors
@@ -36,8 +37,8 @@ def _site_rules(request, site) -> dict:
 
 def register() -> None:
     register_panel("site-links", Panel("", "downtime/partials/site_link.html", _site_rules, order=20))
-    register_panel("asset", Panel("Downtime", "downtime/partials/asset_timeline.html", _asset_downtime, order=15))
+    register_panel("asset", Panel(_("Downtime"), "downtime/partials/asset_timeline.html", _asset_downtime, order=15))
     register_panel(
         "work_order",
-        Panel("Downtime behind this WO", "downtime/partials/work_order_stops.html", _work_order_stops, order=5),
+        Panel(_("Downtime behind this WO"), "downtime/partials/work_order_stops.html", _work_order_stops, order=5),
     )

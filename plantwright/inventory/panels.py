@@ -1,6 +1,7 @@
 """The parts panel on the WO page (inventory sits above maintenance, so it contributes the panel)."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import has_perm
@@ -33,8 +34,8 @@ def _work_order_parts_to_print(request, work_order) -> dict:
 def register() -> None:
     register_panel(
         "work_order_print",
-        Panel("Parts", "inventory/partials/work_order_parts_print.html", _work_order_parts_to_print, order=20),
+        Panel(_("Parts"), "inventory/partials/work_order_parts_print.html", _work_order_parts_to_print, order=20),
     )
     register_panel(
-        "work_order", Panel("Parts", "inventory/partials/work_order_parts.html", _work_order_parts, order=20)
+        "work_order", Panel(_("Parts"), "inventory/partials/work_order_parts.html", _work_order_parts, order=20)
     )

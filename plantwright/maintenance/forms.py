@@ -137,7 +137,7 @@ class WorkOrderFilterForm(forms.Form):
     def __init__(self, *args, sites=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].choices = [("", _("All sites")), *[(s.pk, s.name) for s in sites]]
-        self.fields["q"].widget.attrs["placeholder"] = "Number, title, asset code"
+        self.fields["q"].widget.attrs["placeholder"] = _("Number, title, asset code")
 
 
 class LaborForm(forms.Form):

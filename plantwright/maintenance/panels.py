@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.core.panels import Panel, register_panel
 from plantwright.maintenance import selectors
@@ -33,7 +34,9 @@ def _report_problem(request, asset) -> dict:
 
 def register() -> None:
     register_panel("asset-actions", Panel("", "maintenance/partials/report_problem_action.html", _report_problem))
-    register_panel("asset", Panel("Work on this asset", "maintenance/partials/asset_panel.html", _asset_work, order=10))
     register_panel(
-        "asset", Panel("Maintenance cost", "maintenance/partials/asset_cost_panel.html", _asset_cost, order=20)
+        "asset", Panel(_("Work on this asset"), "maintenance/partials/asset_panel.html", _asset_work, order=10)
+    )
+    register_panel(
+        "asset", Panel(_("Maintenance cost"), "maintenance/partials/asset_cost_panel.html", _asset_cost, order=20)
     )

@@ -1,6 +1,8 @@
 """The transactional outbox: a message to another system, written in the same transaction as the
 business change that causes it, and delivered later by a worker with retries and a dead-letter state."""
 
+import json
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -40,3 +42,8 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} #{self.pk} ({self.status})"
+
+    @property
+    def payload_text(self) -> str:
+        """The payload as the receiver gets it (JSON), for the outbox page."""
+        return json.dumps(self.payload, ensure_ascii=False, sort_keys=True)

@@ -1,6 +1,7 @@
 """The QR label on the asset page."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.core.panels import Panel, register_panel
 from plantwright.portal.labels import label_parts
@@ -23,4 +24,4 @@ def _print_label(request, work_order) -> dict:
 
 def register() -> None:
     register_panel("work-order-print-header", Panel("", "portal/partials/print_label.html", _print_label))
-    register_panel("asset", Panel("QR label", "portal/partials/asset_label.html", _label, order=90))
+    register_panel("asset", Panel(_("QR label"), "portal/partials/asset_label.html", _label, order=90))

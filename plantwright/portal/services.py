@@ -33,7 +33,7 @@ def code_for(asset: Asset) -> AssetCode:
 def asset_for_code(code: str) -> Asset:
     found = AssetCode.objects.select_related("asset__site").filter(code=code).first()
     if found is None:
-        raise NotFound("This label is unknown or was replaced.")
+        raise NotFound(code="unknown_label")
     return found.asset
 
 

@@ -1,6 +1,7 @@
 """The parts requests panel on the WO page: what was asked, what is on order, what it has cost."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import has_perm
@@ -29,6 +30,6 @@ def register() -> None:
     register_panel(
         "work_order",
         Panel(
-            "Parts requests and POs", "procurement/partials/work_order_requests.html", _work_order_requests, order=30
+            _("Parts requests and POs"), "procurement/partials/work_order_requests.html", _work_order_requests, order=30
         ),
     )

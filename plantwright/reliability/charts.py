@@ -8,6 +8,9 @@ tooltip and in the table beside it for screen readers.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 48, 40, 12, 40  # room for the axes' labels
 
@@ -69,9 +72,11 @@ def _nice_max(value: float) -> float:
 
 
 def _number(value: float) -> str:
+    """A tick or a tooltip's figure in the reader's language (only SVG coordinates stay neutral)."""
     if value >= 10_000:
-        return f"{value / 1000:,.0f}k"
-    return f"{value:,.1f}".removesuffix(".0")
+        return f"{number_format(round(value / 1000), 0, force_grouping=True)}k"
+    tenths = round(float(value), 1)
+    return number_format(tenths, 0 if tenths == int(tenths) else 1, force_grouping=True)
 
 
 def stacked_bars(
@@ -114,7 +119,7 @@ def pareto(title: str, labels: list[str], values: list[Decimal], cumulative: lis
     """Bars of the worst items, most first, with their cumulative share of the whole as a line (right
     axis, 0–100 %): where the line flattens, fixing more assets buys little."""
     chart = stacked_bars(title, labels, [(title, "pw-pareto-bar", list(values))], unit=unit)
-    chart.legend.append(("pw-pareto-dot", "cumulative share of the total"))
+    chart.legend.append(("pw-pareto-dot", _("cumulative share of the total")))
     if not labels:
         return chart
     plot_h = chart.plot_bottom - TOP
@@ -123,7 +128,16 @@ def pareto(title: str, labels: list[str], values: list[Decimal], cumulative: lis
     for i, share in enumerate(cumulative):
         x, y = LEFT + i * slot + slot / 2, chart.plot_bottom - plot_h * float(share)
         points.append(f"{x:.1f},{y:.1f}")
-        chart.dots.append(Shape(x, y, 3, 3, "pw-pareto-dot", f"{labels[i]}: {float(share) * 100:.0f} % cumulative"))
+        chart.dots.append(
+            Shape(
+                x,
+                y,
+                3,
+                3,
+                "pw-pareto-dot",
+                _("%(label)s: %(share)s %% cumulative") % {"label": labels[i], "share": f"{float(share) * 100:.0f}"},
+            )
+        )
     chart.line = " ".join(points)
     for fraction in (0, 0.5, 1):
         y = chart.plot_bottom - plot_h * fraction

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -24,7 +25,7 @@ COST_ASSETS = 10
 
 
 def _month_label(period: Period) -> str:
-    return period.day_from.strftime("%b %y")
+    return date_format(period.day_from, "M y")
 
 
 @login_required
@@ -41,8 +42,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     name, unit, _value = MEASURES[measure]
     unit = unit or (f" {filters.site.currency}" if measure == "cost" else "")
     by_cost, _whole = pareto(parts, "cost", limit=COST_ASSETS)
-    cost_series = [("Labor", "pw-cost-labor", "labor"), ("Parts", "pw-cost-parts", "parts")]
-    cost_series.append(("Contractor", "pw-cost-contractor", "contractor"))
+    cost_series = [(_("Labor"), "pw-cost-labor", "labor"), (_("Parts"), "pw-cost-parts", "parts")]
+    cost_series.append((_("Contractor"), "pw-cost-contractor", "contractor"))
     context = {
         "f": filters,
         "k": figures,
@@ -56,20 +57,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "unit": unit,
         "by_cost": by_cost,
         "failures_chart": charts.stacked_bars(
-            _("Failures per month"), labels, [("Failures", "pw-failures", [m.failures for m in months])]
+            _("Failures per month"), labels, [(_("Failures"), "pw-failures", [m.failures for m in months])]
         ),
         "downtime_chart": charts.stacked_bars(
             _("Failure downtime per month"),
             labels,
-            [("Downtime", "pw-downtime", [m.downtime_hours for m in months])],
+            [(_("Downtime"), "pw-downtime", [m.downtime_hours for m in months])],
             unit=" h",
         ),
         "hours_chart": charts.stacked_bars(
             _("Planned and reactive hours per month"),
             labels,
             [
-                ("Planned", "pw-hours-planned", [m.planned_hours for m in months]),
-                ("Reactive", "pw-hours-reactive", [m.reactive_hours for m in months]),
+                (_("Planned"), "pw-hours-planned", [m.planned_hours for m in months]),
+                (_("Reactive"), "pw-hours-reactive", [m.reactive_hours for m in months]),
             ],
             unit=" h",
         ),

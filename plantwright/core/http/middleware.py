@@ -10,6 +10,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import trans_real
 
 from plantwright.core.errors import DomainError, ValidationFailed, database_refusal, status_body
 from plantwright.core.http.types import CONTROL_CHARACTERS, has_nul
@@ -128,12 +129,12 @@ class ApiErrorBodyMiddleware:
 
 
 class LanguageMiddleware(LocaleMiddleware):
-    """Pages in the user's chosen language, else the browser's (English or Turkish); the API always
-    in English, because machines read its codes and people search its messages."""
+    """Pages in the user's chosen language, else the browser's; the API in the language its caller
+    asks for with `Accept-Language`, English by default (machines read the codes, which never change)."""
 
     def process_request(self, request: HttpRequest) -> None:
         if request.path.startswith("/api/"):  # first, so an API call never loads a session user
-            language = settings.LANGUAGE_CODE
+            language = _accepted(request.headers.get("Accept-Language", ""))
         else:
             user = getattr(request, "user", None)
             language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
@@ -142,3 +143,15 @@ class LanguageMiddleware(LocaleMiddleware):
             return
         translation.activate(language)
         request.LANGUAGE_CODE = language
+
+
+def _accepted(header: str) -> str:
+    """The first language of an Accept-Language header that we have, else English."""
+    for code, _quality in trans_real.parse_accept_lang_header(header):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE

@@ -109,31 +109,23 @@ def attach(
     elif actor is not None:
         authorize(actor, Perm.RAISE_REQUEST, target.site_id)
     if not may_attach(actor, work_request=work_request, work_order=work_order):
-        raise Conflict(
-            "Files can be added to a request only while it is new, and by technicians to a WO only while it is open.",
-            code="attachments_closed",
-        )
+        raise Conflict(code="attachments_closed")
     data = read_limited(upload, settings.ATTACHMENT_MAX_BYTES)
     width = height = None
     try:
         photo = _photo(data)
     except _TooLarge:
         raise ValidationFailed(
-            f"The photo has more than {MAX_PIXELS // 1_000_000} million pixels (or more than "
-            f"{MAX_DECODED_PIXELS // 1_000_000} million, if not a JPEG): send a smaller one.",
             code="image_too_large",
             details={"field": "file", "max_pixels": MAX_PIXELS},
+            megapixels=MAX_PIXELS // 1_000_000,
         ) from None
     if photo is not None:
         data, content_type, extension, width, height = photo
     elif data.startswith(b"%PDF-"):
         content_type, extension = "application/pdf", "pdf"
     else:
-        raise ValidationFailed(
-            "Only photos (JPEG, PNG, WebP, GIF) and PDF documents can be attached.",
-            code="unsupported_file_type",
-            details={"field": "file"},
-        )
+        raise ValidationFailed(code="unsupported_file_type", details={"field": "file"})
     name = _clean_name(getattr(upload, "name", ""))
     attachment = Attachment(
         site_id=target.site_id,

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
@@ -43,19 +44,20 @@ HOURS_STEP = Decimal("0.01")
 def _check_bookable(work_order: WorkOrder) -> None:
     if work_order.status not in TIME_BOOKING_STATUSES:
         raise Conflict(
-            f"{work_order.number} is {work_order.status}; time cannot be booked on it.",
             code="work_order_not_bookable",
             details={"status": work_order.status},
+            number=work_order.number,
+            status=work_order.get_status_display(),
         )
 
 
 def _check_hours(hours: Decimal, work_date: date, site: Site) -> Decimal:
     if hours <= 0 or hours > MAX_HOURS_PER_DAY:
-        raise ValidationFailed("Hours must be more than 0 and at most 24.", details={"field": "hours"})
+        raise ValidationFailed(code="hours_out_of_range", details={"field": "hours"})
     if hours != hours.quantize(HOURS_STEP):
-        raise ValidationFailed("Hours are booked to the hundredth (0.01 h).", details={"field": "hours"})
+        raise ValidationFailed(code="hours_too_precise", details={"field": "hours"})
     if work_date > site.local_date() or work_date.year < 2000:
-        raise ValidationFailed("The work date is in the future or implausibly old.", details={"field": "work_date"})
+        raise ValidationFailed(code="work_date_implausible", details={"field": "work_date"})
     return hours
 
 
@@ -63,9 +65,10 @@ def _check_daily_total(booked: Decimal | None, hours: Decimal, who: str) -> None
     total = (booked or Decimal(0)) + hours
     if total > MAX_HOURS_PER_DAY:
         raise ValidationFailed(
-            f"{who} would have {total} h on that day; a day has 24.",
             code="daily_hours_exceeded",
             details={"field": "hours", "already_booked": str(booked or Decimal(0))},
+            who=who,
+            total=total,
         )
 
 
@@ -77,9 +80,10 @@ def rate_for(site: Site, technician: User, craft: Craft | None, work_date: date)
         rate = in_force.filter(craft=craft).first()
     if rate is None:
         raise ValidationFailed(
-            f"No labor rate for {technician.display_name}{f' or {craft}' if craft else ''} on {work_date}.",
             code="no_labor_rate",
             details={"field": "technician", "technician": technician.pk, "craft": craft.code if craft else None},
+            who=f"{technician.display_name}{f' / {craft}' if craft else ''}",
+            day=date_format(work_date, "SHORT_DATE_FORMAT"),
         )
     return rate
 
@@ -109,7 +113,7 @@ def set_labor_rate(
     if craft_code is not None:
         craft = Craft.objects.filter(code=craft_code).first()
         if craft is None:
-            raise ValidationFailed(f"Unknown craft {craft_code!r}.", details={"field": "craft"})
+            raise ValidationFailed(code="unknown_craft", details={"field": "craft"}, craft=craft_code)
     if hourly_rate < 0:
         raise ValidationFailed("A rate cannot be negative.", details={"field": "hourly_rate"})
     rate, _ = LaborRate.objects.update_or_create(
@@ -142,28 +146,26 @@ def log_labor(
 ) -> LaborEntry:
     authorize(actor, Perm.EXECUTE_WORK, work_order.site_id)
     if technician_id != actor.pk and not has_perm(actor, Perm.MANAGE_WORK_ORDERS, work_order.site_id):
-        raise PermissionDenied("Technicians book their own time; planners book for others.")
+        raise PermissionDenied(code="books_own_time")
     work_order = _lock(work_order)
     _check_bookable(work_order)
     technician = User.objects.filter(pk=technician_id, is_active=True).first()
     if technician is None or not has_perm(technician, Perm.EXECUTE_WORK, work_order.site_id):
-        raise ValidationFailed(
-            "Only technicians (or planners) of this site can have time booked.", details={"field": "technician"}
-        )
+        raise ValidationFailed(code="not_a_technician", details={"field": "technician"})
     craft = None
     if craft_code:
         craft = Craft.objects.filter(code=craft_code).first()
         if craft is None:
-            raise ValidationFailed(f"Unknown craft {craft_code!r}.", details={"field": "craft"})
+            raise ValidationFailed(code="unknown_craft", details={"field": "craft"}, craft=craft_code)
     hours = _check_hours(hours, work_date, work_order.site)
     if started_at and ended_at:
         if ended_at <= started_at:
-            raise ValidationFailed("The end is before the start.", details={"field": "ended_at"})
+            raise ValidationFailed(code="end_before_start", details={"field": "ended_at"})
         span = Decimal((ended_at - started_at).total_seconds()) / Decimal(3600)
         if hours > span + HOURS_STEP:
-            raise ValidationFailed("More hours than between start and end.", details={"field": "hours"})
+            raise ValidationFailed(code="hours_beyond_span", details={"field": "hours"})
     if not (Decimal("1") <= overtime_multiplier <= Decimal("3")):
-        raise ValidationFailed("The overtime multiplier is between 1 and 3.", details={"field": "overtime_multiplier"})
+        raise ValidationFailed(code="overtime_out_of_range", details={"field": "overtime_multiplier"})
     # Lock the technician's row so two bookings for the same day cannot both pass the 24 h check.
     User.objects.select_for_update().filter(pk=technician.pk).first()
     booked = LaborEntry.objects.filter(technician=technician, work_date=work_date).aggregate(s=Sum("hours"))["s"]
@@ -202,9 +204,9 @@ def log_labor(
 
 def _check_reversible(entry, label: str) -> None:
     if entry.reversal_of_id is not None:
-        raise Conflict(f"This {label} is itself a correction.", code="reversal_of_reversal")
+        raise Conflict(code="reversal_of_reversal", details={"entry": label})
     if type(entry).objects.filter(reversal_of=entry).exists():
-        raise Conflict(f"This {label} is already reversed.", code="already_reversed")
+        raise Conflict(code="already_reversed", details={"entry": label})
 
 
 @transaction.atomic
@@ -212,7 +214,7 @@ def reverse_labor(actor: User, entry: LaborEntry, *, reason: str) -> LaborEntry:
     """A planner's correction: a negative entry and a reversing cost line; the original stays."""
     authorize(actor, Perm.MANAGE_WORK_ORDERS, entry.work_order.site_id)
     if not reason.strip():
-        raise ValidationFailed("Say why the entry is reversed.", details={"field": "reason"})
+        raise ValidationFailed(code="reason_required", details={"field": "reason"})
     _lock(entry.work_order)
     entry = LaborEntry.objects.select_for_update().get(pk=entry.pk)
     _check_reversible(entry, "labor entry")
@@ -259,7 +261,7 @@ def log_contractor_hours(
         raise ValidationFailed(f"Vendor {vendor_id} does not exist.", details={"field": "contractor"})
     person = person.strip()
     if not person:
-        raise ValidationFailed("Name the person who did the work.", details={"field": "person"})
+        raise ValidationFailed(code="person_required", details={"field": "person"})
     hours = _check_hours(hours, work_date, work_order.site)
     po_number = (po_number or "").strip()
     if po_line is not None and not po_number:
@@ -311,7 +313,7 @@ def log_contractor_hours(
 def reverse_contractor_hours(actor: User, entry: ContractorEntry, *, reason: str) -> ContractorEntry:
     authorize(actor, Perm.MANAGE_WORK_ORDERS, entry.work_order.site_id)
     if not reason.strip():
-        raise ValidationFailed("Say why the entry is reversed.", details={"field": "reason"})
+        raise ValidationFailed(code="reason_required", details={"field": "reason"})
     _lock(entry.work_order)
     entry = ContractorEntry.objects.select_for_update().get(pk=entry.pk)
     _check_reversible(entry, "contractor entry")
@@ -345,9 +347,7 @@ def start_timer(actor: User, work_order: WorkOrder) -> LaborTimer:
     running = LaborTimer.objects.select_for_update().filter(technician=actor).first()
     if running is not None:
         raise Conflict(
-            "Your clock is already running on another job; stop it first.",
-            code="timer_running",
-            details={"work_order": running.work_order_id},
+            code="timer_running", details={"work_order": running.work_order_id}, number=running.work_order.number
         )
     return LaborTimer.objects.create(technician=actor, work_order=work_order, started_at=timezone.now())
 
@@ -357,13 +357,13 @@ def stop_timer(actor: User, *, craft_code: str | None = None) -> LaborEntry:
     """Turn the running clock into a labor entry (rounded up to the next 0.01 h, at least 0.01 h)."""
     timer = LaborTimer.objects.select_for_update().select_related("work_order").filter(technician=actor).first()
     if timer is None:
-        raise Conflict("Your clock is not running.", code="timer_not_running")
+        raise Conflict(code="timer_not_running")
     now = timezone.now()
     elapsed = Decimal((now - timer.started_at).total_seconds()) / Decimal(3600)
     hours = max(elapsed.quantize(HOURS_STEP, rounding="ROUND_UP"), HOURS_STEP)
     if hours > MAX_HOURS_PER_DAY:
         timer.delete()
-        raise Conflict("The clock ran for more than a day; book the hours by hand.", code="timer_too_long")
+        raise Conflict(code="timer_too_long")
     work_order = timer.work_order
     started_at = timer.started_at
     timer.delete()

@@ -145,7 +145,7 @@ def _create_work_order(
     _choice("type", type, WorkOrderType)
     title = title.strip()
     if not title:
-        raise ValidationFailed("A work order needs a title.", details={"field": "title"})
+        raise ValidationFailed(code="title_required", details={"field": "title"})
     failure = failure or {}
     work_order = WorkOrder(
         number=next_number("WO"),
@@ -240,7 +240,7 @@ def update_work_order(actor: User, work_order: WorkOrder, changes: dict[str, Any
         if field in changes:
             value = (changes[field] or "").strip()
             if field == "title" and not value:
-                raise ValidationFailed("A work order needs a title.", details={"field": "title"})
+                raise ValidationFailed(code="title_required", details={"field": "title"})
             setattr(work_order, field, value)
     if "type" in changes:
         work_order.type = _choice("type", changes["type"], WorkOrderType)
@@ -296,6 +296,11 @@ def completion_gaps(work_order: WorkOrder) -> list[str]:
     return [name for name, value in required.items() if not value]
 
 
+def _status_label(status: str) -> str:
+    """A status as people read it (an unknown one as it was sent)."""
+    return str(WorkOrderStatus(status).label) if status in WorkOrderStatus.values else status
+
+
 @transaction.atomic
 def transition_work_order(
     actor: User, work_order: WorkOrder, *, to: str, note: str = "", completed_at: datetime | None = None
@@ -305,23 +310,26 @@ def transition_work_order(
     targets = allowed_targets(current)
     if to not in targets:
         raise InvalidTransition(
-            f"{work_order.number} cannot go from {current} to {to}.",
             details={"from": current, "to": to, "allowed": sorted(targets)},
+            number=work_order.number,
+            from_label=_status_label(current),
+            to_label=_status_label(to),
         )
     authorize(actor, targets[to], work_order.site_id)
     note = note.strip()
     if (current, to) in NOTE_REQUIRED and not note:
-        raise ValidationFailed(f"Moving from {current} to {to} needs a note saying why.", details={"field": "note"})
+        raise ValidationFailed(
+            code="note_required",
+            details={"field": "note"},
+            from_label=_status_label(current),
+            to_label=_status_label(to),
+        )
     if completed_at is not None and to != WorkOrderStatus.COMPLETED:
         raise ValidationFailed("completed_at is only given when completing.", details={"field": "completed_at"})
     if to == WorkOrderStatus.COMPLETED:
         gaps = completion_gaps(work_order)
         if gaps:
-            raise Conflict(
-                "A failure WO needs down_since, restored_at and problem / cause / remedy codes to complete.",
-                code="completion_requirements_unmet",
-                details={"missing": gaps},
-            )
+            raise Conflict(code="completion_requirements_unmet", details={"missing": gaps})
         work_order.completed_at = completed_at or timezone.now()
         _check_times(work_order)
     elif current == WorkOrderStatus.COMPLETED and to == WorkOrderStatus.IN_PROGRESS:

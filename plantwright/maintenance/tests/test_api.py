@@ -163,7 +163,7 @@ def test_illegal_transition_is_409_with_allowed_moves(api_as, planner, asset):
     assert status == 409
     assert error["error"] == {
         "code": "invalid_transition",
-        "message": f"{wo['number']} cannot go from draft to closed.",
+        "message": f"{wo['number']} cannot go from Draft to Closed.",
         "details": {"from": "draft", "to": "closed", "allowed": ["approved", "cancelled"]},
     }
     status, error = api.post(f"/work-orders/{wo['id']}/transition", {"to": "finished"})

@@ -123,14 +123,16 @@ def test_labels_as_svg_and_a_pdf_sheet_per_location(as_user, planner, outsider, 
     assert as_user(outsider).get(f"/assets/{asset.pk}/label.svg").status_code == 404
 
 
-def test_the_portal_speaks_the_browsers_language_and_the_api_stays_english(client, asset, api_as):
+def test_the_portal_and_the_api_speak_the_browsers_language(client, asset, api_as):
     page = client.get(f"/q/{code_for(asset).code}/", REMOTE_ADDR="10.1.2.3", HTTP_ACCEPT_LANGUAGE="tr-TR,tr;q=0.9")
     html = page.content.decode()
     assert "Sorun bildir" in html and "Bakıma gönder" in html and 'lang="tr"' in html
     english = client.get(f"/q/{code_for(asset).code}/", REMOTE_ADDR="10.1.2.3", HTTP_ACCEPT_LANGUAGE="en-US")
     assert "Report a problem" in english.content.decode()
     response = client.get("/api/v1/work-orders", HTTP_ACCEPT_LANGUAGE="tr")
-    assert response.status_code == 401 and response.headers.get("Content-Language", "en") == "en"
+    assert response.status_code == 401 and response.headers["Content-Language"] == "tr"
+    assert response.json()["error"]["code"] == "unauthorized"  # the code never changes with the language
+    assert client.get("/api/v1/work-orders").headers["Content-Language"] == "en"  # English by default
 
 
 def test_a_user_chooses_the_language_whatever_the_browser_says(as_user, technician):
