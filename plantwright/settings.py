@@ -168,7 +168,7 @@ LANGUAGE_CODE = "en"
 # Dates on pages follow the reader's language (templates use SHORT_DATE_FORMAT / SHORT_DATETIME_FORMAT).
 FORMAT_MODULE_PATH = ["plantwright.formats"]
 # The UI speaks the browser's language when it is one of these (the API stays English, with codes).
-LANGUAGES = [("en", "English"), ("tr", "Türkçe")]
+LANGUAGES = [("en", "English"), ("tr", "Türkçe"), ("de", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "plantwright" / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 PLANTWRIGHT_BASE_URL = os.environ.get("PLANTWRIGHT_BASE_URL", "http://127.0.0.1:8000")

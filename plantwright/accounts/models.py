@@ -13,8 +13,10 @@ from plantwright.accounts.roles import Role
 class User(AbstractUser):
     """A person (or a machine client) who signs in. Site access comes from memberships."""
 
+    # No choices: a language is added by its catalogue and settings.LANGUAGES, without a migration
+    # (`services.set_language` checks the code).
     language = models.CharField(
-        max_length=8, blank=True, choices=settings.LANGUAGES, help_text="The UI's language; empty: the browser's"
+        max_length=8, blank=True, help_text="The UI's language (a code of settings.LANGUAGES); empty: the browser's"
     )
 
     class Meta:

@@ -45,6 +45,8 @@ USERS = [
     ("manager.brm", "Max", "Manager", "brm", [Role.MANAGER]),
     ("oee", "OEE", "platform", "ist", [Role.INTEGRATION]),
 ]
+# The shop floor reads its own language; the others follow their browser.
+SHOP_FLOOR_LANGUAGE = {"operator": "tr", "tech": "tr", "tech2": "tr", "operator.brm": "de", "tech.brm": "de"}
 
 
 def demo_loaded() -> bool:
@@ -55,7 +57,8 @@ def demo_logins() -> list[tuple[str, str]]:
     logins = [("admin", "installation administrator (all sites)")]
     for username, _first, _last, site_code, roles in USERS:
         sites = "ist, brm" if username == "oee" else site_code  # the OEE platform's account feeds both plants
-        logins.append((username, f"{', '.join(r.value for r in roles)} @ {sites}"))
+        language = f" ({SHOP_FLOOR_LANGUAGE[username]})" if username in SHOP_FLOOR_LANGUAGE else ""
+        logins.append((username, f"{', '.join(r.value for r in roles)} @ {sites}{language}"))
     return logins
 
 
@@ -72,8 +75,9 @@ def load_demo() -> None:
     users: dict[str, User] = {}
     for username, first, last, site_code, roles in USERS:
         user = User.objects.create_user(
-            username, f"{username}@example.com", DEMO_PASSWORD, first_name=first, last_name=last
-        )
+            username, f"{username}@example.com", DEMO_PASSWORD, first_name=first, last_name=last,
+            language=SHOP_FLOOR_LANGUAGE.get(username, ""),
+        )  # fmt: skip
         for role in roles:
             grant_role(user, sites[site_code], role)
         users[username] = user

@@ -20,7 +20,6 @@ from plantwright.testing.untranslated import catalogue_gaps, unmarked_in_templat
 
 ROOT = Path(settings.BASE_DIR)
 TEMPLATES = ROOT / "plantwright" / "templates"
-TURKISH = ROOT / "plantwright" / "locale" / "tr" / "LC_MESSAGES"
 
 
 def test_every_template_string_is_marked_for_translation():
@@ -44,12 +43,24 @@ def test_the_check_finds_unmarked_text_and_only_that(source, found):
     assert unmarked_strings(source) == found
 
 
-def test_the_turkish_catalogue_is_complete_and_compiled(tmp_path):
-    po, mo = TURKISH / "django.po", TURKISH / "django.mo"
+# Every language but English has a catalogue: adding a language is one here, in settings.LANGUAGES.
+TRANSLATED = [code for code, _name in settings.LANGUAGES if code != "en"]
+PROBE = {"tr": "Durum değişiklikleri", "de": "Statusänderungen"}
+
+
+def test_every_language_of_the_settings_has_a_catalogue():
+    assert {"tr", "de"} <= set(TRANSLATED)
+    assert all(code in PROBE for code in TRANSLATED), "add the new language's word for 'Status changes'"
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_catalogue_is_complete_and_compiled(tmp_path, language):
+    folder = ROOT / "plantwright" / "locale" / language / "LC_MESSAGES"
+    po, mo = folder / "django.po", folder / "django.mo"
     assert catalogue_gaps(po) == []
     with mo.open("rb") as compiled:
         committed = gettext.GNUTranslations(compiled)
-    assert committed.gettext("Status changes") == "Durum değişiklikleri"
+    assert committed.gettext("Status changes") == PROBE[language]
     if not shutil.which("msgfmt"):
         assert not os.environ.get("CI"), "gettext tools (msgfmt) are missing"
         return
@@ -57,31 +68,44 @@ def test_the_turkish_catalogue_is_complete_and_compiled(tmp_path):
     subprocess.run(["msgfmt", "--check", "-o", str(fresh), str(po)], check=True)
     with fresh.open("rb") as compiled:
         expected = gettext.GNUTranslations(compiled)
-    assert committed._catalog == expected._catalog, "run: manage.py compilemessages -l tr -i .venv"
+    assert committed._catalog == expected._catalog, f"run: manage.py compilemessages -l {language} -i .venv"
 
 
 @pytest.mark.skipif(
     not shutil.which("xgettext") and not os.environ.get("CI"), reason="gettext tools (xgettext) not installed"
 )
-def test_every_marked_string_is_in_the_turkish_catalogue(tmp_path):
-    (tmp_path / "tr" / "LC_MESSAGES").mkdir(parents=True)
-    shutil.copy(TURKISH / "django.po", tmp_path / "tr" / "LC_MESSAGES" / "django.po")
-    before = (TURKISH / "django.po").stat().st_mtime_ns
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_marked_string_is_in_the_catalogue(tmp_path, language):
+    folder = ROOT / "plantwright" / "locale" / language / "LC_MESSAGES"
+    (tmp_path / language / "LC_MESSAGES").mkdir(parents=True)
+    shutil.copy(folder / "django.po", tmp_path / language / "LC_MESSAGES" / "django.po")
+    before = (folder / "django.po").stat().st_mtime_ns
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
         with override_settings(LOCALE_PATHS=[str(tmp_path)]):
             call_command(
                 "makemessages",
-                locale=["tr"],
+                locale=[language],
                 ignore_patterns=[".venv/*", "bench/*", "var/*", "plantwright/locale"],
                 verbosity=0,
             )
     finally:
         os.chdir(cwd)
-    assert (TURKISH / "django.po").stat().st_mtime_ns == before  # the catalogue in the tree is left alone
-    missing = catalogue_gaps(tmp_path / "tr" / "LC_MESSAGES" / "django.po")
-    assert missing == [], "translate them in plantwright/locale/tr/LC_MESSAGES/django.po, then compilemessages"
+    assert (folder / "django.po").stat().st_mtime_ns == before  # the catalogue in the tree is left alone
+    missing = catalogue_gaps(tmp_path / language / "LC_MESSAGES" / "django.po")
+    assert missing == [], f"translate them in plantwright/locale/{language}/LC_MESSAGES/django.po, then compilemessages"
+
+
+@pytest.mark.django_db
+def test_a_german_reader_gets_pages_dates_and_numbers_in_german(as_user, planner, asset):
+    planner.language = "de"
+    planner.save()
+    work_order = factories.WorkOrderFactory(asset=asset, due_date=timezone.localdate().replace(month=3, day=9))
+    page = as_user(planner).get(f"/work-orders/{work_order.pk}/").content.decode()
+    assert "Statusänderungen" in page and "Aufträge" in page and "Status changes" not in page
+    assert "09.03." in page  # German date order
+    assert 'lang="de"' in page
 
 
 @pytest.mark.django_db
