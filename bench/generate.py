@@ -133,6 +133,7 @@ def main() -> None:
     django.setup()
     from django.db import transaction
 
+    from plantwright.maintenance.selectors.counts import compact
     from plantwright.reliability.monthly import refresh_all
 
     # Foreign keys are checked at commit: tables fill in any order.
@@ -142,7 +143,9 @@ def main() -> None:
     print(f"in {time.perf_counter() - started:.0f} s")
     started = time.perf_counter()
     refresh_all()
-    print(f"monthly KPI aggregates built in {time.perf_counter() - started:.0f} s")
+    compact()  # what the worker does every minute: one WO-count row per site, status and month
+    analyze()
+    print(f"monthly KPI aggregates built and WO counts folded in {time.perf_counter() - started:.0f} s")
 
 
 @contextlib.contextmanager

@@ -80,6 +80,8 @@ class DowntimeStop(models.Model):
     )
     rule = models.ForeignKey(DowntimeRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     decision = models.CharField(max_length=200, blank=True, help_text=_("What the rules made of it, in words"))
+    # The decision's code and values, so that each reader gets its words in their language.
+    decision_data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -93,6 +95,23 @@ class DowntimeStop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset.code} {self.category} from {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def decision_in_words(self) -> str:
+        words = DECISIONS.get(self.decision_data.get("code"))
+        return str(words) % self.decision_data if words else self.decision
+
+
+# What the rules made of a stop, by code (`decision_data`); `decision` keeps the English words.
+DECISIONS = {
+    "no_rule": _("no rule matched"),
+    "ignored": _("ignored by rule '%(rule)s'"),
+    "too_short": _("shorter than %(minutes)s min (rule '%(rule)s')"),
+    "too_short_yet": _("shorter than %(minutes)s min yet (rule '%(rule)s')"),
+    "repeats": _("%(count)s of %(needed)s stops in %(hours)s h"),
+    "opened": _("opened %(number)s (rule '%(rule)s')"),
+    "attached": _("attached to %(number)s (rule '%(rule)s')"),
+}
 
 
 class DowntimeEvent(models.Model):

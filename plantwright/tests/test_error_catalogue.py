@@ -56,15 +56,16 @@ def test_the_api_answers_in_the_callers_language(api_as, client, technician, pla
     token = api_as(technician).headers
     body = {"technician": technician.pk, "hours": "30", "work_date": timezone.localdate().isoformat()}
     answers = {}
-    for language in ("", "tr-TR,tr;q=0.9", "de-DE"):
+    for language in ("", "tr-TR,tr;q=0.9", "de-DE", "fr-FR"):
         headers = {**token, **({"Accept-Language": language} if language else {})}
         response = client.post(f"/api/v1/work-orders/{work_order.pk}/labor", body, "application/json", headers=headers)
         assert response.status_code == 422
         answers[language] = (response.headers["Content-Language"], response.json()["error"])
-    english, turkish, unknown = answers[""], answers["tr-TR,tr;q=0.9"], answers["de-DE"]
+    english, turkish, german, unknown = (answers[k] for k in ("", "tr-TR,tr;q=0.9", "de-DE", "fr-FR"))
     assert english[0] == "en" and english[1]["message"] == "Hours must be more than 0 and at most 24."
     assert turkish[0] == "tr" and turkish[1]["code"] == english[1]["code"] == "hours_out_of_range"
     assert turkish[1]["message"] != english[1]["message"] and "24" in turkish[1]["message"]
+    assert german == ("de", {**english[1], "message": "Stunden müssen größer als 0 und höchstens 24 sein."})
     assert unknown == english  # a language we do not have: English
 
 

@@ -1,9 +1,15 @@
 """Reading the audit trail that django-simple-history keeps for a record."""
 
 from collections import defaultdict
+from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.timezone import is_aware, localtime
+from django.utils.translation import gettext
 from simple_history.utils import get_m2m_reverse_field_name
 
 
@@ -31,7 +37,40 @@ def change_log(record: Any, limit: int = 100) -> list[dict[str, Any]]:
         if changes:
             log.append({"at": newer.history_date, "user": newer.history_user, "changes": changes})
     _name_foreign_keys(type(record), log)
+    _in_words(type(record), log)
     return log[:limit]
+
+
+def _in_words(model: type[models.Model], log: list[dict[str, Any]]) -> None:
+    """Each change as its reader says it: the field's label and a choice's label, yes or no, dates in
+    the reader's format (the raw field name stays, for the record)."""
+    for entry in log:
+        for change in entry["changes"]:
+            if not change["field"]:
+                continue
+            try:
+                field = model._meta.get_field(change["field"])
+            except FieldDoesNotExist:
+                change["label"] = change["field"]
+                continue
+            # The labels are the forms' (already in the catalogue): "Down since", "Due date", "Status".
+            change["label"] = gettext(capfirst(str(field.verbose_name)))
+            for side in ("old", "new"):
+                change[side] = _value_in_words(field, change[side])
+
+
+def _value_in_words(field, value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if getattr(field, "choices", None):
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(field, models.BooleanField):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, datetime):
+        return date_format(localtime(value) if is_aware(value) else value, "SHORT_DATETIME_FORMAT")
+    if isinstance(value, date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    return value
 
 
 def _m2m_rows(entries: list, name: str) -> dict[int, list[dict[str, Any]]]:

@@ -22,20 +22,20 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from plantwright.accounts.models import User
 from plantwright.assets.models import Asset
 from plantwright.core.db.bounded import fit
 from plantwright.core.db.bulk import insert_new
-from plantwright.downtime.models import Category, DowntimeRule, DowntimeStop, RuleAction
+from plantwright.downtime.models import DECISIONS, Category, DowntimeRule, DowntimeStop, RuleAction
 from plantwright.maintenance.lifecycle import READ_ONLY_STATUSES
 from plantwright.maintenance.models import OPEN_STATUSES, WorkOrder
 from plantwright.maintenance.services import open_work_order_by_rule, record_downtime_windows
 
 # What a batch reads of a WO its stops belong to (a closed WO: only shown, a completed one: followed).
 _ORDER_FIELDS = ["id", "number", "status", "is_failure", "asset_id", "down_since", "restored_at"]
-_STOP_FIELDS = ["ended_at", "reason_code", "text", "work_order", "rule", "decision", "updated_at"]
+_STOP_FIELDS = ["ended_at", "reason_code", "text", "work_order", "rule", "decision", "decision_data", "updated_at"]
 _NEIGHBOUR_FIELDS = ["pk", "started_at", "category", "reason_code", "work_order_id"]
 
 
@@ -78,6 +78,7 @@ class DowntimeBatch:
         self._new: list[DowntimeStop] = []
         self._changed: dict[int, DowntimeStop] = {}
         self._joined: dict[tuple[int, int, str], list[int]] = defaultdict(list)  # neighbours that joined a WO
+        self._joined_data: dict[str, dict] = {}  # the code and values of each joined decision
         self._windows: dict[int, WorkOrderSnapshot] = {}  # failure WOs whose downtime window may have moved
 
     # --- loading ---------------------------------------------------------------------------------
@@ -177,22 +178,23 @@ class DowntimeBatch:
             return
         rule = next((r for r in self.rules.get(stop.site_id, []) if r.matches(stop.category, stop.reason_code)), None)
         if rule is None:
-            self._decided(stop, None, "no rule matched")
+            self._decided(stop, None, "no_rule")
         elif rule.action == RuleAction.IGNORE:
-            self._decided(stop, rule, f"ignored by rule '{rule.name}'")
+            self._decided(stop, rule, "ignored", {"rule": rule.name})
         elif rule.action == RuleAction.OPEN_WORK_ORDER:
             lasted = (stop.ended_at or self.now) - stop.started_at
             if lasted < timedelta(minutes=rule.min_duration_minutes):
-                waiting = "" if stop.ended_at else " yet"
-                self._decided(stop, rule, f"shorter than {rule.min_duration_minutes} min{waiting} (rule '{rule.name}')")
+                code = "too_short" if stop.ended_at else "too_short_yet"
+                self._decided(stop, rule, code, {"minutes": rule.min_duration_minutes, "rule": rule.name})
             else:
                 self._attach_or_open(stop.asset_id, [stop], rule)
         else:
             self._repeated(stop, rule)
 
-    def _decided(self, stop: DowntimeStop, rule: DowntimeRule | None, decision: str) -> None:
-        if (stop.rule_id, stop.decision) != (rule.pk if rule else None, decision[:200]):
-            stop.rule, stop.decision = rule, decision[:200]
+    def _decided(self, stop: DowntimeStop, rule: DowntimeRule | None, code: str, values: dict | None = None) -> None:
+        decision, data = _in_words(code, values or {})
+        if (stop.rule_id, stop.decision) != (rule.pk if rule else None, decision):
+            stop.rule, stop.decision, stop.decision_data = rule, decision, data
             self._touch(stop)
 
     def _repeated(self, stop: DowntimeStop, rule: DowntimeRule) -> None:
@@ -222,7 +224,9 @@ class DowntimeBatch:
             joining = [s for s in around[lowest : highest + 1] if s.work_order_id is None]
             self._attach_or_open(stop.asset_id, joining, rule)
         else:
-            self._decided(stop, rule, f"{best} of {rule.repeat_count} stops in {rule.repeat_window_hours} h")
+            self._decided(
+                stop, rule, "repeats", {"count": best, "needed": rule.repeat_count, "hours": rule.repeat_window_hours}
+            )
 
     def _attach_or_open(self, asset_id: int, stops: list[DowntimeStop | Neighbour], rule: DowntimeRule) -> None:
         asset = self.assets[asset_id]
@@ -246,15 +250,16 @@ class DowntimeBatch:
             work_order = self.orders[work_order.pk] = self.open_orders[(asset_id, rule.pk)] = WorkOrderSnapshot(
                 *(getattr(work_order, name) for name in _ORDER_FIELDS)
             )
-            decision = fit(DowntimeStop, "decision", f"opened {work_order.number} (rule '{rule.name}')")
+            decision, data = _in_words("opened", {"number": work_order.number, "rule": rule.name})
         else:
-            decision = fit(DowntimeStop, "decision", f"attached to {work_order.number} (rule '{rule.name}')")
+            decision, data = _in_words("attached", {"number": work_order.number, "rule": rule.name})
         for stop in stops:
             if isinstance(stop, Neighbour):
                 stop.work_order_id = work_order.pk
                 self._joined[(work_order.pk, rule.pk, decision)].append(stop.pk)
+                self._joined_data[decision] = data
             else:
-                stop.work_order_id, stop.rule, stop.decision = work_order.pk, rule, decision
+                stop.work_order_id, stop.rule, stop.decision, stop.decision_data = work_order.pk, rule, decision, data
                 self._touch(stop)
         self._follow_window(work_order)
 
@@ -291,11 +296,16 @@ class DowntimeBatch:
             DowntimeStop.objects.bulk_update(list(self._changed.values()), _STOP_FIELDS, batch_size=500)
         for (work_order_id, rule_id, decision), pks in self._joined.items():
             DowntimeStop.objects.filter(pk__in=pks).update(
-                work_order_id=work_order_id, rule_id=rule_id, decision=decision, updated_at=timezone.now()
+                work_order_id=work_order_id,
+                rule_id=rule_id,
+                decision=decision,
+                decision_data=self._joined_data[decision],
+                updated_at=timezone.now(),
             )
         if self._windows:
             self._write_windows()
         self._new, self._changed, self._joined, self._windows = [], {}, defaultdict(list), {}
+        self._joined_data = {}
 
     def _write_windows(self) -> None:
         """A failure WO's down_since / restored_at follow all its stops (also those outside the batch)."""
@@ -352,3 +362,11 @@ def _clusters(ranges: dict[int, tuple[datetime, datetime]]) -> list[tuple[list[i
         groups.append(([asset_id], first, last))
         cost = alone
     return groups
+
+
+def _in_words(code: str, values: dict) -> tuple[str, dict]:
+    """A decision's English words (kept on the stop, for the API and exports) and its code and values
+    (for each reader's words: `DowntimeStop.decision_in_words`)."""
+    data = {"code": code, **values}
+    with translation.override("en"):
+        return fit(DowntimeStop, "decision", str(DECISIONS[code]) % data), data

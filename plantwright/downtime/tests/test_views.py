@@ -74,3 +74,23 @@ def test_refused_events_page(as_user, oee, manager, rules, asset):
     ingest(oee, [event("r-1", 10, 5)], source="test", now=NOW)
     page = as_user(manager).get(reverse("downtime-rejected")).content.decode()
     assert "ended_before_started" in page
+
+
+def test_what_the_rules_decided_reads_in_the_readers_language(as_user, oee, planner, rules, asset):
+    """The stop keeps its decision in English (API, exports); a page says it in the reader's words."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from plantwright.downtime.models import DowntimeStop
+
+    recent = timezone.now() - timedelta(hours=5)
+    short = {**event("v-short", 0, 2), "started_at": recent.isoformat(),
+             "ended_at": (recent + timedelta(minutes=2)).isoformat()}  # fmt: skip
+    ingest(oee, [short], source="test")
+    stop = DowntimeStop.objects.get()
+    assert stop.decision.startswith("shorter than 5 min (rule '") and stop.decision_data["code"] == "too_short"
+    planner.language = "de"
+    planner.save()
+    page = as_user(planner).get(reverse("downtime-list")).content.decode()
+    assert "kürzer als 5 min (Regel &#x27;" in page and "shorter than" not in page

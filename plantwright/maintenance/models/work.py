@@ -204,16 +204,21 @@ class WorkOrderQuerySet(models.QuerySet):
 class WorkOrder(models.Model):
     number = models.CharField(max_length=20, unique=True)
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="work_orders")
-    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="work_orders")
-    type = models.CharField(max_length=12, choices=WorkOrderType.choices)
-    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, max_length=10000)
-    status = models.CharField(max_length=12, choices=WorkOrderStatus.choices, default=WorkOrderStatus.DRAFT)
-    origin = models.CharField(max_length=10, choices=WorkOrderOrigin.choices, default=WorkOrderOrigin.MANUAL)
-    is_failure = models.BooleanField(default=False)
+    asset = models.ForeignKey(Asset, verbose_name=_("Asset"), on_delete=models.PROTECT, related_name="work_orders")
+    type = models.CharField(_("Type"), max_length=12, choices=WorkOrderType.choices)
+    priority = models.CharField(_("Priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    title = models.CharField(_("Title"), max_length=200)
+    description = models.TextField(_("Description"), blank=True, max_length=10000)
+    status = models.CharField(
+        _("Status"), max_length=12, choices=WorkOrderStatus.choices, default=WorkOrderStatus.DRAFT
+    )
+    origin = models.CharField(
+        _("Origin"), max_length=10, choices=WorkOrderOrigin.choices, default=WorkOrderOrigin.MANUAL
+    )
+    is_failure = models.BooleanField(_("Failure"), default=False)
     problem_code = models.ForeignKey(
         FailureCode,
+        verbose_name=_("Problem"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -222,6 +227,7 @@ class WorkOrder(models.Model):
     )
     cause_code = models.ForeignKey(
         FailureCode,
+        verbose_name=_("Cause"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -230,19 +236,30 @@ class WorkOrder(models.Model):
     )
     remedy_code = models.ForeignKey(
         FailureCode,
+        verbose_name=_("Remedy"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
         limit_choices_to={"kind": FailureCodeKind.REMEDY},
     )
-    down_since = models.DateTimeField(null=True, blank=True)
-    restored_at = models.DateTimeField(null=True, blank=True)
-    due_date = models.DateField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    assigned_to = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="assigned_work_orders")
+    down_since = models.DateTimeField(_("Down since"), null=True, blank=True)
+    restored_at = models.DateTimeField(_("Restored at"), null=True, blank=True)
+    due_date = models.DateField(_("Due date"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("Completed at"), null=True, blank=True)
+    assigned_to = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Assigned technicians"),
+        blank=True,
+        related_name="assigned_work_orders",
+    )
     estimated_cost = models.DecimalField(
-        max_digits=14, decimal_places=4, null=True, blank=True, help_text="The planner's estimate, in site currency."
+        _("Estimated cost"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="The planner's estimate, in site currency.",
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

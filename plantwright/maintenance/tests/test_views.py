@@ -162,8 +162,26 @@ def test_history_names_related_records_instead_of_ids(planner, technician, asset
     services.update_work_order(technician, wo, {"failure": {"problem": "VIB"}})
     (latest, created) = change_log(wo)
     assert latest["user"] == technician
-    assert {"field": "problem_code", "old": None, "new": "VIB · Vibration"} in latest["changes"]
+    problem = {"field": "problem_code", "label": "Problem", "old": None, "new": "VIB · Vibration"}
+    assert problem in latest["changes"]
     assert created["changes"] == [{"field": "", "old": None, "new": "created"}]
+
+
+def test_history_lines_read_as_people_say_them(as_user, planner, asset):
+    """`Status: In progress → On hold` in the reader's words, not `status: in_progress → on_hold`."""
+    from plantwright.core.db.history import change_log
+
+    wo = services.create_work_order(planner, asset_id=asset.pk, type="corrective", title="Fix")
+    services.transition_work_order(planner, wo, to="approved")
+    services.update_work_order(planner, wo, {"is_failure": True})
+    changes = [change for entry in change_log(wo) for change in entry["changes"] if change["field"]]
+    assert {"field": "status", "label": "Status", "old": "Draft", "new": "Approved"} in changes
+    assert {"field": "is_failure", "label": "Failure", "old": "No", "new": "Yes"} in changes
+    planner.language = "de"
+    planner.save()
+    page = as_user(planner).get(f"/work-orders/{wo.pk}/").content.decode()
+    assert 'data-field="status">Status: Entwurf → Freigegeben' in page
+    assert 'data-field="is_failure">Störung: Nein → Ja' in page
 
 
 def test_work_order_page_query_count_does_not_grow_with_entries(

@@ -19,6 +19,9 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Abs, Cast, Coalesce
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 
 from plantwright.core.formatting import plain
 from plantwright.downtime.models import Category, DowntimeStop
@@ -104,8 +107,14 @@ def _po_cost_without_wo(sites: list[int]) -> QuerySet:
 def _describe_po_cost_without_wo(row):
     amount = row["invoiced_amount"] or row["value"]
     return (
-        f"PO {row['purchase_order__po_number']} line {row['line_number']} ({row['description'] or 'no text'}): "
-        f"{plain(amount)} {row['purchase_order__currency']} received or invoiced, on no WO.",
+        _("PO %(po)s line %(line)s (%(text)s): %(amount)s %(currency)s received or invoiced, on no WO.")
+        % {
+            "po": row["purchase_order__po_number"],
+            "line": row["line_number"],
+            "text": row["description"] or _("no text"),
+            "amount": plain(amount),
+            "currency": row["purchase_order__currency"],
+        },
         _po_line(row),
     )
 
@@ -126,8 +135,16 @@ def _wo_only_po(sites: list[int]) -> QuerySet:
 
 def _describe_wo_only_po(row):
     return (
-        f"{row['number']} ({row['title']}) holds nothing but PO cost ({plain(row['po_total'])} "
-        f"{row['site__currency']}): no labor, no contractor hours, no failure data.",
+        _(
+            "%(wo)s (%(title)s) holds nothing but PO cost (%(amount)s %(currency)s): no labor, no contractor hours, "
+            "no failure data."
+        )
+        % {
+            "wo": row["number"],
+            "title": row["title"],
+            "amount": plain(row["po_total"]),
+            "currency": row["site__currency"],
+        },
         [_wo(row)],
     )
 
@@ -143,7 +160,8 @@ def _po_entered_as_wo(sites: list[int]) -> QuerySet:
 
 
 def _describe_po_entered_as_wo(row):
-    return f"{row['number']} is titled like a purchase order (“{row['title']}”) and has no hours.", [_wo(row)]
+    text = _("%(wo)s is titled like a purchase order (“%(title)s”) and has no hours.")
+    return text % {"wo": row["number"], "title": row["title"]}, [_wo(row)]
 
 
 # 2. Contractor work with no WO ---------------------------------------------------------------------
@@ -166,9 +184,17 @@ def _contractor_invoice_without_hours(sites: list[int]) -> QuerySet:
 
 def _describe_contractor_invoice_without_hours(row):
     return (
-        f"Service line {row['purchase_order__po_number']}/{row['line_number']} ({row['description']}) was invoiced "
-        f"{plain(row['invoiced_amount'])} {row['purchase_order__currency']}, but no WO records contractor hours "
-        f"against it.",
+        _(
+            "Service line %(po)s/%(line)s (%(text)s) was invoiced %(amount)s %(currency)s, but no WO records "
+            "contractor hours against it."
+        )
+        % {
+            "po": row["purchase_order__po_number"],
+            "line": row["line_number"],
+            "text": row["description"],
+            "amount": plain(row["invoiced_amount"]),
+            "currency": row["purchase_order__currency"],
+        },
         _po_line(row) + _line_wo(row),
     )
 
@@ -192,8 +218,17 @@ def _contractor_hours_unlinked(sites: list[int]) -> QuerySet:
 def _describe_contractor_hours_unlinked(row):
     reference = f"{row['po_number']}/{row['po_line']}" if row["po_line"] is not None else row["po_number"]
     return (
-        f"{plain(row['hours'])} h by {row['person']} on {row['work_date']} on {row['work_order__number']} cite PO "
-        f"{reference}, which is no PO line requested by that WO.",
+        _(
+            "%(hours)s h by %(person)s on %(day)s on %(wo)s cite PO %(reference)s, which is no PO line requested by "
+            "that WO."
+        )
+        % {
+            "hours": plain(row["hours"]),
+            "person": row["person"],
+            "day": date_format(row["work_date"], "SHORT_DATE_FORMAT"),
+            "wo": row["work_order__number"],
+            "reference": reference,
+        },
         [
             {"type": "contractor_entry", "id": row["id"], "ref": reference},
             {"type": "work_order", "id": row["work_order_id"], "ref": row["work_order__number"]},
@@ -232,9 +267,16 @@ def _po_cost_not_posted(sites: list[int]) -> QuerySet:
 
 def _describe_po_cost_not_posted(row):
     return (
-        f"{row['purchase_order__po_number']}/{row['line_number']} ({row['description']}) should have cost "
-        f"{row['request_line__request__work_order__number']} {plain(row['target'])} "
-        f"{row['purchase_order__currency']}; its ledger holds {plain(row['posted'])}.",
+        _("%(po)s/%(line)s (%(text)s) should have cost %(wo)s %(target)s %(currency)s; its ledger holds %(posted)s.")
+        % {
+            "po": row["purchase_order__po_number"],
+            "line": row["line_number"],
+            "text": row["description"],
+            "wo": row["request_line__request__work_order__number"],
+            "target": plain(row["target"]),
+            "currency": row["purchase_order__currency"],
+            "posted": plain(row["posted"]),
+        },
         _po_line(row) + _line_wo(row),
     )
 
@@ -258,7 +300,8 @@ def _request_received_without_parts_cost(sites: list[int]) -> QuerySet:
 
 def _describe_request_received_without_parts_cost(row):
     return (
-        f"Parts request {row['number']} has received PO lines, yet {row['work_order__number']} has no parts cost.",
+        _("Parts request %(request)s has received PO lines, yet %(wo)s has no parts cost.")
+        % {"request": row["number"], "wo": row["work_order__number"]},
         [
             {"type": "parts_request", "id": row["id"], "ref": row["number"]},
             {"type": "work_order", "id": row["work_order_id"], "ref": row["work_order__number"]},
@@ -287,8 +330,14 @@ def _issue_without_cost(sites: list[int]) -> QuerySet:
 
 def _describe_issue_without_cost(row):
     return (
-        f"{plain(-row['quantity'])} × {row['part__part_number']} issued from {row['storeroom__code']} to "
-        f"{row['work_order__number']} ({plain(-row['value'])}) is not in the WO's ledger.",
+        _("%(quantity)s × %(part)s issued from %(storeroom)s to %(wo)s (%(value)s) is not in the WO's ledger.")
+        % {
+            "quantity": plain(-row["quantity"]),
+            "part": row["part__part_number"],
+            "storeroom": row["storeroom__code"],
+            "wo": row["work_order__number"],
+            "value": plain(-row["value"]),
+        },
         [
             {"type": "stock_movement", "id": row["id"], "ref": row["part__part_number"]},
             {"type": "work_order", "id": row["work_order_id"], "ref": row["work_order__number"]},
@@ -322,17 +371,18 @@ def _failure_wo_incomplete(sites: list[int]) -> QuerySet:
 
 def _describe_failure_wo_incomplete(row):
     gaps = [
-        name
+        str(name)
         for name, value in (
-            ("down since", row["down_since"]),
-            ("restored at", row["restored_at"]),
-            ("problem code", row["problem_code_id"]),
-            ("cause code", row["cause_code_id"]),
-            ("remedy code", row["remedy_code_id"]),
+            (_("Down since"), row["down_since"]),
+            (_("Restored at"), row["restored_at"]),
+            (_("Problem"), row["problem_code_id"]),
+            (_("Cause"), row["cause_code_id"]),
+            (_("Remedy"), row["remedy_code_id"]),
         )
         if value is None
     ]
-    return f"{row['number']} ({row['title']}) is done but has no {', no '.join(gaps)}.", [_wo(row)]
+    text = _("%(wo)s (%(title)s) is done but lacks: %(gaps)s.")
+    return text % {"wo": row["number"], "title": row["title"], "gaps": ", ".join(gaps)}, [_wo(row)]
 
 
 def _downtime_without_wo(sites: list[int]) -> QuerySet:
@@ -345,10 +395,15 @@ def _downtime_without_wo(sites: list[int]) -> QuerySet:
 
 
 def _describe_downtime_without_wo(row):
-    until = row["ended_at"].isoformat() if row["ended_at"] else "still down"
+    when = lambda moment: date_format(localtime(moment), "SHORT_DATETIME_FORMAT")  # noqa: E731
     return (
-        f"Breakdown of {row['asset__code']} from {row['started_at'].isoformat()} to {until} "
-        f"({row['reason_code'] or 'no reason code'}) is linked to no WO.",
+        _("Breakdown of %(asset)s from %(start)s to %(end)s (%(reason)s) is linked to no WO.")
+        % {
+            "asset": row["asset__code"],
+            "start": when(row["started_at"]),
+            "end": when(row["ended_at"]) if row["ended_at"] else _("still down"),
+            "reason": row["reason_code"] or _("no reason code"),
+        },
         [
             {"type": "downtime_stop", "id": row["id"], "ref": f"{row['asset__code']}@{row['started_at'].isoformat()}"},
             {"type": "asset", "id": row["asset_id"], "ref": row["asset__code"]},
@@ -373,8 +428,15 @@ def _closed_with_open_po_lines(sites: list[int]) -> QuerySet:
 
 def _describe_closed_with_open_po_lines(row):
     return (
-        f"{row['request_line__request__work_order__number']} is {row['request_line__request__work_order__status']}"
-        f" but PO line {row['purchase_order__po_number']}/{row['line_number']} ({row['description']}) is open: "
-        f"{plain(row['received_quantity'])} of {plain(row['quantity'])} received.",
+        _("%(wo)s is %(status)s but PO line %(po)s/%(line)s (%(text)s) is open: %(received)s of %(quantity)s received.")
+        % {
+            "wo": row["request_line__request__work_order__number"],
+            "status": WorkOrderStatus(row["request_line__request__work_order__status"]).label,
+            "po": row["purchase_order__po_number"],
+            "line": row["line_number"],
+            "text": row["description"],
+            "received": plain(row["received_quantity"]),
+            "quantity": plain(row["quantity"]),
+        },
         _line_wo(row) + _po_line(row),
     )

@@ -176,7 +176,7 @@ def test_failure_wo_done_without_restore_time_or_codes(site, asset, planner, rep
     )
     (finding,) = found(site, "failure_wo_incomplete")
     assert refs([finding], "work_order") == {broken.number}
-    assert "no restored at, no problem code, no cause code, no remedy code" in finding["message"]
+    assert "lacks: Restored at, Problem, Cause, Remedy." in finding["message"]
 
 
 def test_breakdowns_linked_to_no_wo_from_half_an_hour(site, asset, repaired):
