@@ -25,7 +25,31 @@ class BrowserSession(SessionAuth):
     """The signed-in browser session (CSRF-checked), so pages can call the API too."""
 
 
-api = NinjaAPI(
+class PlantwrightApi(NinjaAPI):
+    """The API with what ninja cannot infer: the components of bodies read by hand and the webhook
+    signature as a security scheme."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        from plantwright.core.http.schemas import COMPONENTS
+
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.setdefault("components", {})
+        schemas = components.setdefault("schemas", {})
+        for name, definition in COMPONENTS.items():
+            schemas.setdefault(name, definition)
+        components.setdefault("securitySchemes", {})["WebhookSignature"] = {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Plantwright-Signature",
+            "description": (
+                "HMAC-SHA256 of `<X-Plantwright-Timestamp>.<raw body>` with the site's webhook secret, as "
+                "`sha256=<hex>`; the timestamp header is required with it (docs/erp-integration.md)."
+            ),
+        }
+        return schema
+
+
+api = PlantwrightApi(
     parser=StrictJsonParser(),
     title="Plantwright API",
     version="1",

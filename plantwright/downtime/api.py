@@ -3,12 +3,11 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
-from pydantic import TypeAdapter
 
 from plantwright.core import json_reader
 from plantwright.core.errors import ValidationFailed
 from plantwright.core.http.paging import BoundedPagination
-from plantwright.core.http.schemas import answer_events, errors, inline_refs
+from plantwright.core.http.schemas import answer_events, component_schema, errors
 from plantwright.downtime import selectors, services
 
 router = Router(tags=["downtime"])
@@ -68,7 +67,7 @@ class DowntimeStopOut(Schema):
         return obj.work_order.number if obj.work_order_id else None
 
 
-_BODY = inline_refs(TypeAdapter(services.DowntimeEventIn | list[services.DowntimeEventIn]).json_schema())
+_BODY = component_schema(services.DowntimeEventIn | list[services.DowntimeEventIn])
 
 
 @router.post(

@@ -11,7 +11,6 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
-from pydantic import TypeAdapter
 
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
@@ -20,7 +19,7 @@ from plantwright.accounts.services import authenticate_token
 from plantwright.core import json_reader
 from plantwright.core.errors import NotFound, Unauthenticated, ValidationFailed
 from plantwright.core.http.paging import BoundedPagination
-from plantwright.core.http.schemas import answer_events, errors, inline_refs
+from plantwright.core.http.schemas import answer_events, component_schema, errors
 from plantwright.core.inbound import InboundResult
 from plantwright.erp.models import WebhookEndpoint
 from plantwright.outbox.webhooks import verify
@@ -67,7 +66,7 @@ class ErpEventOut(Schema):
         return obj.site_id
 
 
-_BODY_SCHEMA = inline_refs(TypeAdapter(ErpEventIn | list[ErpEventIn]).json_schema())
+_BODY_SCHEMA = component_schema(ErpEventIn | list[ErpEventIn])
 # Signed requests are authenticated inside the operation (the signature covers the raw body).
 _OPENAPI_BODY = {
     "requestBody": {"required": True, "content": {"application/json": {"schema": _BODY_SCHEMA}}},

@@ -169,6 +169,8 @@ class ContractorForm(forms.Form):
     )
 
     def __init__(self, *args, vendors=None, **kwargs):
+        # Its own ids: it sits on the WO page beside the labor form, which has hours and a date too.
+        kwargs.setdefault("auto_id", "contractor_%s")
         super().__init__(*args, **kwargs)
         self.fields["contractor"].queryset = vendors
 

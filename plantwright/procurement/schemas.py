@@ -1,5 +1,6 @@
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -12,7 +13,7 @@ class Strict(Schema):
 
 
 class RequestLineIn(Strict):
-    kind: Text(10) = "part"
+    kind: Literal["part", "service"] = Field("part", description="part: a part or material; service: contractor work")
     part: Id | None = None
     description: Text(300, 0) = ""
     quantity: Quantity

@@ -41,7 +41,33 @@ def user_data() -> set[str]:
 
 @pytest.fixture
 def world(site, other_site, planner):
-    return PageWorld(site, other_site, planner)
+    """The pages' records, and what fills their sentences: a stop the rules decided on, a status
+    change in the history, a PM schedule with a job plan (the forecast), an audit finding."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from plantwright.downtime.services import ingest
+    from plantwright.maintenance import services
+    from plantwright.maintenance.models import Craft
+    from plantwright.pm.models import JobPlan, JobPlanTask, PmSchedule
+
+    world = PageWorld(site, other_site, planner)
+    oee = factories.UserFactory(username="pseudo-oee", roles=[(site, Role.INTEGRATION)])
+    began = timezone.now() - timedelta(days=1)
+    ingest(oee, [{"event_id": "pseudo-1", "machine_id": "matrix-m1", "category": "breakdown",
+                  "started_at": began.isoformat(), "ended_at": (began + timedelta(minutes=40)).isoformat()}],
+           source="test")  # fmt: skip
+    services.transition_work_order(planner, world.work_order, to="on_hold", note="waiting")
+    plan = JobPlan.objects.create(site=site, code="PSEUDO", name="Weekly round")
+    craft = Craft.objects.get_or_create(code="mech", defaults={"name": "Mechanic"})[0]
+    JobPlanTask.objects.create(plan=plan, position=10, description="Look", craft=craft, estimated_hours=Decimal(1))
+    PmSchedule.objects.create(site=site, asset=world.asset, job_plan=plan, name="Weekly", interval=1,
+                              interval_unit="weeks", starts_on=timezone.localdate())  # fmt: skip
+    factories.WorkOrderFactory(asset=world.asset, created_by=planner, type="emergency", is_failure=True,
+                               status="completed", completed_at=timezone.now())  # fmt: skip
+    return world
 
 
 SVG_SHAPES = re.compile(r"<(?:rect|line|circle|text|polyline|path)\b[^>]*>")

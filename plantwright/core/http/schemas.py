@@ -3,6 +3,7 @@
 from typing import Any
 
 from ninja import Schema
+from pydantic import TypeAdapter
 
 
 class ErrorDetail(Schema):
@@ -29,20 +30,18 @@ def upload(description: str | None = None) -> dict[str, Any]:
     return {"requestBody": only_file} | ({"description": description} if description else {})
 
 
-def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
-    """A pydantic JSON schema with its $defs inlined, so it can sit inside one OpenAPI operation."""
-    definitions = schema.pop("$defs", {})
+# The types of bodies read by hand (signed, or one-or-a-list): their definitions become OpenAPI
+# components (see plantwright.api), so $refs and discriminator mappings resolve in the published
+# document and generated clients get the real types.
+COMPONENTS: dict[str, Any] = {}
 
-    def walk(node):
-        if isinstance(node, dict):
-            if "$ref" in node:
-                return walk(definitions[node["$ref"].rsplit("/", 1)[-1]])
-            return {key: walk(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [walk(item) for item in node]
-        return node
 
-    return walk(schema)
+def component_schema(type_: Any) -> dict[str, Any]:
+    """The JSON schema of a body type for an operation's openapi_extra, its definitions registered as
+    components (`#/components/schemas/<Name>`)."""
+    schema = TypeAdapter(type_).json_schema(ref_template="#/components/schemas/{model}")
+    COMPONENTS.update(schema.pop("$defs", {}))
+    return schema
 
 
 def answer_events(results: list, *, batch: bool):

@@ -26,7 +26,7 @@ def test_pages_show_stops_timeline_and_refusals(
     page = client.get(reverse("downtime-list"), {"with_wo": "no"}, headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in page and result.work_order not in page
     asset_page = client.get(reverse("asset-detail", args=[asset.pk])).content.decode()
-    assert "pw-stop-breakdown" in asset_page and "breakdown 30 min" in asset_page
+    assert "pw-stop-breakdown" in asset_page and "Breakdown 30 min" in asset_page
     wo_page = client.get(reverse("work-order-detail", args=[asset.work_orders.get().pk])).content.decode()
     assert 'id="wo-downtime"' in wo_page
 
