@@ -14,7 +14,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from plantwright.maintenance.models import ContractorEntry, LaborEntry, WorkOrder, WorkOrderStatus
-from plantwright.reliability.periods import HOUR, Period, Scope, in_buckets, seconds
+from plantwright.reliability.periods import HOUR, HOURS, Period, Scope, in_buckets, seconds
 from plantwright.reliability.registry import Column, Part, drill, hours, kpi, mean_hours, parts, ratio, source
 
 parts(
@@ -95,7 +95,7 @@ kpi(
     lambda p: hours(p.in_service_seconds) - hours(p.downtime_seconds), tile=False, export=False,
 )  # fmt: skip
 kpi(
-    "mtbf_hours", "MTBF", "hours", lambda p: (_operating_hours(p) / p.failures).quantize(Decimal("0.0001"))
+    "mtbf_hours", "MTBF", "hours", lambda p: (_operating_hours(p) / p.failures).quantize(HOURS)
     if p.failures else None, decimals=1, none=_("no failures"), short="MTBF h",
     help=_("(time in service − failure downtime) / failures."),
     description="Operating time / failures; null: no failures in the period",
@@ -110,7 +110,7 @@ kpi(
 kpi("restored_failures", _("Restored failures"), "count", lambda p: p.restored_failures, tile=False)
 kpi(
     "mean_active_repair_hours", _("Active repair"), "hours",
-    lambda p: (p.active_hours / p.restored_failures).quantize(Decimal("0.0001")) if p.restored_failures else None,
+    lambda p: (p.active_hours / p.restored_failures).quantize(HOURS) if p.restored_failures else None,
     decimals=2, none="—", help=_("Labor + contractor hours on those restored failures / their number. Not MTTR."),
     description="Labor + contractor hours per restored failure",
 )  # fmt: skip

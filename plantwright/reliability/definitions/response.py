@@ -14,8 +14,8 @@ from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy as _
 
 from plantwright.maintenance.models import PLANNED_TYPES, WorkOrder, WorkOrderStatus, WorkOrderTransition
-from plantwright.reliability.periods import HOUR, HOURS, Period, Scope, exact_seconds, in_buckets
-from plantwright.reliability.registry import Column, Part, drill, kpi, mean_hours, parts, source
+from plantwright.reliability.periods import ZERO, Period, Scope, exact_seconds, in_buckets
+from plantwright.reliability.registry import Column, Part, drill, hours, kpi, mean_hours, parts, source
 
 parts(
     Part("responded", "responded"),  # reactive WOs first started in P
@@ -89,7 +89,7 @@ kpi(
 def _hours_between(start, end) -> Decimal | None:
     if start is None or end is None:
         return None
-    return (max(exact_seconds(end - start), Decimal(0)) / HOUR).quantize(HOURS)
+    return hours(max(exact_seconds(end - start), ZERO))
 
 
 @drill(
