@@ -5,12 +5,25 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from plantwright.accounts.selectors import list_sites
 from plantwright.assets.selectors import get_asset
 from plantwright.core.errors import ValidationFailed
-from plantwright.core.files.spreadsheets import CHUNK
+from plantwright.core.files.spreadsheets import CHUNK, Human
 from plantwright.maintenance.forms import WorkOrderFilterForm
-from plantwright.maintenance.models import PLANNED_TYPES, ContractorEntry, CostCategory, CostLine, LaborEntry
+from plantwright.maintenance.models import (
+    PLANNED_TYPES,
+    ContractorEntry,
+    CostCategory,
+    CostKind,
+    CostLine,
+    LaborEntry,
+    Priority,
+    WorkOrderOrigin,
+    WorkOrderStatus,
+    WorkOrderType,
+)
 from plantwright.maintenance.selectors import asset_tree_ids, list_work_orders
 from plantwright.maintenance.selectors.costs import per_work_order_sum
 
@@ -19,6 +32,21 @@ WORK_ORDER_COLUMNS = [
     "remedy", "down_since", "restored_at", "due_date", "created_at", "completed_at", "labor_hours",
     "contractor_hours", "labor_cost", "parts_cost", "contractor_cost", "total_cost",
 ]  # fmt: skip
+WORK_ORDER_SHEET = Human(
+    labels={
+        "number": _("Number"), "asset": _("Asset"), "type": _("Type"), "planned": _("Planned"),
+        "status": _("Status"), "origin": _("Origin"), "priority": _("Priority"), "title": _("Title"),
+        "is_failure": _("Failure"), "problem": _("Problem"), "cause": _("Cause"), "remedy": _("Remedy"),
+        "down_since": _("Down since"), "restored_at": _("Restored at"), "due_date": _("Due date"),
+        "created_at": _("Created at"), "completed_at": _("Completed at"), "labor_hours": _("Labour hours"),
+        "contractor_hours": _("Contractor hours"), "labor_cost": _("Labour cost"), "parts_cost": _("Parts cost"),
+        "contractor_cost": _("Contractor cost"), "total_cost": _("Total cost"),
+    },
+    choices={
+        "type": dict(WorkOrderType.choices), "status": dict(WorkOrderStatus.choices),
+        "origin": dict(WorkOrderOrigin.choices), "priority": dict(Priority.choices),
+    },
+)  # fmt: skip
 
 
 def work_order_rows(work_orders) -> Iterator[list[Any]]:
@@ -68,6 +96,15 @@ LEDGER_COLUMNS = [
     "cost_date", "work_order", "asset", "kind", "category", "amount", "currency", "quantity", "description",
     "source", "posted_at", "after_close",
 ]  # fmt: skip
+LEDGER_SHEET = Human(
+    labels={
+        "cost_date": _("Date"), "work_order": _("Work order"), "asset": _("Asset"), "kind": _("Kind"),
+        "category": _("Category"), "amount": _("Amount"), "currency": _("Currency"), "quantity": _("Quantity"),
+        "description": _("Description"), "source": _("Source"), "posted_at": _("Posted at"),
+        "after_close": _("After close"),
+    },
+    choices={"kind": dict(CostKind.choices), "category": dict(CostCategory.choices)},
+)  # fmt: skip
 
 
 def ledger_rows(asset_ids: list[int], *, day_from: date | None = None, day_to: date | None = None):

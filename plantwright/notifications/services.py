@@ -63,9 +63,14 @@ def mark_read(user: User, ids: list[int] | None = None) -> int:
 
 @transaction.atomic
 def set_preferences(user: User, choices: dict[str, tuple[bool, bool]]) -> None:
-    """{kind: (in_app, email)} for the kinds given."""
+    """{kind: (in_app, email)} for the kinds given. Only a choice that differs from the default (both
+    on) is stored, so saving the page unchanged stores nothing."""
     for kind, (in_app, email) in choices.items():
-        if kind in Kind.values:
+        if kind not in Kind.values:
+            continue
+        if in_app and email:
+            Preference.objects.filter(user=user, kind=kind).delete()
+        else:
             Preference.objects.update_or_create(user=user, kind=kind, defaults={"in_app": in_app, "email": email})
 
 

@@ -12,16 +12,16 @@ import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from plantwright.core.db.bounded import fit
 from plantwright.core.errors import NotFound, ValidationFailed
-from plantwright.core.files.spreadsheets import write_xlsx
+from plantwright.core.files.spreadsheets import Human, write_xlsx
 from plantwright.maintenance import exports as maintenance_exports
 from plantwright.reliability import exports as reliability_exports
 from plantwright.reliability.filters import filters_for
@@ -33,8 +33,16 @@ KEPT_PARAMS = {"site", "location", "class", "from", "to", "q", "status", "type",
                "rollup"}  # fmt: skip
 
 
-def _source(export: Export) -> tuple[str, list[str], Iterator[list[Any]], int | None]:
-    """(file name, columns, rows, how many rows if known) of an export, as its owner may see them."""
+class Source(NamedTuple):
+    name: str  # of the file
+    columns: list[str]
+    rows: Iterator[list[Any]]
+    total: int | None  # how many rows, when known beforehand
+    human: Human  # how the sheet reads to a person
+
+
+def _source(export: Export) -> Source:
+    """What an export holds, as its owner may see them."""
     user, params = export.requested_by, export.params
     if export.kind == Export.Kind.KPIS:
         filters = filters_for(user, params)
@@ -43,17 +51,19 @@ def _source(export: Export) -> tuple[str, list[str], Iterator[list[Any]], int | 
         rows, figures = asset_report(filters.scope, filters.period)
         name = f"kpis-{filters.site.code}-{filters.period.day_from}-{filters.period.day_to}"
         lines = reliability_exports.kpi_rows(rows, figures, filters.site)
-        return name, reliability_exports.KPI_COLUMNS, lines, len(rows) + 1
+        return Source(name, reliability_exports.KPI_COLUMNS, lines, len(rows) + 1, reliability_exports.KPI_SHEET)
     if export.kind == Export.Kind.WORK_ORDERS:
         _form, work_orders = maintenance_exports.filtered_work_orders(user, params)
         lines = maintenance_exports.work_order_rows(work_orders)
         name = f"work-orders-{timezone.localdate()}"
-        return name, maintenance_exports.WORK_ORDER_COLUMNS, lines, work_orders.count()
+        columns, sheet = maintenance_exports.WORK_ORDER_COLUMNS, maintenance_exports.WORK_ORDER_SHEET
+        return Source(name, columns, lines, work_orders.count(), sheet)
     asset_id = str(params.get("asset", ""))
     if not asset_id.isdigit():
         raise ValidationFailed("Which asset's ledger?", details={"field": "asset"})
     asset, lines = maintenance_exports.asset_ledger(user, int(asset_id), params)
-    return f"cost-ledger-{asset.code}", maintenance_exports.LEDGER_COLUMNS, lines, None
+    columns, sheet = maintenance_exports.LEDGER_COLUMNS, maintenance_exports.LEDGER_SHEET
+    return Source(f"cost-ledger-{asset.code}", columns, lines, None, sheet)
 
 
 def start_export(user, kind: str, params) -> Export:
@@ -62,7 +72,7 @@ def start_export(user, kind: str, params) -> Export:
         raise ValidationFailed(f"Unknown export {kind!r}.", details={"field": "kind"})
     kept = {key: params.get(key) for key in KEPT_PARAMS if params.get(key) not in (None, "")}
     export = Export(requested_by=user, kind=kind, params=kept)
-    export.name, *_ = _source(export)  # refuses an asset or site the user may not see, now rather than later
+    export.name = _source(export).name  # refuses an asset or site the user may not see, now rather than later
     with transaction.atomic():
         export.save()
         build_export.enqueue(export.pk)
@@ -78,14 +88,18 @@ def build_export(export_id: int) -> None:
     folder = Path(settings.MEDIA_ROOT) / "exports"
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        name, columns, rows, total = _source(export)
-        Export.objects.filter(pk=export_id).update(rows_total=total)
+        source = _source(export)
+        name = source.name
+        Export.objects.filter(pk=export_id).update(rows_total=source.total)
         relative = f"exports/{export.pk}-{name}.xlsx"
 
         def progress(done: int) -> None:
             Export.objects.filter(pk=export_id).update(rows_done=done)
 
-        written = write_xlsx(Path(settings.MEDIA_ROOT) / relative, name, columns, rows, progress)
+        # The sheet is read by the one who asked: in their language, whatever the worker's.
+        with translation.override(export.requested_by.language or settings.LANGUAGE_CODE):
+            written = write_xlsx(Path(settings.MEDIA_ROOT) / relative, name, source.columns, source.rows,
+                                 progress, source.human)  # fmt: skip
     except Exception as exc:  # the person who asked sees why; the worker goes on
         log.exception("export %s failed", export_id)
         Export.objects.filter(pk=export_id).update(

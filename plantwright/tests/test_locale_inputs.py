@@ -4,7 +4,6 @@ changes nothing; chart coordinates are numbers in every language."""
 
 import re
 from datetime import date
-from html.parser import HTMLParser
 
 import pytest
 
@@ -12,79 +11,9 @@ from plantwright.accounts.roles import Role
 from plantwright.maintenance.models import WorkOrder
 from plantwright.pm.models import PmSchedule
 from plantwright.testing import factories
+from plantwright.testing.html_forms import NUMBER, not_locale_neutral, read_forms
 
 pytestmark = pytest.mark.django_db
-
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-ISO_DATETIME_LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
-NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-
-
-def _sanitized(kind: str, value: str) -> str:
-    """What the browser keeps of a value (HTML's value sanitization): a date, time or number it cannot
-    read is dropped, shown empty and sent empty."""
-    pattern = {"date": ISO_DATE, "datetime-local": ISO_DATETIME_LOCAL, "number": NUMBER}.get(kind)
-    return "" if pattern and value and not pattern.match(value) else value
-
-
-class _Forms(HTMLParser):
-    """What a browser would send for each form of a page, as it stands (nothing typed)."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[dict] = []
-        self.inputs: list[dict] = []
-        self._select: str | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.forms.append({"action": attrs.get("action", ""), "data": {}})
-        if not self.forms:
-            return
-        data = self.forms[-1]["data"]
-        if tag == "input" and attrs.get("name"):
-            self.inputs.append(attrs)
-            kind = attrs.get("type", "text")
-            if kind in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    data.setdefault(attrs["name"], []).append(attrs.get("value", "on"))
-            elif kind not in ("submit", "button", "file"):
-                data.setdefault(attrs["name"], []).append(_sanitized(kind, attrs.get("value") or ""))
-        elif tag == "select":
-            self._select = attrs.get("name")
-        elif tag == "option" and self._select and "selected" in attrs:
-            data.setdefault(self._select, []).append(attrs.get("value", ""))
-        elif tag == "textarea":
-            self._textarea = attrs.get("name")
-            data.setdefault(self._textarea, []).append("")
-
-    def handle_data(self, text):
-        if self._textarea and self.forms:
-            self.forms[-1]["data"][self._textarea][-1] += text
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-
-def _read(page: str) -> _Forms:
-    parser = _Forms()
-    parser.feed(page)
-    return parser
-
-
-def _locale_neutral(inputs: list[dict]) -> list[str]:
-    wrong = []
-    for attrs in inputs:
-        value, kind = attrs.get("value") or "", attrs.get("type", "text")
-        pattern = {"date": ISO_DATE, "datetime-local": ISO_DATETIME_LOCAL, "number": NUMBER}.get(kind)
-        if pattern and value and not pattern.match(value):
-            wrong.append(f"{attrs.get('name')}={value!r} ({kind})")
-    return wrong
 
 
 @pytest.fixture
@@ -97,8 +26,8 @@ def turkish(planner):
 def test_a_turkish_planner_saving_a_wo_unchanged_keeps_its_due_date(as_user, turkish, asset, technician):
     work_order = factories.WorkOrderFactory(asset=asset, due_date=date(2026, 12, 9), status="approved")
     client = as_user(turkish)
-    forms = _read(client.get(f"/work-orders/{work_order.pk}/edit/").content.decode())
-    assert _locale_neutral(forms.inputs) == []
+    forms = read_forms(client.get(f"/work-orders/{work_order.pk}/edit/").content.decode())
+    assert not_locale_neutral(forms.inputs) == []
     form = next(f for f in forms.forms if "due_date" in f["data"])
     response = client.post(f"/work-orders/{work_order.pk}/edit/", form["data"])
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -124,7 +53,7 @@ def test_every_date_time_and_number_input_is_locale_neutral_in_turkish(as_user, 
     ):
         page = client.get(path)
         assert page.status_code == 200, path
-        assert _locale_neutral(_read(page.content.decode()).inputs) == [], path
+        assert not_locale_neutral(read_forms(page.content.decode()).inputs) == [], path
 
 
 def test_a_turkish_pm_schedule_saved_unchanged_keeps_its_start(as_user, site, asset):
@@ -134,7 +63,7 @@ def test_a_turkish_pm_schedule_saved_unchanged_keeps_its_start(as_user, site, as
     )
     client = as_user(manager)
     path = f"/pm/sites/{site.pk}/schedules/{schedule.pk}/"
-    form = next(f for f in _read(client.get(path).content.decode()).forms if "starts_on" in f["data"])
+    form = next(f for f in read_forms(client.get(path).content.decode()).forms if "starts_on" in f["data"])
     response = client.post(path, form["data"])
     assert response.status_code == 302, response.content.decode()[:2000]
     assert PmSchedule.objects.get(pk=schedule.pk).starts_on == date(2026, 12, 9)

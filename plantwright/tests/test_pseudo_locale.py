@@ -11,8 +11,8 @@ from django.utils import translation
 
 from plantwright.accounts.roles import Role
 from plantwright.testing import factories
+from plantwright.testing.html_forms import NUMBER, not_locale_neutral, read_forms
 from plantwright.testing.pseudo import PSEUDO, pseudo, pseudo_locale, untranslated, visible_text
-from plantwright.tests.test_locale_inputs import NUMBER, _locale_neutral, _read
 from plantwright.tests.test_page_authorization import PAGES, PageWorld
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,7 @@ def test_every_page_in_the_pseudo_locale_and_in_turkish(client, world, site, nam
             found = untranslated(visible_text(html), user_data())
             assert not found, "Not through the catalogue:\n" + "\n".join(found)
         else:
-            assert _locale_neutral(_read(html).inputs) == [], language
+            assert not_locale_neutral(read_forms(html).inputs) == [], language
             assert [value for value in svg_numbers(html) if not NUMBER.match(value)] == [], language
 
 
@@ -114,5 +114,5 @@ def test_the_check_finds_a_planted_untranslated_string():
 
 def test_the_check_finds_a_planted_localised_input_and_coordinate():
     planted = '<form><input type="date" name="due" value="09.12.2026"><input type="number" name="h" value="1,5"></form>'
-    assert _locale_neutral(_read(planted).inputs) == ["due='09.12.2026' (date)", "h='1,5' (number)"]
+    assert not_locale_neutral(read_forms(planted).inputs) == ["due='09.12.2026' (date)", "h='1,5' (number)"]
     assert svg_numbers('<rect x="4" width="2,355">') == ["4", "2,355"] and not NUMBER.match("2,355")

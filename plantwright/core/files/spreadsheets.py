@@ -7,11 +7,16 @@ shows its progress (`plantwright.reliability.export_jobs`). Callers pass an iter
 from the database in chunks. Numbers stay
 numbers (Decimal to XLSX, plain digits to CSV) so spreadsheets can add them up, and user text that
 starts like a formula is quoted so opening an export never runs it.
+
+CSV is for machines: its header is the column names and coded values stay codes. XLSX is for people:
+its header and coded values are in the reader's language (`Human`), its numbers and dates stay
+numbers and dates, which the spreadsheet program shows in the reader's own format.
 """
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -84,7 +89,18 @@ def _xlsx_value(value: Any) -> Any:
     return _text_safe(value)
 
 
-def write_xlsx(target, name: str, columns: list[str], rows: Iterable[list[Any]], progress=None) -> int:
+@dataclass(frozen=True)
+class Human:
+    """How a sheet reads to a person: a label per column name, and labels of coded values per column
+    (a WO's status, a cost line's kind). Labels are lazy: they are read in the active language."""
+
+    labels: Mapping[str, Any]
+    choices: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+def write_xlsx(
+    target, name: str, columns: list[str], rows: Iterable[list[Any]], progress=None, human: Human | None = None
+) -> int:
     """Write the rows as one sheet into `target` (a path or a binary file); `progress(n)` is called
     every CHUNK rows. Returns the number of rows written."""
     workbook = Workbook(write_only=True)
@@ -93,12 +109,17 @@ def write_xlsx(target, name: str, columns: list[str], rows: Iterable[list[Any]],
     header = []
     for column in columns:
         utc = column.endswith("_at") or column == "down_since"
-        cell = WriteOnlyCell(sheet, value=column + (" (UTC)" if utc else ""))
+        label = str(human.labels.get(column, column)) if human else column
+        cell = WriteOnlyCell(sheet, value=label + (" (UTC)" if utc else ""))
         cell.font = bold
         header.append(cell)
     sheet.append(header)
+    coded = {n: {code: str(label) for code, label in human.choices[c].items()}
+             for n, c in enumerate(columns) if human and c in human.choices}  # fmt: skip
     written = 0
     for row in rows:
+        if coded:
+            row = [coded[n].get(value, value) if n in coded else value for n, value in enumerate(row)]
         sheet.append([_xlsx_value(value) for value in row])
         written += 1
         if progress and written % CHUNK == 0:

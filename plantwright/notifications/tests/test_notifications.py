@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from plantwright.maintenance import services as maintenance
-from plantwright.notifications.models import Notification, Preference
+from plantwright.notifications.models import Kind, Notification, Preference
 from plantwright.outbox import services as outbox
 from plantwright.outbox.models import OutboxMessage
 from plantwright.testing import factories
@@ -59,6 +59,14 @@ def test_preferences_turn_a_channel_off(as_user, technician, planner, asset):
     )
     assert Notification.objects.filter(user=technician).count() == 1
     assert not OutboxMessage.objects.filter(topic="notifications.email").exists()
+
+
+def test_a_channel_turned_back_on_is_the_default_again_and_saving_unchanged_stores_nothing(as_user, technician):
+    client = as_user(technician)
+    client.post("/notifications/preferences/", {"wo_assigned:app": "on"})
+    everything_on = {f"{kind}:{channel}": "on" for kind in Kind.values for channel in ("app", "email")}
+    client.post("/notifications/preferences/", everything_on)
+    assert not Preference.objects.filter(user=technician).exists()
 
 
 def test_the_inbox_shows_unread_and_opening_one_goes_to_its_record(as_user, technician, planner, asset):

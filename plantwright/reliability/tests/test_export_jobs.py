@@ -42,7 +42,7 @@ def test_the_wo_history_is_queued_built_with_progress_and_downloaded(as_user, pl
     status = client.get(f"/exports/{export.pk}/", headers={"HX-Request": "true"}).content.decode()
     assert "every 1s" not in status and 'id="export-download"' in status
     rows = _workbook(client.get(f"/exports/{export.pk}/download/"))
-    assert rows[0][0] == "number" and sorted(r[7] for r in rows[1:]) == ["Job 0", "Job 1", "Job 2"]
+    assert rows[0][0] == "Number" and sorted(r[7] for r in rows[1:]) == ["Job 0", "Job 1", "Job 2"]
     build_export.call(export.pk)  # a job run twice builds once
     assert Export.objects.get().status == "done"
 
@@ -53,8 +53,29 @@ def test_an_export_is_only_its_owners(as_user, planner, manager, asset):
     assert as_user(manager).get(f"/exports/{export.pk}/").status_code == 404
     assert as_user(manager).get(f"/exports/{export.pk}/download/").status_code == 404
     rows = _workbook(as_user(planner).get(f"/exports/{export.pk}/download/"))
-    assert rows[0][0] == "asset" and rows[-1][0] == "ALL"
+    assert rows[0][0] == "Asset" and rows[-1][0] == "ALL"
     assert f"/exports/{export.pk}/" in as_user(planner).get("/exports/").content.decode()
+
+
+def test_a_turkish_sheet_reads_in_turkish_and_its_numbers_stay_numbers(as_user, planner, asset):
+    from decimal import Decimal
+
+    from plantwright.maintenance.models import LaborEntry
+
+    planner.language = "tr"
+    planner.save()
+    work_order = factories.WorkOrderFactory(asset=asset, status="closed", type="corrective", title="Kayış")
+    LaborEntry.objects.create(work_order=work_order, technician=planner, entered_by=planner, hours=Decimal("1.5"),
+                              work_date=timezone.localdate(), hourly_rate=Decimal(40), amount=Decimal(60))  # fmt: skip
+    export = start_export(planner, "work_orders", {})
+    build_export.call(export.pk)
+    header, row = _workbook(as_user(planner).get(f"/exports/{export.pk}/download/"))
+    line = dict(zip(header, row, strict=True))
+    assert "Numara" in header and "Durum" in header, header
+    assert line["Durum"] == "Kapatıldı" and line["Tür"] == "Düzeltici", line
+    assert isinstance(line["İşçilik saatleri"], float | int) and line["İşçilik saatleri"] == 1.5, line
+    csv = b"".join(as_user(planner).get("/work-orders/?format=csv").streaming_content).decode()
+    assert csv.splitlines()[0].lstrip("\ufeff").startswith("number,asset,type"), "CSV keeps the column names"
 
 
 def test_a_ledger_of_an_asset_i_cannot_see_is_refused_when_asked(as_user, outsider, asset):
