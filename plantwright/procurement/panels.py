@@ -26,7 +26,15 @@ def _work_order_requests(request, work_order) -> dict:
     }
 
 
+def _waiting_for_parts(request, _record) -> dict:
+    """Open WOs whose parts are asked for and not yet all here, the longest waiting first."""
+    waiting = list(selectors.waiting_for_parts(request.user))
+    return {"waiting": waiting}
+
+
 def register() -> None:
+    register_panel("home-planner", Panel(_("Waiting for parts"), "procurement/partials/home_waiting.html",
+                                         _waiting_for_parts))  # fmt: skip
     register_panel(
         "work_order",
         Panel(

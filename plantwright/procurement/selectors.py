@@ -212,3 +212,19 @@ def list_erp_events(user: User, *, site_id: int | None = None, status: str | Non
     if status:
         events = events.filter(status=status)
     return events.order_by("-received_at", "-id")
+
+
+WAITING = [PartsRequest.Status.PENDING_APPROVAL, PartsRequest.Status.SUBMITTED, PartsRequest.Status.ORDERED]
+
+
+def waiting_for_parts(user: User, *, limit: int = 15) -> QuerySet[PartsRequest]:
+    """Parts requests of open WOs still waiting (for approval, purchasing or delivery), the oldest
+    first, at the sites where the user plans work."""
+    from plantwright.maintenance.models import OPEN_STATUSES
+
+    return (
+        restrict_to_sites(PartsRequest.objects.all(), user, Perm.MANAGE_WORK_ORDERS)
+        .filter(status__in=WAITING, work_order__status__in=OPEN_STATUSES)
+        .select_related("work_order", "work_order__asset")
+        .order_by("created_at", "id")[:limit]
+    )

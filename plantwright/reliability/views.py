@@ -175,6 +175,29 @@ def audit(request: HttpRequest) -> HttpResponse:
     )
 
 
+# What a manager's home page shows first: the figures people ask about, then what needs fixing.
+AT_A_GLANCE = ("mtbf_hours", "mttr_hours", "availability", "planned_hours_ratio", "pm_compliance", "total_cost")
+
+
+@login_required
+def at_a_glance(request: HttpRequest) -> HttpResponse:
+    """The manager's home figures (fetched by the home page after it has shown, so the home page
+    never waits for them): the last twelve months' headline KPIs and the audit's open findings."""
+    filters = filters_for(request.user, request.GET)
+    if filters is None:
+        return render(request, "reliability/partials/at_a_glance.html", {"f": None})
+    figures = total(parts_by_asset(filters.scope, filters.period)).kpis()
+    tiles = [t for t in display.tiles(figures, filters.query(), filters.site.currency) if t.kpi.name in AT_A_GLANCE]
+    results = integrity_findings([filters.site.pk], limit=0)
+    context = {
+        "f": filters,
+        "tiles": tiles,
+        "findings": sum(r.count for r in results),
+        "errors": sum(r.count for r in results if r.rule.severity == "error"),
+    }
+    return render(request, "reliability/partials/at_a_glance.html", context)
+
+
 @login_required
 @require_POST
 def export_start(request: HttpRequest) -> HttpResponse:

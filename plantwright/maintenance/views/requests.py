@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import has_perm
+from plantwright.accounts.web import desk_of
 from plantwright.assets.selectors import list_assets
 from plantwright.core.db.history import change_log
 from plantwright.core.errors import DomainError
@@ -24,16 +25,26 @@ from plantwright.maintenance.forms import (
 from plantwright.maintenance.models import (
     WorkRequest,
 )
+from plantwright.maintenance.selectors import desk as desk_selectors
 from plantwright.maintenance.views.work_orders import _technicians
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    context = {
-        "counts": selectors.dashboard_counts(request.user),
-        "my_work_orders": selectors.list_work_orders(request.user, assigned_to=request.user, open_only=True)[:10],
-        "my_requests": selectors.list_work_requests(request.user, requested_by=request.user)[:10],
-    }
+    """Each desk's own first page: a technician's work, an operator's requests, a planner's queue,
+    a manager's figures (apps above maintenance add theirs through the home-planner and
+    home-manager slots). Someone at several desks gets each of their sections."""
+    user = request.user
+    desk = desk_of(user)
+    context: dict = {"desk": desk}
+    if desk.technician:
+        context["my_work"] = desk_selectors.my_work(user)
+    if desk.planner:
+        context["counts"] = selectors.dashboard_counts(user)
+        context["triage"] = desk_selectors.triage_queue(user)
+        context["overdue"] = desk_selectors.overdue_work(user)
+    if desk.operator or not (desk.technician or desk.planner or desk.manager):
+        context["my_requests"] = desk_selectors.my_requests(user)
     return render(request, "maintenance/home.html", context)
 
 

@@ -1,7 +1,41 @@
 // Behaviour that would otherwise be inline (the Content-Security-Policy allows no inline script).
+// Loaded in <head> without `defer`, so the page never shows the phone menu open before it folds.
+document.documentElement.classList.add("pw-js");
+
 // A <select data-autosubmit> sends its form as soon as a choice is made (site pickers).
 document.addEventListener("change", (event) => {
   if (event.target.matches("[data-autosubmit]") && event.target.form) {
     event.target.form.requestSubmit();
   }
 });
+
+// The phone menu: one button folds the menu open and shut.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest(".pw-menu-button");
+  if (!button) return;
+  const menu = document.getElementById(button.getAttribute("aria-controls"));
+  const open = button.getAttribute("aria-expanded") !== "true";
+  button.setAttribute("aria-expanded", String(open));
+  menu.classList.toggle("pw-open", open);
+});
+
+// Tables read as labelled cards on a phone: each cell learns its column's heading, and cells that
+// hold a number (or an amount, or hours) are marked so a wide screen right-aligns them.
+const NUMBER = /^[-−+]?[\d\s.,]*\d(\s?(%|h|[A-Z]{3}))?$/;
+function labelTables(root) {
+  for (const table of root.querySelectorAll("table")) {
+    const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    if (!headings.length) continue;
+    for (const row of table.querySelectorAll("tbody tr")) {
+      [...row.children].forEach((cell, n) => {
+        if (headings[n] && !cell.hasAttribute("colspan")) cell.dataset.label = headings[n];
+        if (NUMBER.test(cell.textContent.trim())) {
+          cell.classList.add("pw-num");
+          table.querySelectorAll("thead th")[n]?.classList.add("pw-num");
+        }
+      });
+    }
+  }
+}
+document.addEventListener("DOMContentLoaded", () => labelTables(document));
+document.addEventListener("htmx:afterSwap", (event) => labelTables(event.target));
