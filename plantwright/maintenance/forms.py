@@ -117,6 +117,27 @@ class WorkOrderForm(FailureFieldsMixin):
         }
 
 
+class CompleteForm(forms.Form):
+    """What a failure WO may still lack, given with the Complete button (all in one step): when it
+    stopped, when it ran again, and the problem / cause / remedy codes, typed or picked from a list
+    ("BRG · Bearing" or just "BRG")."""
+
+    down_since = forms.DateTimeField(required=False, widget=DateTimeLocalInput, label=_("It stopped at"))
+    restored_at = forms.DateTimeField(required=False, widget=DateTimeLocalInput, label=_("It ran again at"))
+    problem = forms.CharField(required=False, max_length=120, label=_("What was wrong (problem)"))
+    cause = forms.CharField(required=False, max_length=120, label=_("Why (cause)"))
+    remedy = forms.CharField(required=False, max_length=120, label=_("What you did (remedy)"))
+
+    def failure_changes(self) -> dict:
+        """Only what was given: a field left out keeps what the WO holds."""
+        data = self.cleaned_data
+        changes: dict = {field: data[field] for field in ("down_since", "restored_at") if data[field]}
+        codes = {kind: data[kind].split(" · ", 1)[0].strip() for kind in FailureCodeKind.values if data[kind]}
+        if codes:
+            changes["failure"] = codes
+        return changes
+
+
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(choices=WorkOrderStatus.choices, label=_("To"))
     note = forms.CharField(required=False, max_length=2000, label=_("Note"))

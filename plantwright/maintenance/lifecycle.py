@@ -3,6 +3,8 @@
 draft → approved → scheduled → in_progress ⇄ on_hold → completed → closed, and cancelled.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from plantwright.accounts.roles import Perm
 from plantwright.maintenance.models import WorkOrderStatus as S
 
@@ -45,3 +47,22 @@ READ_ONLY_STATUSES = frozenset({S.CLOSED, S.CANCELLED})
 
 def allowed_targets(current: str) -> dict[str, Perm]:
     return TRANSITIONS.get(current, {})
+
+
+# What the button says: the technician's word for the move, not the name of the status it leads to.
+VERBS: dict[tuple[str, str], str] = {
+    (S.DRAFT, S.APPROVED): _("Approve"),
+    (S.APPROVED, S.SCHEDULED): _("Schedule"),
+    (S.APPROVED, S.IN_PROGRESS): _("Start"),
+    (S.SCHEDULED, S.IN_PROGRESS): _("Start"),
+    (S.SCHEDULED, S.APPROVED): _("Unschedule"),
+    (S.IN_PROGRESS, S.ON_HOLD): _("Pause"),
+    (S.ON_HOLD, S.IN_PROGRESS): _("Resume"),
+    (S.IN_PROGRESS, S.COMPLETED): _("Complete"),
+    (S.COMPLETED, S.CLOSED): _("Close"),
+    (S.COMPLETED, S.IN_PROGRESS): _("Reopen"),
+}
+
+
+def verb(current: str, to: str) -> str:
+    return VERBS.get((current, to)) or (_("Cancel") if to == S.CANCELLED else S(to).label)

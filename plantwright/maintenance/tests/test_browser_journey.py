@@ -73,9 +73,9 @@ def test_request_approve_start_complete(browser, live_server, requester, planner
 
     tech = sign_in(browser, live_server, technician.username, phone=True)
     tech.get_by_role("link", name=work_order.number).click()
-    tech.get_by_role("button", name="In progress").click()
+    tech.get_by_role("button", name="Start").click()
     tech.get_by_text("is now in progress").wait_for()
-    tech.get_by_role("button", name="Completed").click()
+    tech.get_by_role("button", name="Complete").click()
     tech.get_by_text("is now completed").wait_for()
 
     work_order.refresh_from_db()

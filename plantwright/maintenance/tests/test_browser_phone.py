@@ -4,7 +4,7 @@ a part, record the failure, complete; and an operator reporting through the QR p
 import io
 import time
 import zoneinfo
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -34,7 +34,7 @@ def test_a_technicians_breakdown_on_a_phone(browser, live_server, technician, ma
 
     phone = sign_in(browser, live_server, technician.username, phone=True)
     phone.goto(f"{live_server.url}/work-orders/{work_order.pk}/")
-    phone.get_by_role("button", name="In progress").click()
+    phone.get_by_role("button", name="Start").click()
     phone.get_by_text("is now in progress").wait_for()
 
     phone.goto(f"{live_server.url}/my-time/")
@@ -51,13 +51,14 @@ def test_a_technicians_breakdown_on_a_phone(browser, live_server, technician, ma
     phone.get_by_role("button", name="Issue to this WO").click()
     phone.get_by_role("link", name="SEAL-40").wait_for()
 
-    phone.get_by_text("Record failure and times").click()
-    restored = (timezone.now() - timedelta(minutes=5)).astimezone(zoneinfo.ZoneInfo(site.timezone))  # as the page shows
-    phone.get_by_label("Restored at").fill(restored.strftime("%Y-%m-%dT%H:%M"))
+    # Complete asks, in one step, for what the failure lacks: the restore time starts at now.
+    phone.get_by_role("button", name="Complete", exact=True).click()
+    restored = phone.get_by_label("It ran again at").input_value()
+    now = timezone.now().astimezone(zoneinfo.ZoneInfo(site.timezone))  # as the page shows
+    assert abs((now.replace(tzinfo=None) - datetime.fromisoformat(restored)).total_seconds()) < 120
     for name, code in (("problem", "LEAK"), ("cause", "WEAR"), ("remedy", "REPLACE")):
-        phone.locator(f"select[name={name}]").select_option(value=code)
-    phone.get_by_role("button", name="Save failure details").click()
-    phone.get_by_role("button", name="Completed").click()
+        phone.locator(f"#complete-form input[name={name}]").fill(code)
+    phone.get_by_role("button", name="Complete the work order").click()
     phone.get_by_text("is now completed").wait_for()
 
     work_order.refresh_from_db()

@@ -95,7 +95,9 @@ def test_completing_a_failure_from_the_page_explains_what_is_missing(as_user, pl
     client = as_user(technician)
     response = client.post(reverse("work-order-transition", args=[wo.pk]), {"to": "completed"})
     assert response.status_code == 409
-    assert "Missing: restored_at, failure.problem" in response.content.decode()
+    page = response.content.decode()
+    assert "To complete this failure, say when it ran again, the problem, the cause, the remedy." in page
+    assert 'name="restored_at"' in page and 'list="codes-problem"' in page  # asked for in the Complete step
     restored = timezone.localtime(timezone.now() - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M")
     down = timezone.localtime(wo.down_since).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
@@ -113,6 +115,42 @@ def test_completing_a_failure_from_the_page_explains_what_is_missing(as_user, pl
     response = client.post(reverse("work-order-transition", args=[wo.pk]), {"to": "completed"})
     assert response.status_code == 302
     assert WorkOrder.objects.get(pk=wo.pk).status == "completed"
+
+
+def test_complete_answers_what_the_failure_lacks_in_one_step_or_writes_nothing(as_user, planner, technician, asset):
+    wo = services.create_work_order(
+        planner, asset_id=asset.pk, type="emergency", title="Stopped", down_since=timezone.now() - timedelta(hours=2)
+    )
+    services.transition_work_order(planner, wo, to="approved")
+    services.transition_work_order(technician, wo, to="in_progress")
+    client = as_user(technician)
+    url = reverse("work-order-transition", args=[wo.pk])
+    restored = timezone.localtime(timezone.now() - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M")
+    answer = {
+        "to": "completed",
+        "restored_at": restored,
+        "problem": "BRD · Breakdown",
+        "cause": "WEA",
+        "remedy": "NOPE",
+    }
+    refused = client.post(url, answer)
+    assert refused.status_code in (404, 409, 422), refused.status_code
+    kept = WorkOrder.objects.get(pk=wo.pk)
+    assert (kept.status, kept.restored_at, kept.problem_code_id) == ("in_progress", None, None)  # nothing half-written
+    done = client.post(url, {**answer, "remedy": "REP"})
+    assert done.status_code == 302, done.content.decode()[:3000]
+    wo = WorkOrder.objects.select_related("problem_code", "cause_code", "remedy_code").get(pk=wo.pk)
+    assert wo.status == "completed" and wo.restored_at is not None
+    assert (wo.problem_code.code, wo.cause_code.code, wo.remedy_code.code) == ("BRD", "WEA", "REP")
+
+
+def test_the_buttons_say_what_the_technician_does(as_user, planner, technician, asset):
+    wo = factories.WorkOrderFactory(asset=asset, status="approved")
+    page = as_user(technician).get(reverse("work-order-detail", args=[wo.pk])).content.decode()
+    assert ">Start</button>" in page and ">In progress</button>" not in page
+    services.transition_work_order(technician, wo, to="in_progress")
+    page = as_user(technician).get(reverse("work-order-detail", args=[wo.pk])).content.decode()
+    assert ">Pause</button>" in page and ">Complete</button>" in page
 
 
 def test_work_order_list_page_query_count_is_bounded(

@@ -3,11 +3,13 @@ printed WO, an asset's cost ledger."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from plantwright.accounts.models import User
@@ -22,13 +24,14 @@ from plantwright.core.http.paging import KeysFirstPaginator
 from plantwright.core.panels import render_context
 from plantwright.maintenance import exports, selectors, services
 from plantwright.maintenance.forms import (
+    CompleteForm,
     ContractorForm,
     ExecutionForm,
     LaborForm,
     TransitionForm,
     WorkOrderForm,
 )
-from plantwright.maintenance.lifecycle import NOTE_REQUIRED, allowed_targets
+from plantwright.maintenance.lifecycle import NOTE_REQUIRED, allowed_targets, verb
 from plantwright.maintenance.models import (
     Craft,
     Vendor,
@@ -98,6 +101,36 @@ def _initial_failure(work_order: WorkOrder) -> dict:
     }
 
 
+# What a failure WO lacks before it is complete, in the words the Complete step asks for it.
+GAPS = {
+    "down_since": gettext_lazy("when it stopped"),
+    "restored_at": gettext_lazy("when it ran again"),
+    "failure.problem": gettext_lazy("the problem"),
+    "failure.cause": gettext_lazy("the cause"),
+    "failure.remedy": gettext_lazy("the remedy"),
+}
+
+
+def _complete_form(gaps: list[str]) -> CompleteForm | None:
+    """The Complete step's questions, one per gap; the restore time starts at now."""
+    if not gaps:
+        return None
+    form = CompleteForm(initial={"restored_at": timezone.localtime().replace(second=0, microsecond=0)})
+    asked = {gap.removeprefix("failure.") for gap in gaps}
+    for name in list(form.fields):
+        if name not in asked:
+            del form.fields[name]
+    return form
+
+
+def _failure_codes() -> dict[str, list[str]]:
+    """The managed failure codes by kind, as the pickers offer them ("BRG · Bearing")."""
+    codes: dict[str, list[str]] = {}
+    for code in selectors.list_failure_codes():
+        codes.setdefault(code.kind, []).append(f"{code.code} · {code.description}")
+    return codes
+
+
 def _render_work_order(
     request: HttpRequest,
     work_order: WorkOrder,
@@ -106,13 +139,15 @@ def _render_work_order(
     status: int = 200,
     labor_form=None,
     contractor_form=None,
+    complete_form=None,
 ) -> HttpResponse:
     user = request.user
     moves = [
-        {"to": to, "label": WorkOrderStatus(to).label, "needs_note": (work_order.status, to) in NOTE_REQUIRED}
+        {"to": to, "label": verb(work_order.status, to), "needs_note": (work_order.status, to) in NOTE_REQUIRED}
         for to, perm in allowed_targets(work_order.status).items()
         if has_perm(user, perm, work_order.site_id)
     ]
+    gaps = services.completion_gaps(work_order)
     can_execute = work_order.is_open and has_perm(user, Perm.EXECUTE_WORK, work_order.site_id)
     can_book = work_order.status in TIME_BOOKING_STATUSES and has_perm(user, Perm.EXECUTE_WORK, work_order.site_id)
     can_plan = has_perm(user, Perm.MANAGE_WORK_ORDERS, work_order.site_id)
@@ -151,7 +186,9 @@ def _render_work_order(
         "can_edit": work_order.is_open and has_perm(user, Perm.MANAGE_WORK_ORDERS, work_order.site_id),
         "execution_form": execution_form
         or (ExecutionForm(initial=_initial_failure(work_order)) if can_execute else None),
-        "completion_gaps": services.completion_gaps(work_order),
+        "completion_gaps": [GAPS.get(gap, gap) for gap in gaps],
+        "complete_form": complete_form or _complete_form(gaps),
+        "failure_codes": _failure_codes() if gaps else {},
         "transition_error": transition_error,
         "transitions": selectors.list_transitions(work_order),
         "requests": work_order.work_requests.select_related("requested_by"),
@@ -164,21 +201,35 @@ def _render_work_order(
 @require_POST
 def work_order_transition(request: HttpRequest, work_order_id: int) -> HttpResponse:
     work_order = selectors.get_work_order(request.user, work_order_id)
-    form = TransitionForm(request.POST)
+    form, complete = TransitionForm(request.POST), CompleteForm(request.POST)
     if not form.is_valid():
         return _render_work_order(request, work_order, transition_error=_("Choose a valid next status."), status=422)
+    if not complete.is_valid():
+        wrong = ", ".join(str(complete.fields[name].label) for name in complete.errors)
+        return _render_work_order(request, work_order, transition_error=_("Check: %(fields)s.") % {"fields": wrong},
+                                  status=422, complete_form=complete)  # fmt: skip
+    to = form.cleaned_data["to"]
     try:
-        services.transition_work_order(
-            request.user,
-            work_order,
-            to=form.cleaned_data["to"],
-            note=form.cleaned_data["note"],
-            completed_at=form.cleaned_data["completed_at"],
-        )
+        # Complete answers what the failure lacked and completes in one step, or does neither.
+        with transaction.atomic():
+            changes = complete.failure_changes() if to == WorkOrderStatus.COMPLETED else {}
+            if changes:
+                work_order = services.update_work_order(request.user, work_order, changes)
+            services.transition_work_order(
+                request.user,
+                work_order,
+                to=to,
+                note=form.cleaned_data["note"],
+                completed_at=form.cleaned_data["completed_at"],
+            )
     except DomainError as exc:
         work_order = selectors.get_work_order(request.user, work_order_id)
         missing = exc.details.get("missing")
-        message = exc.message + (f" Missing: {', '.join(missing)}." if missing else "")
+        message = (
+            _("To complete this failure, say %(what)s.") % {"what": ", ".join(str(GAPS.get(m, m)) for m in missing)}
+            if missing
+            else exc.message
+        )
         return _render_work_order(request, work_order, transition_error=message, status=exc.status)
     messages.success(
         request,
