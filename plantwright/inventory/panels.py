@@ -16,7 +16,10 @@ def _work_order_parts(request, work_order) -> dict:
     return {
         "issues": selectors.work_order_issues(work_order),
         "reservations": list(selectors.outstanding_reservations(work_order=work_order)),
-        "issue_form": IssueForm(storerooms=selectors.list_storerooms(request.user, site_id=work_order.site_id))
+        "issue_form": IssueForm(
+            storerooms=selectors.list_storerooms(request.user, site_id=work_order.site_id),
+            on_hand=selectors.on_hand_at_site(work_order.site_id),
+        )
         if can_issue and work_order.status in OPEN_STATUSES
         else None,
         "can_return": can_issue,

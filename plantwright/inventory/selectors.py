@@ -124,3 +124,14 @@ def outstanding_reservations(**filters) -> QuerySet[StockReservation]:
         .annotate(outstanding=Greatest(F("quantity") - F("issued"), zero))
         .select_related("part", "storeroom")
     )
+
+
+def on_hand_at_site(site_id: int) -> dict[int, Decimal]:
+    """part id → what the site's storerooms hold of it (one query), for the issue picker."""
+    rows = (
+        StockLevel.objects.filter(storeroom__site_id=site_id)
+        .values("part_id")
+        .annotate(total=Sum("quantity_on_hand"))
+        .values_list("part_id", "total")
+    )
+    return dict(rows)

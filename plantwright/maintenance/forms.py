@@ -15,17 +15,36 @@ class WorkRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000, label=_("Details")
     )
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM, label=_("Priority"))
+    # On a phone the file picker offers the camera; the service checks and shrinks each photo.
+    photo = forms.FileField(
+        required=False,
+        label=_("A photo (optional)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}),
+    )
 
     def __init__(self, *args, assets=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["asset"].queryset = assets
-        self.fields["asset"].label_from_instance = lambda a: f"{a.code} · {a.name} ({a.site.code})"
+        self.fields["asset"].label_from_instance = asset_label
+        self.fields["asset"].widget.attrs["data-searchable"] = SEARCH_ASSETS
+
+
+SEARCH_ASSETS = _("Search: code, name or place")
+
+
+def asset_label(asset) -> str:
+    """How an asset reads in a picker: code, name and where it stands, so typing any of them finds it."""
+    where = f" · {asset.location.name}" if asset.location_id and asset.location else ""
+    return f"{asset.code} · {asset.name}{where} ({asset.site.code})"
 
 
 class ApproveForm(forms.Form):
     type = forms.ChoiceField(choices=WorkOrderType.choices, initial=WorkOrderType.CORRECTIVE, label=_("Type"))
     priority = forms.ChoiceField(choices=Priority.choices, label=_("Priority"))
-    assigned_to = forms.ModelMultipleChoiceField(queryset=None, required=False, label=_("Assign technicians"))
+    # One tap per technician (a multi-select needs a long press or Ctrl on a phone).
+    assigned_to = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label=_("Assign technicians")
+    )
     due_date = forms.DateField(required=False, widget=DateInput, label=_("Due date"))
     note = forms.CharField(required=False, max_length=2000, label=_("Note"))
 
@@ -100,7 +119,8 @@ class WorkOrderForm(FailureFieldsMixin):
         super().__init__(*args, **kwargs)
         self._load_codes()
         self.fields["asset"].queryset = assets
-        self.fields["asset"].label_from_instance = lambda a: f"{a.code} · {a.name} ({a.site.code})"
+        self.fields["asset"].label_from_instance = asset_label
+        self.fields["asset"].widget.attrs["data-searchable"] = SEARCH_ASSETS
         self.fields["assigned_to"].queryset = technicians
         self.fields["assigned_to"].label_from_instance = lambda u: u.display_name
 

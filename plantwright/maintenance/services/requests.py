@@ -32,11 +32,24 @@ from plantwright.notifications.services import notify
 
 @transaction.atomic
 def raise_work_request(
-    actor: User, *, asset_id: int, title: str, description: str = "", priority: str = Priority.MEDIUM
+    actor: User,
+    *,
+    asset_id: int,
+    title: str,
+    description: str = "",
+    priority: str = Priority.MEDIUM,
+    photos: list | tuple = (),
 ) -> WorkRequest:
+    """A signed-in person's request, with the photos taken for it: all of it stored, or none (a
+    photo refused refuses the request, so the operator sends it again with nothing lost)."""
+    from plantwright.maintenance.services.attachments import attach
+
     asset = _asset_for(actor, asset_id)
     authorize(actor, Perm.RAISE_REQUEST, asset.site_id)
-    return _new_request(actor, asset, title=title, description=description, priority=priority)
+    request = _new_request(actor, asset, title=title, description=description, priority=priority)
+    for photo in photos:
+        attach(actor, photo, source=f"ui:{actor.username}", work_request=request)
+    return request
 
 
 PORTAL_USERNAME = "portal"

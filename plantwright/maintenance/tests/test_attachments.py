@@ -147,3 +147,19 @@ def test_files_go_on_a_new_request_and_an_open_wo_only_through_the_api_too(
     report = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     status, _ = api_as(planner).upload(f"/work-orders/{closed.pk}/attachments", {"file": report})
     assert status == 201  # the planner files the contractor's report after closing
+
+
+def test_an_operator_sends_the_request_and_its_photo_in_one_go(as_user, requester, asset):
+    from plantwright.maintenance.models import WorkRequest
+
+    client = as_user(requester)
+    form = {"asset": asset.pk, "title": "Oil on the floor", "description": "", "priority": "medium"}
+    refused = client.post("/requests/new/", {**form, "photo": SimpleUploadedFile("x.jpg", b"<html>", "image/jpeg")})
+    assert refused.status_code in (200, 422) and not WorkRequest.objects.exists()  # nothing half-written
+    assert not Attachment.objects.exists()
+    sent = client.post("/requests/new/", {**form, "photo": photo()})
+    request = WorkRequest.objects.get()
+    assert sent.status_code == 302 and sent["Location"] == f"/requests/{request.pk}/"
+    assert Attachment.objects.get().work_request == request
+    page = client.get("/requests/new/").content.decode()
+    assert 'enctype="multipart/form-data"' in page and 'data-searchable="Search: code, name or place"' in page

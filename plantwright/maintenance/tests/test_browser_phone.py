@@ -46,8 +46,10 @@ def test_a_technicians_breakdown_on_a_phone(browser, live_server, technician, ma
 
     phone.goto(f"{live_server.url}/work-orders/{work_order.pk}/")
     phone.get_by_text("Issue parts").click()
-    phone.get_by_label("Part").select_option(label=str(seal))
-    phone.get_by_label("Storeroom").select_option(label=str(room))
+    phone.get_by_placeholder("Search: part number or name").fill("seal 40")  # type-ahead picks it
+    assert phone.locator("select[name=part]").input_value() == str(seal.pk)
+    assert "4 on hand" in phone.locator("select[name=part] option:checked").inner_text()
+    assert phone.locator("select[name=storeroom]").input_value() == str(room.pk)  # the only one
     phone.get_by_role("button", name="Issue to this WO").click()
     phone.get_by_role("link", name="SEAL-40").wait_for()
 

@@ -54,7 +54,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def work_request_new(request: HttpRequest) -> HttpResponse:
     assets = list_assets(request.user)
-    form = WorkRequestForm(request.POST or None, assets=assets, initial={"asset": request.GET.get("asset")})
+    form = WorkRequestForm(
+        request.POST or None, request.FILES or None, assets=assets, initial={"asset": request.GET.get("asset")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             work_request = services.raise_work_request(
@@ -63,6 +65,7 @@ def work_request_new(request: HttpRequest) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
                 priority=form.cleaned_data["priority"],
+                photos=request.FILES.getlist("photo"),
             )
         except DomainError as exc:
             add_domain_error(form, exc)

@@ -39,3 +39,34 @@ function labelTables(root) {
 }
 document.addEventListener("DOMContentLoaded", () => labelTables(document));
 document.addEventListener("htmx:afterSwap", (event) => labelTables(event.target));
+
+// Type-ahead for long pickers (the asset of a request or a WO): a search field above the <select
+// data-searchable="placeholder"> keeps only the options holding every word typed (code, name, place;
+// in the page's language's lower case, so Turkish İ/ı match) and picks the first of them.
+function searchable(root) {
+  const lang = document.documentElement.lang || undefined;
+  for (const select of root.querySelectorAll("select[data-searchable]:not([data-search-ready])")) {
+    select.dataset.searchReady = "";
+    const input = document.createElement("input");
+    input.type = "search";
+    input.className = "pw-search";
+    input.autocomplete = "off";
+    input.placeholder = select.dataset.searchable;
+    input.setAttribute("aria-label", select.dataset.searchable);
+    // Outside the select's <label>, so the label still names the select.
+    (select.closest("label") || select).before(input);
+    input.addEventListener("input", () => {
+      const words = input.value.toLocaleLowerCase(lang).split(/\s+/).filter(Boolean);
+      let first = null;
+      for (const option of select.options) {
+        if (!option.value) continue;
+        const hit = words.every((word) => option.text.toLocaleLowerCase(lang).includes(word));
+        option.hidden = !hit;
+        if (hit && !first) first = option;
+      }
+      if (first && words.length) select.value = first.value;
+    });
+  }
+}
+document.addEventListener("DOMContentLoaded", () => searchable(document));
+document.addEventListener("htmx:afterSwap", (event) => searchable(event.target));
