@@ -12,9 +12,9 @@ from PIL import Image
 
 from plantwright.accounts.roles import Role
 from plantwright.inventory.models import StockMovement
-from plantwright.inventory.services import receive_stock
 from plantwright.maintenance.models import Attachment, LaborEntry, WorkOrder, WorkRequest
 from plantwright.maintenance.tests.test_browser_journey import browser, sign_in  # noqa: F401 (fixture)
+from plantwright.maintenance.tests.test_browser_phone import breakdown  # noqa: F401 (fixture)
 from plantwright.testing import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -79,17 +79,8 @@ def test_planner_triage_into_an_assigned_wo_takes_at_most_4_taps(browser, live_s
     print(f"\ntaps: planner triage into an assigned WO = {taps.count}")
 
 
-def test_technician_job_start_to_complete_takes_at_most_12_taps(browser, live_server, technician, manager, asset, site):  # noqa: F811
-    for kind, code in (("problem", "LEAK"), ("cause", "WEAR"), ("remedy", "REPLACE")):
-        factories.failure_code(kind, code)
-    factories.labor_rate(site, technician=technician, rate="40")
-    seal, room = factories.part("SEAL-40", "Shaft seal 40 mm"), factories.storeroom(site)
-    receive_stock(manager, part_id=seal.pk, storeroom_id=room.pk, quantity=Decimal(4), unit_cost=Decimal(9))
-    work_order = factories.WorkOrderFactory(
-        asset=asset, type="emergency", is_failure=True, status="approved", title="Pump seal leaking",
-        down_since=timezone.now() - timezone.timedelta(hours=3),
-    )  # fmt: skip
-    work_order.assigned_to.add(technician)
+def test_technician_job_start_to_complete_takes_at_most_12_taps(browser, live_server, technician, breakdown, site):  # noqa: F811
+    work_order, _seal, _room = breakdown
     factories.UserFactory(username="colleague", roles=[(site, Role.TECHNICIAN)])
 
     phone = sign_in(browser, live_server, technician.username, phone=True)

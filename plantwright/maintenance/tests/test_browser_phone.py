@@ -20,7 +20,10 @@ from plantwright.testing import factories
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_technicians_breakdown_on_a_phone(browser, live_server, technician, manager, asset, site):  # noqa: F811
+@pytest.fixture
+def breakdown(technician, manager, asset, site):
+    """A breakdown WO assigned to the technician, with failure codes, a labour rate and 4 seals in
+    the site's only storeroom: (the WO, the seal, the storeroom)."""
     for kind, code in (("problem", "LEAK"), ("cause", "WEAR"), ("remedy", "REPLACE")):
         factories.failure_code(kind, code)
     factories.labor_rate(site, technician=technician, rate="40")
@@ -31,7 +34,11 @@ def test_a_technicians_breakdown_on_a_phone(browser, live_server, technician, ma
         down_since=timezone.now() - timedelta(hours=3),
     )  # fmt: skip
     work_order.assigned_to.add(technician)
+    return work_order, seal, room
 
+
+def test_a_technicians_breakdown_on_a_phone(browser, live_server, technician, breakdown, site):  # noqa: F811
+    work_order, seal, room = breakdown
     phone = sign_in(browser, live_server, technician.username, phone=True)
     phone.goto(f"{live_server.url}/work-orders/{work_order.pk}/")
     phone.get_by_role("button", name="Start").click()

@@ -86,12 +86,17 @@ def test_planner_triages_from_the_page(as_user, requester, planner, technician, 
     assert WorkOrder.objects.count() == 1
 
 
-def test_completing_a_failure_from_the_page_explains_what_is_missing(as_user, planner, technician, asset):
+def _breakdown_in_progress(planner, technician, asset):
+    """A breakdown down for two hours, started by the technician, with no failure data yet."""
     wo = services.create_work_order(
         planner, asset_id=asset.pk, type="emergency", title="Stopped", down_since=timezone.now() - timedelta(hours=2)
     )
     services.transition_work_order(planner, wo, to="approved")
-    services.transition_work_order(technician, wo, to="in_progress")
+    return services.transition_work_order(technician, wo, to="in_progress")
+
+
+def test_completing_a_failure_from_the_page_explains_what_is_missing(as_user, planner, technician, asset):
+    wo = _breakdown_in_progress(planner, technician, asset)
     client = as_user(technician)
     response = client.post(reverse("work-order-transition", args=[wo.pk]), {"to": "completed"})
     assert response.status_code == 409
@@ -118,11 +123,7 @@ def test_completing_a_failure_from_the_page_explains_what_is_missing(as_user, pl
 
 
 def test_complete_answers_what_the_failure_lacks_in_one_step_or_writes_nothing(as_user, planner, technician, asset):
-    wo = services.create_work_order(
-        planner, asset_id=asset.pk, type="emergency", title="Stopped", down_since=timezone.now() - timedelta(hours=2)
-    )
-    services.transition_work_order(planner, wo, to="approved")
-    services.transition_work_order(technician, wo, to="in_progress")
+    wo = _breakdown_in_progress(planner, technician, asset)
     client = as_user(technician)
     url = reverse("work-order-transition", args=[wo.pk])
     restored = timezone.localtime(timezone.now() - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M")
