@@ -28,6 +28,7 @@ from plantwright.maintenance.services.requests import (
     reject_work_request,
 )
 from plantwright.maintenance.services.work import (
+    complete_work_order,
     completion_gaps,
     create_work_order,
     next_number,
@@ -43,6 +44,7 @@ __all__ = [
     "attach",
     "build_cost_line",
     "carry_to_work_order",
+    "complete_work_order",
     "completion_gaps",
     "cost_line_for",
     "create_vendor",

@@ -302,6 +302,22 @@ def _status_label(status: str) -> str:
 
 
 @transaction.atomic
+def complete_work_order(
+    actor: User,
+    work_order: WorkOrder,
+    *,
+    answers: dict[str, Any] | None = None,
+    note: str = "",
+    completed_at: datetime | None = None,
+) -> WorkOrder:
+    """Complete, answering first what the failure still lacked (times, codes; as `update_work_order`
+    takes them): both happen, or neither."""
+    if answers:
+        work_order = update_work_order(actor, work_order, answers)
+    return transition_work_order(actor, work_order, to=WorkOrderStatus.COMPLETED, note=note, completed_at=completed_at)
+
+
+@transaction.atomic
 def transition_work_order(
     actor: User, work_order: WorkOrder, *, to: str, note: str = "", completed_at: datetime | None = None
 ) -> WorkOrder:

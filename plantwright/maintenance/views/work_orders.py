@@ -3,7 +3,6 @@ printed WO, an asset's cost ledger."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -210,18 +209,12 @@ def work_order_transition(request: HttpRequest, work_order_id: int) -> HttpRespo
                                   status=422, complete_form=complete)  # fmt: skip
     to = form.cleaned_data["to"]
     try:
-        # Complete answers what the failure lacked and completes in one step, or does neither.
-        with transaction.atomic():
-            changes = complete.failure_changes() if to == WorkOrderStatus.COMPLETED else {}
-            if changes:
-                work_order = services.update_work_order(request.user, work_order, changes)
-            services.transition_work_order(
-                request.user,
-                work_order,
-                to=to,
-                note=form.cleaned_data["note"],
-                completed_at=form.cleaned_data["completed_at"],
-            )
+        note, completed_at = form.cleaned_data["note"], form.cleaned_data["completed_at"]
+        if to == WorkOrderStatus.COMPLETED:  # with what the failure lacked, in one step
+            services.complete_work_order(request.user, work_order, answers=complete.failure_changes(), note=note,
+                                         completed_at=completed_at)  # fmt: skip
+        else:
+            services.transition_work_order(request.user, work_order, to=to, note=note, completed_at=completed_at)
     except DomainError as exc:
         work_order = selectors.get_work_order(request.user, work_order_id)
         missing = exc.details.get("missing")
