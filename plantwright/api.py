@@ -46,7 +46,28 @@ class PlantwrightApi(NinjaAPI):
                 "`sha256=<hex>`; the timestamp header is required with it (docs/erp-integration.md)."
             ),
         }
+        _document_idempotency_key(schema)
         return schema
+
+
+def _document_idempotency_key(schema: dict) -> None:
+    from plantwright.accounts.idempotency import HEADER, KEY
+
+    parameter = {
+        "name": HEADER,
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "pattern": f"^{KEY.pattern}$"},
+        "description": (
+            "Send the same key again (same caller, same content) and get the first answer back instead "
+            "of a second change; answers are kept `IDEMPOTENCY_KEEP_DAYS` (14 by default). The same key "
+            "with different content is refused (422 `idempotency_key_reused`)."
+        ),
+    }
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method in ("post", "put", "patch", "delete"):
+                operation.setdefault("parameters", []).append(parameter)
 
 
 api = PlantwrightApi(

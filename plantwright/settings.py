@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "plantwright.core.http.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "plantwright.accounts.idempotency.IdempotencyMiddleware",  # after sign-in: keys are per user
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "plantwright.accounts.middleware.SiteTimezoneMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -214,6 +215,9 @@ EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "1") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "plantwright@localhost")
 # Finished exports are deleted after this many days.
 EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "7"))
+# Answers to requests sent with an Idempotency-Key are kept this long (a phone offline for a week
+# still replays its queue exactly once).
+IDEMPOTENCY_KEEP_DAYS = int(os.environ.get("IDEMPOTENCY_KEEP_DAYS", "14"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -98,3 +98,24 @@ class ApiToken(models.Model):
     def digest_of(secret: str) -> str:
         # Tokens carry 256 bits of randomness, so a fast hash is enough (no password stretching).
         return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class IdempotentRequest(models.Model):
+    """What one `Idempotency-Key` did: a change sent again with the same key (a phone replaying its
+    offline queue, a client retrying after a lost answer) gets this answer instead of running twice.
+    Kept for `IDEMPOTENCY_KEEP_DAYS`; `scope` is the signed-in user or the bearer token's digest."""
+
+    scope = models.CharField(max_length=80)
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and content.")
+    status = models.PositiveSmallIntegerField(default=0, help_text="0 while the first request runs.")
+    content_type = models.CharField(max_length=100, blank=True)
+    location = models.CharField(max_length=2000, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_once_per_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} → {self.status}"

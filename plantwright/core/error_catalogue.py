@@ -6,6 +6,9 @@ it was raised with."""
 from django.utils.translation import gettext_lazy as _
 
 MESSAGES = {
+    # Idempotency-Key (accounts/idempotency.py)
+    "idempotency_key_invalid": _("An Idempotency-Key is 8 to 100 letters, digits or . _ : -"),
+    "idempotency_key_reused": _("This Idempotency-Key was already used for a different request."),
     # Booking time (maintenance/services/labor.py)
     "work_order_not_bookable": _("%(number)s is %(status)s: time cannot be booked on it."),
     "hours_out_of_range": _("Hours must be more than 0 and at most 24."),
