@@ -70,3 +70,65 @@ function searchable(root) {
 }
 document.addEventListener("DOMContentLoaded", () => searchable(document));
 document.addEventListener("htmx:afterSwap", (event) => searchable(event.target));
+
+// A job screen ([data-in-place], the WO page) saves every form in place: the answer's #job replaces
+// ours, its messages become a toast, and the page stays where the thumb was. An answer without a
+// #job (a refusal page) becomes a message; one that left for another page (signed out) is followed.
+const IN_PLACE_FORMS = "[data-in-place] form[method=post]:not([hx-post])";
+function inPlace(root) {
+  if (!root.querySelectorAll) return;
+  const forms = [...root.querySelectorAll(IN_PLACE_FORMS)];
+  if (root.matches(IN_PLACE_FORMS)) forms.push(root);
+  for (const form of forms) {
+    form.setAttribute("hx-post", form.getAttribute("action"));
+    form.setAttribute("hx-target", "#job");
+    form.setAttribute("hx-select", "#job");
+    form.setAttribute("hx-swap", "outerHTML");
+    form.setAttribute("hx-select-oob", "#pw-messages");
+    form.setAttribute("hx-disabled-elt", "find [type=submit]");
+  }
+}
+document.addEventListener("htmx:beforeProcessNode", (event) => inPlace(event.target));
+
+let toastTimer = null;
+function toast() {
+  const box = document.getElementById("pw-messages");
+  if (!box || !box.children.length) return;
+  box.classList.add("pw-toast");
+  clearTimeout(toastTimer);
+  if (!box.querySelector(".pw-error")) toastTimer = setTimeout(() => box.replaceChildren(), 6000);
+}
+function say(text, isError) {
+  const box = document.getElementById("pw-messages");
+  const article = document.createElement("article");
+  article.setAttribute("role", isError ? "alert" : "status");
+  article.className = "pw-message" + (isError ? " pw-error" : "");
+  article.append(Object.assign(document.createElement("strong"), { textContent: text }));
+  box.replaceChildren(article);
+  toast();
+}
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const { target, xhr } = event.detail;
+  if (target?.id !== "job" || xhr.responseText.includes('id="job"')) return;
+  event.detail.shouldSwap = false;
+  if (xhr.status < 400) {
+    window.location.assign(xhr.responseURL);
+    return;
+  }
+  const answer = new DOMParser().parseFromString(xhr.responseText, "text/html");
+  say(answer.querySelector("main article p")?.textContent || `${xhr.status} ${xhr.statusText}`, true);
+});
+document.addEventListener("htmx:afterSettle", (event) => {
+  if (event.target.id === "job") toast();
+});
+
+// Every change sent by htmx carries an Idempotency-Key, so a request the network repeats books once.
+function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16)); // randomUUID needs a secure context
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+document.addEventListener("htmx:configRequest", (event) => {
+  if (event.detail.verb !== "get" && !event.detail.headers["Idempotency-Key"]) {
+    event.detail.headers["Idempotency-Key"] = newKey();
+  }
+});
