@@ -160,6 +160,8 @@ class CompleteForm(forms.Form):
 
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(choices=WorkOrderStatus.choices, label=_("To"))
+    # The status the person saw: a move decided on an old page (kept offline) is refused, not guessed.
+    from_status = forms.ChoiceField(required=False, choices=WorkOrderStatus.choices, label=_("From"))
     note = forms.CharField(required=False, max_length=2000, label=_("Note"))
     completed_at = forms.DateTimeField(required=False, widget=DateTimeLocalInput, label=_("Completed at"))
 

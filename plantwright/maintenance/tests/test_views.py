@@ -154,6 +154,19 @@ def test_the_buttons_say_what_the_technician_does(as_user, planner, technician, 
     assert ">Pause</button>" in page and ">Complete</button>" in page
 
 
+def test_a_move_decided_on_an_old_page_is_refused_not_guessed(as_user, planner, technician, asset):
+    wo = _breakdown_in_progress(planner, technician, asset)
+    services.transition_work_order(planner, wo, to="on_hold", note="waiting for a seal")
+    # The technician's phone still shows "in progress" (kept offline) and sends Pause.
+    url = reverse("work-order-transition", args=[wo.pk])
+    response = as_user(technician).post(url, {"to": "on_hold", "from_status": "in_progress", "note": "lunch"})
+    assert response.status_code == 409
+    assert "was changed meanwhile: it is on hold now. Nothing was done." in response.content.decode()
+    assert WorkOrder.objects.get(pk=wo.pk).transitions.filter(note="lunch").count() == 0
+    response = as_user(technician).post(url, {"to": "in_progress", "from_status": "on_hold"})
+    assert response.status_code == 302 and WorkOrder.objects.get(pk=wo.pk).status == "in_progress"
+
+
 def test_work_order_list_page_query_count_is_bounded(
     as_user, planner, technician, asset, django_assert_max_num_queries
 ):

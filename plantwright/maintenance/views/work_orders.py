@@ -207,7 +207,11 @@ def work_order_transition(request: HttpRequest, work_order_id: int) -> HttpRespo
         wrong = ", ".join(str(complete.fields[name].label) for name in complete.errors)
         return _render_work_order(request, work_order, transition_error=_("Check: %(fields)s.") % {"fields": wrong},
                                   status=422, complete_form=complete)  # fmt: skip
-    to = form.cleaned_data["to"]
+    to, seen = form.cleaned_data["to"], form.cleaned_data["from_status"]
+    if seen and seen != work_order.status:
+        changed = _("%(number)s was changed meanwhile: it is %(status)s now. Nothing was done.") % {
+            "number": work_order.number, "status": work_order.get_status_display().lower()}  # fmt: skip
+        return _render_work_order(request, work_order, transition_error=changed, status=409)
     try:
         note, completed_at = form.cleaned_data["note"], form.cleaned_data["completed_at"]
         if to == WorkOrderStatus.COMPLETED:  # with what the failure lacked, in one step
