@@ -3,6 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from plantwright.assets.models import Criticality
 
+# The button that reads an asset's QR label with the camera (plantwright-scan-*.js).
+SCAN_LABEL = _("Scan QR label")
+
 
 class AssetFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label=_("Search"))
@@ -14,7 +17,9 @@ class AssetFilterForm(forms.Form):
     def __init__(self, *args, sites=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].choices = [("", _("All sites")), *[(s.pk, s.name) for s in sites]]
-        self.fields["q"].widget.attrs["placeholder"] = _("Code, name, OEE id, cost centre")
+        self.fields["q"].widget.attrs.update(
+            {"placeholder": _("Code, name, OEE id, cost centre"), "data-scan": SCAN_LABEL}
+        )
 
 
 class AssetImportForm(forms.Form):

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from plantwright.assets.forms import SCAN_LABEL
 from plantwright.core.http.widgets import DateInput, DateTimeLocalInput
 from plantwright.maintenance.models import FailureCodeKind, Priority, WorkOrderStatus, WorkOrderType
 from plantwright.maintenance.selectors import list_failure_codes
@@ -26,7 +27,7 @@ class WorkRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["asset"].queryset = assets
         self.fields["asset"].label_from_instance = asset_label
-        self.fields["asset"].widget.attrs["data-searchable"] = SEARCH_ASSETS
+        self.fields["asset"].widget.attrs.update({"data-searchable": SEARCH_ASSETS, "data-scan": SCAN_LABEL})
 
 
 SEARCH_ASSETS = _("Search: code, name or place")
@@ -120,7 +121,7 @@ class WorkOrderForm(FailureFieldsMixin):
         self._load_codes()
         self.fields["asset"].queryset = assets
         self.fields["asset"].label_from_instance = asset_label
-        self.fields["asset"].widget.attrs["data-searchable"] = SEARCH_ASSETS
+        self.fields["asset"].widget.attrs.update({"data-searchable": SEARCH_ASSETS, "data-scan": SCAN_LABEL})
         self.fields["assigned_to"].queryset = technicians
         self.fields["assigned_to"].label_from_instance = lambda u: u.display_name
 
