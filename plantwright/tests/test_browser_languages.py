@@ -54,7 +54,7 @@ def test_nothing_is_lost_and_charts_draw_in_the_readers_language(
     form = page.locator("form[action$='/labor/']")
     form.locator("[name=hours]").fill("1.5")
     form.locator("[type=submit]").click()
-    page.locator("#pw-messages .pw-message").wait_for()  # saved in place: the toast confirms it
+    page.locator("#pw-messages.pw-toast .pw-message").wait_for()  # saved in place: the toast confirms it
     entry = LaborEntry.objects.get(work_order=work_order)
     assert entry.hours == Decimal("1.5") and entry.work_date == site.local_date()
 
