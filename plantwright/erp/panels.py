@@ -1,5 +1,7 @@
 """What the ERP connectors show on other apps' pages."""
 
+from decimal import Decimal
+
 from django.urls import reverse
 
 from plantwright.accounts.roles import Perm
@@ -20,9 +22,20 @@ def _builtin_purchasing(request, po) -> dict:
         return {"hidden": True}
     return {
         "can_buy": has_perm(request.user, Perm.PURCHASE, po.site_id),
-        "lines": list(po.lines.all()),
+        "lines": [_with_defaults(line) for line in po.lines.all()],
         "text": builtin.purchase_order_text(po),
     }
+
+
+def _with_defaults(line):
+    """What the receipt and invoice forms start with: what is still open, so the usual full
+    delivery and full invoice are one tap. An invoice covers what was received, or (a service paid
+    without a receipt) what was ordered."""
+    line.to_receive = max(line.quantity - line.received_quantity, 0)
+    basis = line.received_quantity if line.received_quantity > 0 else line.quantity
+    line.to_invoice = max(basis - line.invoiced_quantity, 0)
+    line.to_invoice_amount = (line.to_invoice * line.unit_price).quantize(Decimal("0.01"))
+    return line
 
 
 def register() -> None:

@@ -49,7 +49,8 @@ class RequestLineForm(forms.Form):
         }
 
 
-RequestLineFormSet = forms.formset_factory(RequestLineForm, extra=3, max_num=20)
+# One blank line to start with; "Add a line" (plantwright-0.1.js) and "Remove this line" do the rest.
+RequestLineFormSet = forms.formset_factory(RequestLineForm, extra=1, max_num=20, can_delete=True)
 
 
 class RequestNoteForm(forms.Form):

@@ -21,7 +21,7 @@ def parts_request_new(request: HttpRequest, work_order_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if formset.is_valid() and note_form.is_valid():
-            lines = [form.as_line() for form in formset if form.has_content()]
+            lines = [form.as_line() for form in formset if form.has_content() and form not in formset.deleted_forms]
             try:
                 parts_request = services.create_parts_request(
                     request.user, work_order, lines=lines, note=note_form.cleaned_data["note"]

@@ -1,5 +1,6 @@
 """The builtin connector: buyers make POs from the queue; receipts and invoices reach the WO as events."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -8,6 +9,7 @@ from django.urls import reverse
 
 from plantwright.accounts.roles import Role
 from plantwright.core.errors import Conflict, PermissionDenied, ValidationFailed
+from plantwright.core.formatting import plain
 from plantwright.erp import builtin
 from plantwright.erp import services as erp_services
 from plantwright.maintenance.models import CostLine
@@ -120,6 +122,28 @@ def test_purchasing_pages_work_for_a_buyer(
     assert "A-7" in page and work_order.number in page
 
 
+def test_receipt_and_invoice_start_at_what_is_still_open(as_user, submit, buyer, acme, site):
+    request = submit()
+    po = builtin.create_purchase_order(
+        buyer, site, vendor=acme, request_line_ids=[line.pk for line in request.lines.all()]
+    )
+    builtin.send_purchase_order(buyer, po)
+    lines = {line.line_number: line for line in po.lines.all()}
+    url = reverse("purchase-order-detail", args=[po.pk])
+
+    def values(page: str, name: str) -> list[str]:
+        return re.findall(rf'name="{name}" type="number" step="any" value="([^"]*)"', page)
+
+    page = as_user(buyer).get(url).content.decode()
+    assert values(page, "quantity_10")[0] == plain(lines[10].quantity)  # the full delivery, one tap
+    builtin.receive(buyer, po, [builtin.DocumentLine(10, Decimal(1))], receipt_number="GR-1")
+    page = as_user(buyer).get(url).content.decode()
+    assert values(page, "quantity_10") == [plain(lines[10].quantity - 1), "1"]  # receipt: the rest; invoice: what came
+    assert values(page, "amount_10") == [plain((lines[10].unit_price * 1).quantize(Decimal("0.01")))]
+    # A line with nothing received (a service paid by invoice alone) invoices what was ordered.
+    assert values(page, "quantity_20")[1] == plain(lines[20].quantity)
+
+
 def test_the_wo_page_shows_requests_pos_and_the_trail(as_user, submit, buyer, planner, acme, site, work_order):
     request = submit()
     po = builtin.create_purchase_order(buyer, site, vendor=acme, request_line_ids=[request.lines.first().pk])
@@ -147,13 +171,18 @@ def test_raising_a_request_from_the_wo_page(as_user, planner, work_order):
         "lines-0-unit": "m",
         "lines-0-estimated_unit_cost": "14",
         "lines-1-kind": "part",
+        "lines-1-description": "Second thoughts",
+        "lines-1-quantity": "1",
+        "lines-1-DELETE": "on",  # "Remove this line"
         "lines-2-kind": "part",
         "submit": "1",
     }
     response = client.post(url, data)
     assert response.status_code == 302
     request = PartsRequest.objects.get()
-    assert request.status == "submitted" and request.lines.count() == 1
+    assert request.status == "submitted" and list(request.lines.values_list("description", flat=True)) == [
+        "Hydraulic hose 1/2in"
+    ]
 
 
 def test_outbox_page_for_admins_only(as_user, admin, planner, submit):

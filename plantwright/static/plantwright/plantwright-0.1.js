@@ -132,3 +132,27 @@ document.addEventListener("htmx:configRequest", (event) => {
     event.detail.headers["Idempotency-Key"] = newKey();
   }
 });
+
+// "+ Add a line" on a Django formset (a parts request): a copy of <template id="<prefix>-empty">,
+// numbered after the last line; without script the form still has its one blank line.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const button of document.querySelectorAll("[data-formset-add]")) button.hidden = false;
+});
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-formset-add]");
+  if (!button) return;
+  const prefix = button.dataset.formsetAdd;
+  const total = document.querySelector(`input[name="${prefix}-TOTAL_FORMS"]`);
+  const most = Number(document.querySelector(`input[name="${prefix}-MAX_NUM_FORMS"]`)?.value || 1000);
+  const count = Number(total.value);
+  if (count >= most) return;
+  const lines = document.getElementById(prefix);
+  const empty = document.getElementById(`${prefix}-empty`).innerHTML;
+  lines.insertAdjacentHTML("beforeend", empty.replaceAll("__prefix__", String(count)));
+  const line = lines.lastElementChild;
+  line.querySelector("legend")?.append(String(count + 1));
+  total.value = String(count + 1);
+  searchable(line);
+  line.querySelector("input:not([type=hidden]), select")?.focus();
+  button.hidden = count + 1 >= most;
+});
