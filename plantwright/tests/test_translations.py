@@ -132,4 +132,4 @@ def test_each_person_is_notified_in_their_own_language(requester, planner, asset
     request = maintenance.raise_work_request(requester, asset_id=asset.pk, title="Pompa kaçırıyor")
     work_order = maintenance.approve_work_request(planner, request)
     (note,) = Notification.objects.filter(user=requester)
-    assert note.title == f"{request.number} onaylandı: {work_order.number}"
+    assert note.title == f"{planner.display_name}, {request.number} talebini onayladı: {work_order.number}"

@@ -161,7 +161,10 @@ def approve_work_request(
         [request.requested_by],
         Kind.REQUEST_TRIAGED,
         title=format_lazy(
-            _("{request} was approved: {work_order}"), request=request.number, work_order=work_order.number
+            _("{actor} approved {request}: {work_order}"),
+            actor=actor.display_name,
+            request=request.number,
+            work_order=work_order.number,
         ),
         body=request.title,
         link=reverse("work-order-detail", args=[work_order.pk]),
@@ -183,7 +186,7 @@ def reject_work_request(actor: User, request: WorkRequest, *, reason: str) -> Wo
     notify(
         [request.requested_by],
         Kind.REQUEST_TRIAGED,
-        title=format_lazy(_("{request} was rejected"), request=request.number),
+        title=format_lazy(_("{actor} rejected {request}"), actor=actor.display_name, request=request.number),
         body=f"{request.title}\n{reason}",
         link=reverse("work-request-detail", args=[request.pk]),
         key=f"request-triaged:{request.pk}",

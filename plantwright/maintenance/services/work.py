@@ -184,7 +184,10 @@ def _tell_assignees(actor: User, work_order: WorkOrder, assignees: list[User]) -
         [user for user in assignees if user.pk != actor.pk],
         Kind.WO_ASSIGNED,
         title=format_lazy(
-            _("{work_order} is assigned to you: {title}"), work_order=work_order.number, title=work_order.title
+            _("{actor} assigned you {work_order}: {title}"),
+            actor=actor.display_name,
+            work_order=work_order.number,
+            title=work_order.title,
         ),
         body=format_lazy(
             "{asset} · {priority}", asset=work_order.asset.code, priority=Priority(work_order.priority).label

@@ -22,7 +22,8 @@ def test_the_requester_hears_of_approval_in_the_app_and_by_email(requester, plan
     request = maintenance.raise_work_request(requester, asset_id=asset.pk, title="Leak at the pump")
     work_order = maintenance.approve_work_request(planner, request)
     (note,) = Notification.objects.filter(user=requester)
-    assert note.kind == "request_triaged" and work_order.number in note.title
+    assert note.kind == "request_triaged"
+    assert note.title == f"{planner.display_name} approved {request.number}: {work_order.number}"  # in words
     assert note.link == f"/work-orders/{work_order.pk}/"
     assert mail.outbox == []  # not before the worker sends it (the change committed first)
     deliver_all()
@@ -35,7 +36,7 @@ def test_a_rejection_says_why_and_nobody_hears_twice(requester, planner, asset):
     request = maintenance.raise_work_request(requester, asset_id=asset.pk, title="Paint the wall")
     maintenance.reject_work_request(planner, request, reason="Not maintenance work: ask facilities.")
     (note,) = Notification.objects.filter(user=requester)
-    assert "rejected" in note.title and "ask facilities" in note.body
+    assert note.title == f"{planner.display_name} rejected {request.number}" and "ask facilities" in note.body
 
 
 def test_technicians_hear_when_a_wo_is_assigned_to_them_not_the_planner(planner, technician, asset):
@@ -46,6 +47,8 @@ def test_technicians_hear_when_a_wo_is_assigned_to_them_not_the_planner(planner,
     maintenance.update_work_order(planner, work_order, {"assigned_to": [technician.pk, other.pk]})
     assert Notification.objects.filter(user=other, kind="wo_assigned").count() == 1
     assert Notification.objects.filter(user=technician).count() == 1  # already assigned: not told again
+    told = Notification.objects.get(user=other).title
+    assert told == f"{planner.display_name} assigned you {work_order.number}: Fix it"
 
 
 def test_preferences_turn_a_channel_off(as_user, technician, planner, asset):
