@@ -18,6 +18,8 @@ from plantwright.maintenance.tests.test_browser_phone import breakdown  # noqa: 
 from plantwright.testing import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Each journey on a phone and on a laptop: the same taps, nothing wider than the screen.
+SIZES = pytest.mark.parametrize("size", [(390, 844), (1366, 768)], ids=["phone", "desktop"])
 
 
 class Taps:
@@ -41,14 +43,15 @@ def _no_sideways_scroll(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, page.url
 
 
-def test_operator_request_with_a_photo_takes_at_most_6_taps(browser, live_server, requester, asset, tmp_path, settings):  # noqa: F811
+@SIZES
+def test_operator_request_with_photo_in_6_taps(browser, live_server, size, requester, asset, tmp_path, settings):  # noqa: F811
     settings.MEDIA_ROOT = tmp_path
     picture = tmp_path / "leak.jpg"
     out = io.BytesIO()
     Image.new("RGB", (1200, 900), "navy").save(out, "JPEG")
     picture.write_bytes(out.getvalue())
     factories.AssetFactory(site=asset.site, code="CMP-09", name="Spare compressor")
-    phone = sign_in(browser, live_server, requester.username, phone=True)
+    phone = sign_in(browser, live_server, requester.username, size=size)
     taps = Taps(phone)
     taps.tap(phone.get_by_role("button", name="Report a problem"))
     taps.type(phone.get_by_placeholder("Search: code, name or place"), asset.code)
@@ -60,12 +63,13 @@ def test_operator_request_with_a_photo_takes_at_most_6_taps(browser, live_server
     request = WorkRequest.objects.get()
     assert request.asset == asset and Attachment.objects.get().work_request == request
     assert taps.count <= 6, taps.count
-    print(f"\ntaps: operator request with photo = {taps.count}")
+    print(f"\ntaps at {size}: operator request with photo = {taps.count}")
 
 
-def test_planner_triage_into_an_assigned_wo_takes_at_most_4_taps(browser, live_server, planner, technician, asset):  # noqa: F811
+@SIZES
+def test_planner_triage_into_a_wo_in_4_taps(browser, live_server, size, planner, technician, asset):  # noqa: F811
     request = factories.WorkRequestFactory(asset=asset, title="Belt squeals")
-    phone = sign_in(browser, live_server, planner.username, phone=True)
+    phone = sign_in(browser, live_server, planner.username, size=size)
     taps = Taps(phone)
     taps.tap(phone.get_by_role("link", name="Belt squeals"))
     taps.tap(phone.get_by_label(technician.display_name))
@@ -76,14 +80,15 @@ def test_planner_triage_into_an_assigned_wo_takes_at_most_4_taps(browser, live_s
     assert WorkRequest.objects.get(pk=request.pk).work_order == work_order
     assert list(work_order.assigned_to.all()) == [technician] and work_order.status == "approved"
     assert taps.count <= 4, taps.count
-    print(f"\ntaps: planner triage into an assigned WO = {taps.count}")
+    print(f"\ntaps at {size}: planner triage into an assigned WO = {taps.count}")
 
 
-def test_technician_job_start_to_complete_takes_at_most_12_taps(browser, live_server, technician, breakdown, site):  # noqa: F811
+@SIZES
+def test_technician_job_to_complete_in_12_taps(browser, live_server, size, technician, breakdown, site):  # noqa: F811
     work_order, _seal, _room = breakdown
     factories.UserFactory(username="colleague", roles=[(site, Role.TECHNICIAN)])
 
-    phone = sign_in(browser, live_server, technician.username, phone=True)
+    phone = sign_in(browser, live_server, technician.username, size=size)
     taps = Taps(phone)
     taps.tap(phone.get_by_role("link", name="Pump seal leaking"))
     taps.tap(phone.get_by_role("button", name="Start", exact=True))
@@ -109,4 +114,4 @@ def test_technician_job_start_to_complete_takes_at_most_12_taps(browser, live_se
     assert LaborEntry.objects.get(work_order=work_order).hours == Decimal(1)
     assert StockMovement.objects.filter(work_order=work_order, kind="issue").count() == 1
     assert taps.count <= 12, taps.count
-    print(f"\ntaps: technician job start → complete = {taps.count}")
+    print(f"\ntaps at {size}: technician job start → complete = {taps.count}")

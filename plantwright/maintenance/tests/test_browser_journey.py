@@ -36,8 +36,9 @@ def browser(monkeypatch):
         connections.close_all()
 
 
-def sign_in(browser, live_server, username, phone=False):
-    viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+def sign_in(browser, live_server, username, phone=False, size=None):
+    width, height = size or ((390, 844) if phone else (1280, 900))
+    viewport = {"width": width, "height": height}
     page = browser.new_context(viewport=viewport).new_page()
     page.set_default_timeout(10_000)
     page.goto(f"{live_server.url}/login/")
