@@ -13,8 +13,10 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -40,7 +42,10 @@ class IdempotencyMiddleware:
         scope = _scope(request)
         if scope is None:  # nobody signed in: the view refuses it, and there is nothing to keep
             return self.get_response(request)
-        fingerprint = _fingerprint(request)
+        try:
+            fingerprint = _fingerprint(request)
+        except (MultiPartParserError, UnreadablePostError, SuspiciousOperation):
+            return self.get_response(request)  # a body nobody can read: the view refuses it as it always has
         kept = IdempotentRequest.objects.filter(scope=scope, key=key).first()
         if kept is not None:
             return _replay(request, kept, fingerprint)

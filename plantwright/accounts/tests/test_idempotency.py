@@ -135,3 +135,15 @@ def test_the_same_key_at_the_same_moment_books_once(token, work_order):
         thread.join()
     assert answers == [201] * 4
     assert LaborEntry.objects.filter(work_order=work_order).count() == 1
+
+
+def test_a_body_that_cannot_be_read_is_refused_by_the_api_as_ever(client, token, work_order):
+    """A multipart body without its boundary: the key changes nothing about the API's own 4xx answer."""
+    response = client.post(
+        f"/api/v1/work-orders/{work_order.pk}/labor",
+        b"--x\r\n",
+        content_type="multipart/form-data",
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "phone-0009"},
+    )
+    assert 400 <= response.status_code < 500 and "error" in response.json()
+    assert not IdempotentRequest.objects.exists() and not LaborEntry.objects.exists()
