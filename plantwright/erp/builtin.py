@@ -23,6 +23,7 @@ from plantwright.maintenance.services import money, next_number
 from plantwright.procurement.events import ingest_one
 from plantwright.procurement.models import (
     ConnectorKind,
+    LineKind,
     PartsRequest,
     PartsRequestLine,
     PurchaseOrder,
@@ -85,6 +86,8 @@ def create_purchase_order(actor: User, site: Site, *, vendor: Vendor, request_li
             description=line.description,
             quantity=line.quantity,
             unit_price=line.estimated_unit_cost,
+            # A service may be paid on the vendor's invoice with no receipt posted here.
+            invoice_only=line.kind == LineKind.SERVICE,
         )
         for number, line in enumerate(lines, start=1)
     )

@@ -31,6 +31,14 @@ class SiteConnectorForm(forms.Form):
     receiving_storeroom = forms.ModelChoiceField(
         queryset=None, required=False, empty_label=_("First storeroom"), label=_("Receiving storeroom")
     )
+    invoice_without_receipt_days = forms.IntegerField(
+        required=False,  # empty: as it was
+        min_value=1,
+        max_value=365,
+        initial=30,
+        help_text=_("An invoice still without its receipt after this many days is an audit finding."),
+        label=_("Days an invoice waits for its receipt"),
+    )
     webhook_url = forms.URLField(required=False, max_length=500, label=_("ERP webhook URL"), assume_scheme="https")
     timeout_seconds = forms.IntegerField(min_value=1, max_value=120, initial=10, label=_("Timeout seconds"))
     tryton_url = forms.URLField(required=False, max_length=500, label=_("Tryton server URL"), assume_scheme="https")

@@ -27,6 +27,7 @@ def configure_site(
     connector: str,
     approval_threshold: Decimal | None = None,
     receiving_storeroom: Storeroom | None = None,
+    invoice_without_receipt_days: int | None = None,
     webhook_url: str = "",
     timeout_seconds: int = 10,
     **tryton: Any,
@@ -46,6 +47,10 @@ def configure_site(
         raise ValidationFailed("The webhook connector needs the ERP's URL.", details={"field": "webhook_url"})
     if not 1 <= timeout_seconds <= 120:
         raise ValidationFailed("The timeout is 1 to 120 seconds.", details={"field": "timeout_seconds"})
+    if invoice_without_receipt_days is not None and not 1 <= invoice_without_receipt_days <= 365:
+        raise ValidationFailed(
+            "An invoice waits 1 to 365 days for its receipt.", details={"field": "invoice_without_receipt_days"}
+        )
     if webhook_url:
         check_url(webhook_url, field="webhook_url")
     connection = _tryton_connection(site, connector, tryton)
@@ -53,6 +58,8 @@ def configure_site(
     settings.connector = connector
     settings.approval_threshold = approval_threshold
     settings.receiving_storeroom = receiving_storeroom
+    if invoice_without_receipt_days is not None:
+        settings.invoice_without_receipt_days = invoice_without_receipt_days
     settings.save()
     if webhook_url:
         endpoint, _ = WebhookEndpoint.objects.get_or_create(site=site, defaults={"url": webhook_url})

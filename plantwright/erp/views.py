@@ -184,6 +184,7 @@ def site_connector(request: HttpRequest, site_id: int) -> HttpResponse:
         "connector": settings.connector,
         "approval_threshold": settings.approval_threshold,
         "receiving_storeroom": settings.receiving_storeroom,
+        "invoice_without_receipt_days": settings.invoice_without_receipt_days,
         "webhook_url": endpoint.url if endpoint else "",
         "timeout_seconds": endpoint.timeout_seconds if endpoint else 10,
         **(

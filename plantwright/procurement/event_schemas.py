@@ -32,6 +32,11 @@ class PoLineIn(_In):
     quantity: Quantity = Field(gt=0)
     unit_price: Money
     cancelled: Bool = False
+    invoice_only: Bool | None = Field(
+        default=None,
+        description="Paid on the invoice alone (no receipt will come): its invoices post the cost to the WO. "
+        "Absent: as before.",
+    )
 
 
 class _Event(_In):
@@ -79,6 +84,9 @@ class InvoiceLineIn(_In):
     po_line: LineNumber
     quantity: Quantity
     amount: Money = Field(description="What the vendor charges for the line, before tax")
+    invoice_only: Bool | None = Field(
+        default=None, description="true: the line is paid on the invoice alone (as on the PO line event)"
+    )
 
 
 class InvoicePosted(_Event):

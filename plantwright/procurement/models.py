@@ -45,6 +45,11 @@ class ProcurementSettings(models.Model):
         related_name="+",
         help_text="Where catalogue parts bought for stock are received.",
     )
+    invoice_without_receipt_days = models.PositiveSmallIntegerField(
+        default=30,
+        help_text="An invoice with no receipt this many days later is an audit finding (unless the line is "
+        "paid on the invoice alone).",
+    )
 
     def __str__(self) -> str:
         return f"{self.site.code}: {self.connector}"
@@ -166,6 +171,10 @@ class PurchaseOrderLine(models.Model):
     quantity = models.DecimalField(**QUANTITY)
     unit_price = models.DecimalField(**MONEY)
     cancelled = models.BooleanField(default=False)
+    invoice_only = models.BooleanField(
+        default=False,
+        help_text="Paid on the invoice alone (a service the ERP posts no receipt for): its invoices post the cost.",
+    )
     # Running state, rewritten by every applied receipt/invoice (the postings are the record).
     received_quantity = models.DecimalField(**QUANTITY, default=0)
     invoiced_quantity = models.DecimalField(**QUANTITY, default=0)

@@ -40,3 +40,13 @@ def test_an_unregistered_kind_is_refused(admin, site):
 
     with pytest.raises(ValidationFailed):
         services.configure_site(admin, site, connector="paper")
+
+
+def test_the_site_says_how_long_an_invoice_waits_for_its_receipt(admin, site):
+    from plantwright.core.errors import ValidationFailed
+
+    services.configure_site(admin, site, connector="builtin", invoice_without_receipt_days=45)
+    assert ProcurementSettings.objects.get(site=site).invoice_without_receipt_days == 45
+    with pytest.raises(ValidationFailed):
+        services.configure_site(admin, site, connector="builtin", invoice_without_receipt_days=0)
+    assert ProcurementSettings.objects.get(site=site).invoice_without_receipt_days == 45

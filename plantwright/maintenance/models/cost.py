@@ -162,6 +162,7 @@ class CostKind(models.TextChoices):
     PART_RETURN = "part_return", _("Part return")
     PO_RECEIPT = "po_receipt", _("PO receipt")
     INVOICE_VARIANCE = "invoice_variance", _("Invoice variance")
+    PO_INVOICE = "po_invoice", _("PO invoice (no receipt)")
     REVERSAL = "reversal", _("Reversal")
 
 

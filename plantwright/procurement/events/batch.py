@@ -269,7 +269,7 @@ class Batch(PurchaseOrders, Documents, Reconciliation):
             )
         PurchaseOrderLine.objects.bulk_create(self.new_lines)
         line_fields = [
-            "request_line", "description", "quantity", "unit_price", "cancelled", "erp_updated_at",
+            "request_line", "description", "quantity", "unit_price", "cancelled", "invoice_only", "erp_updated_at",
             "received_quantity", "invoiced_quantity", "invoiced_amount", "stocked_quantity",
         ]  # fmt: skip
         existing_lines = [line for line in self.dirty_lines.values() if id(line) not in new_ids]

@@ -125,12 +125,15 @@ class Documents:
                 )
         lines = [(self._po_line(po, data.po_line, index), data) for index, data in enumerate(parsed.lines)]
         for line, data in lines:
+            if data.invoice_only and not line.invoice_only:
+                self.journal.set(line, invoice_only=True)
             posting = self._record_version(
                 line, event, Posting.Kind.INVOICE, parsed.invoice_number, data.quantity, data.amount, day
             )
             self._totals(line)
             self._check_limits(line)
-            self._reconcile(line, event, CostKind.INVOICE_VARIANCE, kind=Posting.Kind.INVOICE, posting=posting)
+            cost_kind = CostKind.PO_INVOICE if line.invoice_only else CostKind.INVOICE_VARIANCE
+            self._reconcile(line, event, cost_kind, kind=Posting.Kind.INVOICE, posting=posting)
         return Applied.APPLIED
 
     # --- stock and the WO ledger ---------------------------------------------------------------

@@ -137,6 +137,8 @@ class PurchaseOrders:
                 cancelled=data.cancelled,
                 erp_updated_at=parsed.occurred_at,
             )
+            if data.invoice_only is not None:
+                j.set(line, invoice_only=data.invoice_only)
             if request_line is not None:
                 touched.add(request_line.pk)
             if old_price is not None and old_price != line.unit_price:

@@ -42,7 +42,10 @@ def line_target(line: PurchaseOrderLine) -> Decimal:
     """What the PO line should have cost the WO so far (see the module docstring)."""
     if line.request_line is None or line.request_line.for_stock:
         return Decimal(0)
-    return money(line.unit_price * (line.received_quantity - line.invoiced_quantity) + line.invoiced_amount)
+    not_invoiced = line.received_quantity - line.invoiced_quantity
+    if line.invoice_only:  # an invoice beyond the receipts is a cost too; a later receipt adds nothing
+        not_invoiced = max(not_invoiced, Decimal(0))
+    return money(line.unit_price * not_invoiced + line.invoiced_amount)
 
 
 def _event_id(raw: Any) -> str:

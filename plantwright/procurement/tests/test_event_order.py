@@ -27,6 +27,8 @@ stream = st.fixed_dictionaries(
         "updates": st.lists(st.tuples(price, price), max_size=2),
         "receipts": st.lists(st.tuples(st.sampled_from([10, 20]), document), max_size=4),
         "invoices": st.lists(st.tuples(st.sampled_from([10, 20]), document), max_size=3),
+        # The service line 20 paid on the invoice alone, said by the PO events or by its invoices.
+        "invoice_only": st.sampled_from([None, "po", "invoice"]),
     }
 )
 
@@ -47,6 +49,7 @@ def _events(request, data) -> list[dict]:
             "currency": "EUR",
             "lines": [
                 {"po_line": 10 * (i + 1), "request_line": line.pk, "quantity": "10", "unit_price": p}
+                | ({"invoice_only": True} if i == 1 and data["invoice_only"] == "po" else {})
                 for i, (line, p) in enumerate(zip(lines, prices, strict=True))
             ],
         }
@@ -85,7 +88,10 @@ def _events(request, data) -> list[dict]:
                     "po_number": "PO-P",
                     "invoice_number": f"INV-{po_line}-{number}",
                     "currency": "EUR",
-                    "lines": [{"po_line": po_line, "quantity": str(quantity), "amount": f"{Decimal(cents) / 100:.2f}"}],
+                    "lines": [
+                        {"po_line": po_line, "quantity": str(quantity), "amount": f"{Decimal(cents) / 100:.2f}"}
+                        | ({"invoice_only": True} if po_line == 20 and data["invoice_only"] == "invoice" else {})
+                    ],
                 }
             )
     return events
@@ -112,9 +118,12 @@ def _state(work_order, site):
     lines = list(
         PurchaseOrderLine.objects.filter(purchase_order__site=site)
         .order_by("line_number")
-        .values_list("unit_price", "received_quantity", "invoiced_quantity", "invoiced_amount")
+        .values_list("unit_price", "received_quantity", "invoiced_quantity", "invoiced_amount", "invoice_only")
     )
-    target = sum((p * (rec - inv) + amount for p, rec, inv, amount in lines), Decimal(0))
+    # Paid on the invoice alone: an invoice beyond the receipts is a cost in full.
+    target = sum(
+        (p * (max(rec - inv, 0) if only else rec - inv) + amount for p, rec, inv, amount, only in lines), Decimal(0)
+    )
     assert sum(by_category.values(), Decimal(0)) == target.quantize(Decimal("0.0001"))  # ledger = its target
     return {k: v for k, v in by_category.items() if v}, lines
 

@@ -295,3 +295,47 @@ def test_a_request_split_over_two_pos_in_one_batch_is_ordered(submitted, site):
     submitted.refresh_from_db()
     assert set(submitted.lines.values_list("status", flat=True)) == {"ordered"}
     assert submitted.status == PartsRequest.Status.ORDERED
+
+
+def _paid_on_invoice(event, po_line=20):
+    for line in event["lines"]:
+        if line["po_line"] == po_line:
+            line["invoice_only"] = True
+    return event
+
+
+@pytest.mark.parametrize(
+    "order", [("po", "invoice"), ("invoice", "po"), ("po", "invoice", "receipt"), ("po", "receipt", "invoice")]
+)
+def test_a_service_paid_on_the_invoice_alone_posts_its_cost_once_in_any_order(submitted, send, work_order, order):
+    """Many ERPs post no receipt for a service: the flagged line's invoice is its cost; a receipt
+    arriving as well adds nothing."""
+    events = {
+        "po": _paid_on_invoice(po_created(submitted)),
+        "invoice": invoice({20: ("1", "900.00")}),
+        "receipt": receipt({20: "1"}, number="SES-1"),
+    }
+    for name in order:
+        send(events[name])
+    assert ledger(work_order, category="contractor") == Decimal("900.0000")
+    kinds = set(CostLine.objects.filter(work_order=work_order).values_list("kind", flat=True))
+    assert kinds <= {"po_invoice", "po_receipt", "invoice_variance"}
+    assert PurchaseOrderLine.objects.get(line_number=20).invoice_only is True
+
+
+def test_an_unflagged_invoice_without_receipt_posts_nothing_until_its_receipt(submitted, send, work_order):
+    send(po_created(submitted))
+    send(invoice({20: ("1", "900.00")}))
+    # Three-way match: only the invoice's difference from the PO price; the receipt brings the rest.
+    assert ledger(work_order, category="contractor") == Decimal("50.0000")
+    send(receipt({20: "1"}, number="SES-1"))
+    assert ledger(work_order, category="contractor") == Decimal("900.0000")
+
+
+def test_the_invoice_can_say_its_line_is_paid_on_the_invoice_alone(submitted, send, work_order):
+    send(po_created(submitted))
+    send(_paid_on_invoice(invoice({20: ("1", "900.00")})))
+    assert ledger(work_order, category="contractor") == Decimal("900.0000")
+    send(po_created(submitted, minutes=30, event_id="po-again"))  # a later PO change without the flag keeps it
+    assert PurchaseOrderLine.objects.get(line_number=20).invoice_only is True
+    assert ledger(work_order, category="contractor") == Decimal("900.0000")

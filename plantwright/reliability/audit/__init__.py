@@ -28,20 +28,24 @@ from plantwright.reliability.audit.checks import (
     _describe_contractor_invoice_without_hours,
     _describe_downtime_without_wo,
     _describe_failure_wo_incomplete,
-    _describe_issue_without_cost,
-    _describe_po_cost_not_posted,
     _describe_po_cost_without_wo,
     _describe_po_entered_as_wo,
-    _describe_request_received_without_parts_cost,
     _describe_wo_only_po,
     _downtime_without_wo,
     _failure_wo_incomplete,
-    _issue_without_cost,
-    _po_cost_not_posted,
     _po_cost_without_wo,
     _po_entered_as_wo,
-    _request_received_without_parts_cost,
     _wo_only_po,
+)
+from plantwright.reliability.audit.cost_checks import (
+    _describe_invoiced_never_posted,
+    _describe_issue_without_cost,
+    _describe_po_cost_not_posted,
+    _describe_request_received_without_parts_cost,
+    _invoiced_never_posted,
+    _issue_without_cost,
+    _po_cost_not_posted,
+    _request_received_without_parts_cost,
 )
 
 
@@ -138,11 +142,26 @@ RULES: tuple[Rule, ...] = (
         _("Receipts or invoices that did not reach the WO's ledger"),
         _(
             "The WO's ledger must hold unit price × (received − invoiced quantity) + invoiced amount for each PO "
-            "line. Find the ERP event of the line on the ERP events page; a parked or refused one says what it "
-            "waits for. If none is pending, report it: posting a reversal-free correction by hand hides the cause."
+            "line (for a line paid on the invoice alone, an invoice beyond the receipts counts in full). Find the "
+            "ERP event of the line on the ERP events page; a parked or refused one says what it waits for. If "
+            "none is pending, report it: posting a reversal-free correction by hand hides the cause."
         ),
         _po_cost_not_posted,
         _describe_po_cost_not_posted,
+    ),
+    Rule(
+        "invoiced_never_posted",
+        Severity.ERROR,
+        _("Parts cost not posted back"),
+        _("Invoiced but never posted to the WO"),
+        _(
+            "The vendor invoiced more than was received and no receipt followed, so the WO never got that "
+            "cost. If the ERP posts no receipt for this kind of line (a service paid on the invoice), have "
+            "the connector flag the line invoice_only: its invoices then post the cost. Otherwise post the "
+            "missing receipt in the ERP."
+        ),
+        _invoiced_never_posted,
+        _describe_invoiced_never_posted,
     ),
     Rule(
         "request_received_without_parts_cost",

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
-    CharField,
     DecimalField,
     Exists,
     ExpressionWrapper,
@@ -16,27 +15,27 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Abs, Cast, Coalesce
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from plantwright.core.formatting import plain
 from plantwright.downtime.models import Category, DowntimeStop
-from plantwright.inventory.models import MovementKind, StockMovement
 from plantwright.maintenance.models import (
     DONE_STATUSES,
     ContractorEntry,
-    CostCategory,
     CostLine,
     LaborEntry,
     WorkOrder,
     WorkOrderStatus,
 )
 from plantwright.procurement.events import COST_SOURCE
-from plantwright.procurement.models import LineKind, PartsRequest, PurchaseOrder, PurchaseOrderLine
+from plantwright.procurement.models import (
+    LineKind,
+    PurchaseOrder,
+    PurchaseOrderLine,
+)
 
 # A WO titled like a purchase order: "PO 4500123", "P.O.#77", "purchase order 12" (POSIX and Python
 # regular expressions alike, so SQLite and PostgreSQL find the same rows).
@@ -231,115 +230,6 @@ def _describe_contractor_hours_unlinked(row):
         },
         [
             {"type": "contractor_entry", "id": row["id"], "ref": reference},
-            {"type": "work_order", "id": row["work_order_id"], "ref": row["work_order__number"]},
-        ],
-    )
-
-
-# 3. Parts cost not posted back ---------------------------------------------------------------------
-
-
-def _po_cost_not_posted(sites: list[int]) -> QuerySet:
-    posted = (
-        CostLine.objects.filter(source_type=COST_SOURCE, source_id=Cast(OuterRef("pk"), CharField()))
-        .order_by()
-        .values("source_id")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    # What the line should have cost its WO: the ledger's own rule (procurement.events.line_target).
-    target = ExpressionWrapper(
-        F("unit_price") * (F("received_quantity") - F("invoiced_quantity")) + F("invoiced_amount"),
-        output_field=MONEY_FIELD,
-    )
-    return (
-        PurchaseOrderLine.objects.filter(
-            purchase_order__site__in=sites, request_line__isnull=False, request_line__for_stock=False
-        )
-        .filter(Q(received_quantity__gt=0) | Q(invoiced_quantity__gt=0) | Q(invoiced_amount__gt=0))
-        .annotate(target=target, posted=Coalesce(Subquery(posted, output_field=MONEY_FIELD), Value(Decimal(0))))
-        .annotate(gap=Abs(F("target") - F("posted")))
-        .filter(gap__gt=TOLERANCE)
-        .values(*PO_LINE_FIELDS, "target", "posted")
-        .order_by("purchase_order__po_number", "line_number")
-    )
-
-
-def _describe_po_cost_not_posted(row):
-    return (
-        _("%(po)s/%(line)s (%(text)s) should have cost %(wo)s %(target)s %(currency)s; its ledger holds %(posted)s.")
-        % {
-            "po": row["purchase_order__po_number"],
-            "line": row["line_number"],
-            "text": row["description"],
-            "wo": row["request_line__request__work_order__number"],
-            "target": plain(row["target"]),
-            "currency": row["purchase_order__currency"],
-            "posted": plain(row["posted"]),
-        },
-        _po_line(row) + _line_wo(row),
-    )
-
-
-def _request_received_without_parts_cost(sites: list[int]) -> QuerySet:
-    received = PurchaseOrderLine.objects.filter(
-        request_line__request=OuterRef("pk"),
-        request_line__kind=LineKind.PART,
-        request_line__for_stock=False,
-        received_quantity__gt=0,
-        unit_price__gt=0,
-    )
-    parts_cost = CostLine.objects.filter(work_order=OuterRef("work_order"), category=CostCategory.PARTS)
-    return (
-        PartsRequest.objects.filter(site__in=sites)
-        .filter(Exists(received), ~Exists(parts_cost))
-        .values("id", "number", "work_order_id", "work_order__number")
-        .order_by("number")
-    )
-
-
-def _describe_request_received_without_parts_cost(row):
-    return (
-        _("Parts request %(request)s has received PO lines, yet %(wo)s has no parts cost.")
-        % {"request": row["number"], "wo": row["work_order__number"]},
-        [
-            {"type": "parts_request", "id": row["id"], "ref": row["number"]},
-            {"type": "work_order", "id": row["work_order_id"], "ref": row["work_order__number"]},
-        ],
-    )
-
-
-def _issue_without_cost(sites: list[int]) -> QuerySet:
-    cost = CostLine.objects.filter(source_type="stock_movement", source_id=Cast(OuterRef("pk"), CharField()))
-    return (
-        StockMovement.objects.filter(kind=MovementKind.ISSUE, storeroom__site__in=sites, work_order__isnull=False)
-        .filter(~Exists(cost))
-        .values(
-            "id",
-            "quantity",
-            "value",
-            "part__part_number",
-            "storeroom__code",
-            "work_order_id",
-            "work_order__number",
-            "moved_at",
-        )
-        .order_by("moved_at", "id")
-    )
-
-
-def _describe_issue_without_cost(row):
-    return (
-        _("%(quantity)s × %(part)s issued from %(storeroom)s to %(wo)s (%(value)s) is not in the WO's ledger.")
-        % {
-            "quantity": plain(-row["quantity"]),
-            "part": row["part__part_number"],
-            "storeroom": row["storeroom__code"],
-            "wo": row["work_order__number"],
-            "value": plain(-row["value"]),
-        },
-        [
-            {"type": "stock_movement", "id": row["id"], "ref": row["part__part_number"]},
             {"type": "work_order", "id": row["work_order_id"], "ref": row["work_order__number"]},
         ],
     )

@@ -160,6 +160,25 @@ def test_received_goods_whose_cost_never_reached_the_wo(site, asset, planner, re
     assert refs([request_finding], "parts_request") == {request.number}
 
 
+def test_an_invoice_never_followed_by_its_receipt_is_found_after_the_sites_wait(site, asset, planner, repaired):
+    from plantwright.procurement.models import ProcurementSettings
+
+    other = factories.WorkOrderFactory(asset=asset, status="in_progress", created_by=planner)
+    request = request_parts(planner, other)
+    send(site, po_created(request, po="4500005"))
+    day = site.local_date()
+    bill = invoice({20: ("1", "800.00")}, po="4500005")
+    send(site, {**bill, "document_date": (day - timedelta(days=31)).isoformat()})
+    (finding,) = found(site, "invoiced_never_posted")
+    assert refs([finding], "work_order") == {other.number} and "1 invoiced" in finding["message"]
+    ProcurementSettings.objects.create(site=site, invoice_without_receipt_days=45)
+    assert found(site, "invoiced_never_posted") == []  # the site waits longer for receipts
+    # Flagged as paid on the invoice alone, the invoice posted the cost: nothing to find.
+    PurchaseOrderLine.objects.filter(purchase_order__po_number="4500005").update(invoice_only=True)
+    ProcurementSettings.objects.filter(site=site).update(invoice_without_receipt_days=30)
+    assert found(site, "invoiced_never_posted") == []
+
+
 def test_a_stock_issue_without_its_cost_line(site, repaired, planner):
     room, seal = factories.storeroom(site), factories.part("SEAL-40")
     StockMovement.objects.create(
