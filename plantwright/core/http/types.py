@@ -44,8 +44,13 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # The schema says it too, so a client generated from it sends what is accepted.
-NO_CONTROLS_PATTERN = "^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"
+_CONTROLS = "\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f"
+NO_CONTROLS_PATTERN = f"^[^{_CONTROLS}]*$"
 _NO_CONTROLS = Field(json_schema_extra={"pattern": NO_CONTROLS_PATTERN})
+# Required text is stripped first: the schema asks for one character that is not a space, or a
+# client would send "\r" as valid and be refused.
+NON_BLANK_PATTERN = f"^[^{_CONTROLS}]*[^\\s{_CONTROLS}][^{_CONTROLS}]*$"
+_NON_BLANK = Field(json_schema_extra={"pattern": NON_BLANK_PATTERN})
 
 
 def no_control_characters(value: str) -> str:
@@ -62,13 +67,14 @@ def Text(max_length: int, min_length: int = 1, *, pattern: str | None = None) ->
     )
     if pattern is not None:
         return Annotated[str, constraints]
-    return Annotated[str, constraints, _NO_CONTROLS, AfterValidator(no_control_characters)]
+    schema = _NON_BLANK if min_length >= 1 else _NO_CONTROLS
+    return Annotated[str, constraints, schema, AfterValidator(no_control_characters)]
 
 
 Code = Annotated[
     str,
     StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=40),
-    _NO_CONTROLS,
+    _NON_BLANK,
     AfterValidator(no_control_characters),
 ]
 # The schema names the years too, so what it calls valid is accepted.
