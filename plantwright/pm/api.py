@@ -134,10 +134,16 @@ class ComplianceOut(Schema):
 
 @router.get("/pm/compliance", response={200: ComplianceOut, **errors(404, 422)})
 def compliance(request: HttpRequest, filters: Query[ComplianceFilters]):
-    """PM WOs due in [from, to) (not cancelled) and those completed by due date + the site's grace."""
+    """PM work due in [from, to) (not cancelled: schedule occurrences, and preventive and inspection WOs
+    with a due date made by hand or imported) and what of it was completed by due date + the site's
+    grace. The ratio is at full precision (a decimal string); round it for display."""
     site = _site(request, filters.site)
     if filters.to <= filters.from_:
         raise ValidationFailed("`to` comes after `from`.", details={"field": "to"})
     result = selectors.compliance(site, start=filters.from_, end=filters.to)
-    ratio = None if result.ratio is None else result.ratio.quantize(Decimal("0.0001"))
-    return {"due": result.due, "on_time": result.on_time, "grace_days": result.grace_days, "pm_compliance": ratio}
+    return {
+        "due": result.due,
+        "on_time": result.on_time,
+        "grace_days": result.grace_days,
+        "pm_compliance": result.ratio,
+    }

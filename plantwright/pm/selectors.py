@@ -5,14 +5,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DateField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DateField, Expression, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.selectors import restrict_to_sites
-from plantwright.maintenance.models import DONE_STATUSES, OPEN_STATUSES, WorkOrderStatus
+from plantwright.maintenance.models import DONE_STATUSES, OPEN_STATUSES, WorkOrder, WorkOrderStatus, WorkOrderType
 from plantwright.pm import calendar
 from plantwright.pm.models import CalendarMode, PmOccurrence, PmSchedule, Trigger
 from plantwright.pm.services import grace_days, last_occurrences, next_due
+
+# PM work made without a schedule: these types, when they carry a due date.
+PM_BY_HAND_TYPES = (WorkOrderType.PREVENTIVE, WorkOrderType.INSPECTION)
 
 
 def list_schedules(user: User, *, site_id: int | None = None) -> QuerySet[PmSchedule]:
@@ -110,21 +113,34 @@ class Compliance:
 
 
 def compliance(site: Site, *, start: date, end: date, asset_ids: list[int] | None = None) -> Compliance:
-    """PM WOs due in [start, end), not cancelled, and those completed by due date + the site's grace
-    (SMRP 5.4.14), of the site or of some of its assets. Completion is compared as a date: completed
-    on the last day of grace is on time."""
+    """PM work due in [start, end), not cancelled, and what of it was completed by due date + the
+    site's grace (SMRP 5.4.14), of the site or of some of its assets: the occurrences of PM schedules
+    (due when the schedule said) and the preventive and inspection WOs made by hand or imported (due
+    on their due date). Completion is compared as a date: completed on the last day of grace is on time."""
     grace = grace_days(site)
-    due = PmOccurrence.objects.filter(schedule__site=site, due_date__gte=start, due_date__lt=end)
+    occurrences = PmOccurrence.objects.filter(schedule__site=site, due_date__gte=start, due_date__lt=end)
+    by_hand = pm_by_hand(WorkOrder.objects.filter(site=site, due_date__gte=start, due_date__lt=end))
     if asset_ids is not None:
-        due = due.filter(work_order__asset_id__in=asset_ids)
-    due = due.exclude(work_order__status=WorkOrderStatus.CANCELLED)
-    counts = due.aggregate(due=Count("pk"), on_time=Count("pk", filter=done_on_time(grace)))
-    return Compliance(counts["due"], counts["on_time"], grace)
+        occurrences = occurrences.filter(work_order__asset_id__in=asset_ids)
+        by_hand = by_hand.filter(asset_id__in=asset_ids)
+    occurrences = occurrences.exclude(work_order__status=WorkOrderStatus.CANCELLED)
+    a = occurrences.aggregate(due=Count("pk"), on_time=Count("pk", filter=done_on_time(grace)))
+    b = by_hand.aggregate(due=Count("pk"), on_time=Count("pk", filter=done_on_time(grace, prefix="", due="due_date")))
+    return Compliance(a["due"] + b["due"], a["on_time"] + b["on_time"], grace)
 
 
-def done_on_time(grace_days: int, *, from_work_order: bool = False) -> Q:
+def pm_by_hand(work_orders: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    """Of these WOs, the PM work no schedule made (by hand, through the API, imported): preventive and
+    inspection WOs with a due date, not cancelled. They count in PM compliance by their due date."""
+    return work_orders.filter(pm_occurrence__isnull=True, type__in=PM_BY_HAND_TYPES, due_date__isnull=False).exclude(
+        status=WorkOrderStatus.CANCELLED
+    )
+
+
+def done_on_time(grace_days: int, *, prefix: str = "work_order__", due: str | Expression = "due_date") -> Q:
     """SMRP 5.4.14: a PM WO done (completed or closed) by its due date + grace, compared as dates
-    (completed on the last day of grace is on time). On PM occurrences, or on WOs (`from_work_order`)."""
-    prefix, due = ("", "pm_occurrence__due_date") if from_work_order else ("work_order__", "due_date")
-    deadline = ExpressionWrapper(F(due) + timedelta(days=grace_days), output_field=DateField())
+    (completed on the last day of grace is on time). `prefix` leads from the rows to the WO (on PM
+    occurrences, the default: `work_order__`); `due` is the due date's field or expression."""
+    due_date = F(due) if isinstance(due, str) else due
+    deadline = ExpressionWrapper(due_date + timedelta(days=grace_days), output_field=DateField())
     return Q(**{f"{prefix}status__in": DONE_STATUSES, f"{prefix}completed_at__date__lte": deadline})

@@ -69,6 +69,38 @@ def test_grace_is_set_by_planners_within_bounds(as_user, planner, technician, si
     assert as_user(technician).post(f"/pm/sites/{site.pk}/grace/", {"grace_days": "1"}).status_code == 403
 
 
+def test_pm_wos_made_by_hand_count_in_compliance_by_their_due_date(site, planner, asset, api_as):
+    """Preventive and inspection WOs with a due date count whoever made them (hand, API, import)."""
+    from plantwright.reliability.kpis import kpis
+    from plantwright.reliability.periods import Period, Scope
+    from plantwright.testing import factories
+
+    set_grace_days(planner, site, 3)
+
+    def wo(type_, due, done=None, status=None):
+        completed = datetime(done.year, done.month, done.day, 15, tzinfo=UTC) if done else None
+        return factories.WorkOrderFactory(
+            asset=asset, type=type_, due_date=due, completed_at=completed,
+            status=status or ("completed" if done else "approved"),
+        )  # fmt: skip
+
+    wo("preventive", date(2026, 3, 2), done=date(2026, 3, 5))  # last day of grace: on time
+    wo("inspection", date(2026, 3, 9), done=date(2026, 3, 13))  # a day late
+    wo("preventive", date(2026, 3, 20))  # open, overdue
+    wo("preventive", date(2026, 3, 21), status="cancelled")  # not counted
+    wo("corrective", date(2026, 3, 22), done=date(2026, 3, 22))  # not PM work
+    wo("preventive", None, done=date(2026, 3, 22))  # no due date: nothing to be on time for
+    wo("inspection", date(2026, 4, 1), done=date(2026, 4, 1))  # another month
+
+    result = compliance(site, start=date(2026, 3, 1), end=date(2026, 4, 1))
+    assert (result.due, result.on_time) == (3, 1)
+    status, body = api_as(planner).get(f"/pm/compliance?site={site.pk}&from=2026-03-01&to=2026-04-01")
+    third = Decimal(1) / Decimal(3)
+    assert status == 200 and Decimal(body["pm_compliance"]) == third  # 28 significant digits, not 0.3333
+    figures = kpis(Scope((site.pk,)), Period.of(date(2026, 3, 1), date(2026, 4, 1)))
+    assert figures.pm_compliance == third  # the reliability KPI counts the same WOs
+
+
 def test_compliance_counts_completion_by_due_date_plus_grace(schedule_for, site, planner, api_as):
     set_grace_days(planner, site, 3)
     schedule_for(starts_on=date(2026, 1, 10))
@@ -86,7 +118,7 @@ def test_compliance_counts_completion_by_due_date_plus_grace(schedule_for, site,
     result = compliance(site, start=date(2026, 1, 1), end=date(2026, 6, 1))
     assert (result.due, result.on_time) == (4, 2)  # #4 open and overdue, #5 cancelled: not counted
     status, body = api_as(planner).get(f"/pm/compliance?site={site.pk}&from=2026-01-01&to=2026-06-01")
-    assert status == 200 and body["pm_compliance"] == "0.5000" and body["due"] == 4
+    assert status == 200 and Decimal(body["pm_compliance"]) == Decimal("0.5") and body["due"] == 4
     assert (
         api_as(planner).get(f"/pm/compliance?site={site.pk}&from=2026-07-01&to=2026-08-01")[1]["pm_compliance"] is None
     )
