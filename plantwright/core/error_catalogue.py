@@ -14,6 +14,9 @@ MESSAGES = {
     "hours_out_of_range": _("Hours must be more than 0 and at most 24."),
     "hours_too_precise": _("Hours are booked to the hundredth (0.01 h)."),
     "work_date_implausible": _("The work date is in the future or implausibly old."),
+    # Parts used (inventory/services.py)
+    "used_on_implausible": _("The day the parts were used is in the future or implausibly old."),
+    "returned_before_issued": _("Parts cannot be returned before the day they were issued (%(day)s)."),
     "daily_hours_exceeded": _("%(who)s would have %(total)s h on that day; a day has 24."),
     "no_labor_rate": _("No labor rate for %(who)s on %(day)s."),
     "books_own_time": _("Technicians book their own time; planners book for others."),

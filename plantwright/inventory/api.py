@@ -9,7 +9,7 @@ from plantwright.core.errors import ValidationFailed
 from plantwright.core.http.paging import BoundedPagination
 from plantwright.core.http.schemas import errors
 from plantwright.core.http.types import PathId
-from plantwright.inventory import selectors, services
+from plantwright.inventory import catalogue, selectors, services
 from plantwright.inventory.schemas import (
     AdjustmentIn,
     IssueIn,
@@ -39,7 +39,7 @@ def list_parts(request: HttpRequest, q: str | None = None):
 
 @router.post("/parts", response={201: PartOut, **errors(403, 409, 422)})
 def create_part(request: HttpRequest, payload: PartIn):
-    return Status(201, services.create_part(request.user, **payload.dict()))
+    return Status(201, catalogue.create_part(request.user, **payload.dict()))
 
 
 @router.get("/parts/{part_id}", response={200: PartOut, **errors(404)})
@@ -58,7 +58,7 @@ def create_storeroom(request: HttpRequest, payload: StoreroomIn):
     site = list_sites(request.user).filter(pk=payload.site).first()
     if site is None:
         raise ValidationFailed(f"Site {payload.site} does not exist.", details={"field": "site"})
-    return Status(201, services.create_storeroom(request.user, site=site, code=payload.code, name=payload.name))
+    return Status(201, catalogue.create_storeroom(request.user, site=site, code=payload.code, name=payload.name))
 
 
 @router.get("/stock", response={200: list[StockLevelOut], **errors(422)})
@@ -116,7 +116,7 @@ def transfer(request: HttpRequest, payload: TransferIn):
 
 @router.post("/stock/limits", response={200: StockLevelOut, **errors(403, 422)})
 def set_limits(request: HttpRequest, payload: LimitsIn):
-    return services.set_stock_limits(
+    return catalogue.set_stock_limits(
         request.user,
         part_id=payload.part,
         storeroom_id=payload.storeroom,
@@ -140,6 +140,7 @@ def issue(request: HttpRequest, work_order_id: PathId, payload: IssueIn):
         storeroom_id=payload.storeroom,
         quantity=payload.quantity,
         idempotency_key=payload.idempotency_key,
+        used_on=payload.used_on,
     )
     return Status(201, movement)
 
@@ -152,5 +153,6 @@ def return_parts(request: HttpRequest, work_order_id: PathId, payload: ReturnIn)
         issue_id=payload.issue,
         quantity=payload.quantity,
         idempotency_key=payload.idempotency_key,
+        returned_on=payload.returned_on,
     )
     return Status(201, movement)

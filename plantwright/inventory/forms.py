@@ -5,6 +5,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from plantwright.core.formatting import plain
+from plantwright.core.http.widgets import DateInput
 from plantwright.inventory.models import Part
 
 
@@ -12,8 +13,9 @@ class IssueForm(forms.Form):
     part = forms.ModelChoiceField(queryset=Part.objects.filter(active=True), empty_label=_("Part…"), label=_("Part"))
     storeroom = forms.ModelChoiceField(queryset=None, empty_label=_("Storeroom…"), label=_("Storeroom"))
     quantity = forms.DecimalField(min_value=0, max_digits=14, decimal_places=4, initial=1, label=_("Quantity"))
+    used_on = forms.DateField(required=False, widget=DateInput(), label=_("Used on"))
 
-    def __init__(self, *args, storerooms=None, on_hand=None, **kwargs):
+    def __init__(self, *args, storerooms=None, on_hand=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["storeroom"].queryset = storerooms
         rooms = list(storerooms) if storerooms is not None else []
@@ -29,6 +31,9 @@ class IssueForm(forms.Form):
                 }
             )
         self.fields["part"].widget.attrs["data-searchable"] = _("Search: part number or name")
+        if today is not None:  # the site's today, changed when the part was fitted earlier
+            self.fields["used_on"].initial = today
+            self.fields["used_on"].widget.attrs["max"] = today.isoformat()
 
 
 class ReturnForm(forms.Form):

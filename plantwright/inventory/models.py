@@ -112,6 +112,9 @@ class StockMovement(models.Model):
     reference = models.CharField(max_length=120, blank=True)
     idempotency_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     moved_at = models.DateTimeField(auto_now_add=True)
+    moved_on = models.DateField(
+        null=True, blank=True, help_text="The day it happened (an issue or return recorded later); else moved_at's."
+    )
     # Empty when an integration moved it (a receipt reported by the ERP), not a person.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -8,7 +8,7 @@ from plantwright.accounts.selectors import has_perm
 from plantwright.core.panels import Panel, register_panel
 from plantwright.inventory import selectors
 from plantwright.inventory.forms import IssueForm
-from plantwright.maintenance.models import OPEN_STATUSES
+from plantwright.maintenance.services.labor import TIME_BOOKING_STATUSES
 
 
 def _work_order_parts(request, work_order) -> dict:
@@ -19,8 +19,9 @@ def _work_order_parts(request, work_order) -> dict:
         "issue_form": IssueForm(
             storerooms=selectors.list_storerooms(request.user, site_id=work_order.site_id),
             on_hand=selectors.on_hand_at_site(work_order.site_id),
+            today=work_order.site.local_date(),
         )
-        if can_issue and work_order.status in OPEN_STATUSES
+        if can_issue and work_order.status in TIME_BOOKING_STATUSES
         else None,
         "can_return": can_issue,
         "issue_url": reverse("work-order-issue", args=[work_order.pk]),

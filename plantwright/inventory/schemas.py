@@ -1,10 +1,10 @@
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from plantwright.core.http.types import Fixed4, Id, Money, Quantity, Text
+from plantwright.core.http.types import Day, Fixed4, Id, Money, Quantity, Text
 
 
 class Strict(Schema):
@@ -106,12 +106,16 @@ class IssueIn(Strict):
     part: Id
     storeroom: Id
     quantity: Quantity
+    used_on: Day | None = Field(
+        None, description="The day the parts were used (today at the site if absent; not in the future)"
+    )
     idempotency_key: Text(200) | None = Field(None, description="Send the same key again to retry safely")
 
 
 class ReturnIn(Strict):
     issue: Id = Field(description="The issue movement the parts came from")
     quantity: Quantity
+    returned_on: Day | None = Field(None, description="The day they came back (today if absent; not before the issue)")
     idempotency_key: Text(200) | None = None
 
 
@@ -128,6 +132,7 @@ class MovementOut(Schema):
     work_order: int | None = Field(validation_alias="work_order_id")
     returned_from: int | None = Field(validation_alias="returned_from_id")
     reference: str
+    moved_on: date | None = Field(description="The day it happened, when it was recorded later than that")
     moved_at: datetime
 
 

@@ -1,20 +1,22 @@
 """Every write to parts and stock. Stock moves at moving-average cost; issues and returns post to the WO ledger."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-from plantwright.accounts.models import Site, User
+from plantwright.accounts.models import User
 from plantwright.accounts.roles import Perm
-from plantwright.accounts.selectors import authorize, restrict_to_sites, site_ids_with
+from plantwright.accounts.selectors import authorize, restrict_to_sites
 from plantwright.core.db.bounded import fit
-from plantwright.core.errors import Conflict, PermissionDenied, ValidationFailed
+from plantwright.core.errors import Conflict, ValidationFailed
 from plantwright.core.formatting import plain
 from plantwright.inventory.models import MovementKind, Part, StockLevel, StockMovement, StockReservation, Storeroom
 from plantwright.inventory.selectors import outstanding_reservations
-from plantwright.maintenance.models import OPEN_STATUSES, CostCategory, CostKind, Vendor, WorkOrder
+from plantwright.maintenance.models import CostCategory, CostKind, WorkOrder
 from plantwright.maintenance.services import money, post_cost_line
+from plantwright.maintenance.services.labor import TIME_BOOKING_STATUSES
 
 QUANTITY_STEP = Decimal("0.0001")
 MAX_QUANTITY = Decimal("1e9")
@@ -81,6 +83,7 @@ def _move(
     transfer_of: StockMovement | None = None,
     reference: str = "",
     idempotency_key: str | None = None,
+    moved_on: date | None = None,
 ) -> StockMovement:
     """Apply a signed quantity to a locked stock row and record the movement."""
     if quantity > 0:
@@ -108,8 +111,19 @@ def _move(
         transfer_of=transfer_of,
         reference=fit(StockMovement, "reference", reference),
         idempotency_key=idempotency_key,
+        moved_on=moved_on,
         created_by=actor,
     )
+
+
+def _day_used(day: date | None, work_order: WorkOrder) -> date:
+    """The business day of parts used on a WO: today at its site unless said; never in the future."""
+    today = work_order.site.local_date()
+    if day is None:
+        return today
+    if day > today or day.year < 2000:
+        raise ValidationFailed(code="used_on_implausible", details={"field": "used_on"})
+    return day
 
 
 def _replayed(idempotency_key: str | None, **expected) -> StockMovement | None:
@@ -127,52 +141,6 @@ def _replayed(idempotency_key: str | None, **expected) -> StockMovement | None:
                 details={"movement": existing.pk},
             )
     return existing
-
-
-# --- catalogue and storerooms ---------------------------------------------------------------
-
-
-def create_part(actor: User, **fields) -> Part:
-    allowed = site_ids_with(actor, Perm.MANAGE_INVENTORY)
-    if allowed is not None and not allowed:
-        raise PermissionDenied("Only storeroom staff, managers and admins keep the parts catalogue.")
-    vendors = fields.pop("preferred_vendors", [])
-    if Part.objects.filter(part_number=fields["part_number"]).exists():
-        raise Conflict(
-            f"Part number {fields['part_number']!r} exists.", code="duplicate", details={"field": "part_number"}
-        )
-    low, high = fields.get("default_min_quantity", 0), fields.get("default_max_quantity", 0)
-    if low < 0 or high < low:
-        raise ValidationFailed("Min must be ≥ 0 and max ≥ min.", details={"field": "default_max_quantity"})
-    unknown = sorted(set(vendors) - set(Vendor.objects.filter(pk__in=vendors).values_list("pk", flat=True)))
-    if unknown:
-        raise ValidationFailed(f"Vendor {unknown[0]} does not exist.", details={"field": "preferred_vendors"})
-    with transaction.atomic():
-        part = Part.objects.create(**fields)
-        if vendors:
-            part.preferred_vendors.set(vendors)
-    return part
-
-
-def create_storeroom(actor: User, *, site: Site, code: str, name: str) -> Storeroom:
-    authorize(actor, Perm.MANAGE_INVENTORY, site.pk)
-    if Storeroom.objects.filter(site=site, code=code).exists():
-        raise Conflict(f"Storeroom {code!r} exists at {site.code}.", code="duplicate", details={"field": "code"})
-    return Storeroom.objects.create(site=site, code=code, name=name)
-
-
-@transaction.atomic
-def set_stock_limits(
-    actor: User, *, part_id: int, storeroom_id: int, min_quantity: Decimal, max_quantity: Decimal, bin: str = ""
-) -> StockLevel:
-    storeroom = _storeroom(actor, storeroom_id)
-    authorize(actor, Perm.MANAGE_INVENTORY, storeroom.site_id)
-    if min_quantity < 0 or max_quantity < min_quantity:
-        raise ValidationFailed("Min must be ≥ 0 and max ≥ min.", details={"field": "max_quantity"})
-    level = _locked_level(_part(part_id), storeroom)
-    level.min_quantity, level.max_quantity, level.bin = min_quantity, max_quantity, bin
-    level.save(update_fields=["min_quantity", "max_quantity", "bin"])
-    return level
 
 
 # --- stock movements ------------------------------------------------------------------------
@@ -301,8 +269,11 @@ def issue_part(
     storeroom_id: int,
     quantity: Decimal,
     idempotency_key: str | None = None,
+    used_on: date | None = None,
 ) -> StockMovement:
-    """Take parts out of stock for a WO; the WO's ledger gets their cost at the current average."""
+    """Take parts out of stock for a WO; the WO's ledger gets their cost at the current average, dated
+    the day they were used (`used_on`, today unless said: a part fitted on 10 January and recorded
+    later costs January). A completed WO still takes late entries until it is closed."""
     authorize(actor, Perm.ISSUE_PARTS, work_order.site_id)
     storeroom = _storeroom(actor, storeroom_id)
     if storeroom.site_id != work_order.site_id:
@@ -314,12 +285,13 @@ def issue_part(
     ):
         return replay
     work_order = WorkOrder.objects.select_for_update().select_related("site").get(pk=work_order.pk)
-    if work_order.status not in OPEN_STATUSES:
+    if work_order.status not in TIME_BOOKING_STATUSES:
         raise Conflict(
-            f"{work_order.number} is {work_order.status}; parts can only be issued to an open WO.",
+            f"{work_order.number} is {work_order.status}; parts can only be issued to an open or completed WO.",
             code="work_order_not_open",
             details={"status": work_order.status},
         )
+    day = _day_used(used_on, work_order)
     level = _locked_level(part, storeroom)
     movement = _move(
         actor,
@@ -330,6 +302,7 @@ def issue_part(
         work_order=work_order,
         reference=work_order.number,
         idempotency_key=idempotency_key,
+        moved_on=day,
     )
     post_cost_line(
         work_order,
@@ -337,7 +310,7 @@ def issue_part(
         category=CostCategory.PARTS,
         amount=-movement.value,
         quantity=quantity,
-        cost_date=work_order.site.local_date(),
+        cost_date=day,
         source_type="stock_movement",
         source_id=movement.pk,
         idempotency_key=f"stock_movement:{movement.pk}",
@@ -349,9 +322,16 @@ def issue_part(
 
 @transaction.atomic
 def return_part(
-    actor: User, work_order: WorkOrder, *, issue_id: int, quantity: Decimal, idempotency_key: str | None = None
+    actor: User,
+    work_order: WorkOrder,
+    *,
+    issue_id: int,
+    quantity: Decimal,
+    idempotency_key: str | None = None,
+    returned_on: date | None = None,
 ) -> StockMovement:
-    """Give unused parts back: into stock at the cost they were issued at, and off the WO's ledger."""
+    """Give unused parts back: into stock at the cost they were issued at, and off the WO's ledger,
+    dated the day they came back (`returned_on`, today unless said; not before the issue)."""
     authorize(actor, Perm.ISSUE_PARTS, work_order.site_id)
     quantity = _quantity(quantity)
     issue = (
@@ -373,6 +353,10 @@ def return_part(
             details={"returnable": str(returnable)},
         )
     work_order = WorkOrder.objects.select_related("site").get(pk=work_order.pk)
+    day = _day_used(returned_on, work_order)
+    issued = issue.moved_on or work_order.site.local_date(issue.moved_at)
+    if day < issued:
+        raise ValidationFailed(code="returned_before_issued", details={"field": "returned_on"}, day=issued)
     level = _locked_level(issue.part, issue.storeroom)
     movement = _move(
         actor,
@@ -384,6 +368,7 @@ def return_part(
         returned_from=issue,
         reference=work_order.number,
         idempotency_key=idempotency_key,
+        moved_on=day,
     )
     post_cost_line(
         work_order,
@@ -391,7 +376,7 @@ def return_part(
         category=CostCategory.PARTS,
         amount=-movement.value,
         quantity=-quantity,
-        cost_date=work_order.site.local_date(),
+        cost_date=day,
         source_type="stock_movement",
         source_id=movement.pk,
         idempotency_key=f"stock_movement:{movement.pk}",

@@ -76,6 +76,7 @@ def work_order_issue(request: HttpRequest, work_order_id: int) -> HttpResponse:
                 part_id=form.cleaned_data["part"].pk,
                 storeroom_id=form.cleaned_data["storeroom"].pk,
                 quantity=form.cleaned_data["quantity"],
+                used_on=form.cleaned_data["used_on"],
             )
             messages.success(
                 request,

@@ -8,7 +8,7 @@ from django.db import connection, connections
 
 from plantwright.accounts.roles import Role
 from plantwright.core.errors import Conflict, PermissionDenied, ValidationFailed
-from plantwright.inventory import selectors, services
+from plantwright.inventory import catalogue, selectors, services
 from plantwright.inventory.models import StockLevel, StockMovement
 from plantwright.maintenance import selectors as maintenance_selectors
 from plantwright.maintenance import services as maintenance_services
@@ -163,12 +163,12 @@ def test_stock_does_not_move_between_sites_of_different_currencies(bearing, stor
 
 def test_reorder_list_suggests_quantity_to_max(storekeeper, bearing, store):
     receive(storekeeper, bearing, store, "2", "3")
-    services.set_stock_limits(
+    catalogue.set_stock_limits(
         storekeeper, part_id=bearing.pk, storeroom_id=store.pk, min_quantity=D("5"), max_quantity=D("20")
     )
     seal = factories.part("SEAL-1", "Seal")
     receive(storekeeper, seal, store, "50", "1")
-    services.set_stock_limits(
+    catalogue.set_stock_limits(
         storekeeper, part_id=seal.pk, storeroom_id=store.pk, min_quantity=D("5"), max_quantity=D("60")
     )
     (row,) = selectors.reorder_list(storekeeper)
