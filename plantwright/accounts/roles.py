@@ -41,6 +41,7 @@ class Perm(StrEnum):
     MANAGE_DOWNTIME_RULES = "manage_downtime_rules"  # which stops open WOs
     RECORD_READINGS = "record_readings"  # meter readings (technicians by hand, the OEE platform by feed)
     MANAGE_PM = "manage_pm"  # job plans, PM schedules, generating PM WOs
+    CLOSE_PERIODS = "close_periods"  # close a month: nothing is dated in it afterwards
 
 
 _EVERYONE = {Perm.VIEW, Perm.RAISE_REQUEST}
@@ -72,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APPROVE_PARTS_REQUESTS,
             Perm.PURCHASE,
             Perm.MANAGE_DOWNTIME_RULES,
+            Perm.CLOSE_PERIODS,
         }
     ),
     Role.INTEGRATION: frozenset({Perm.VIEW, Perm.INGEST_DOWNTIME, Perm.RECORD_READINGS}),

@@ -1,7 +1,7 @@
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from plantwright.core.http.types import Text
+from plantwright.core.http.types import Currency, Text
 
 
 class SiteIn(Schema):
@@ -10,7 +10,7 @@ class SiteIn(Schema):
     code: Text(32, pattern=r"^[a-z0-9][a-z0-9-]*$") = Field(description="Lower-case slug used in MQTT topics")
     name: Text(200)
     timezone: Text(64) = "UTC"
-    currency: Text(3, 3) = "EUR"
+    currency: Currency = "EUR"
 
 
 class SiteOut(Schema):

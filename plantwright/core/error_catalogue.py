@@ -14,6 +14,10 @@ MESSAGES = {
     "hours_out_of_range": _("Hours must be more than 0 and at most 24."),
     "hours_too_precise": _("Hours are booked to the hundredth (0.01 h)."),
     "work_date_implausible": _("The work date is in the future or implausibly old."),
+    # Closed periods (maintenance/services/periods.py)
+    "period_closed": _("%(day)s is in a closed period (the books are closed through %(through)s)."),
+    "period_not_ended": _("%(month)s has not ended yet: a month is closed after its last day."),
+    "period_already_closed": _("The books are already closed through %(through)s."),
     # Parts used (inventory/services.py)
     "used_on_implausible": _("The day the parts were used is in the future or implausibly old."),
     "returned_before_issued": _("Parts cannot be returned before the day they were issued (%(day)s)."),

@@ -17,6 +17,7 @@ from plantwright.inventory.selectors import outstanding_reservations
 from plantwright.maintenance.models import CostCategory, CostKind, WorkOrder
 from plantwright.maintenance.services import money, post_cost_line
 from plantwright.maintenance.services.labor import TIME_BOOKING_STATUSES
+from plantwright.maintenance.services.periods import check_open
 
 QUANTITY_STEP = Decimal("0.0001")
 MAX_QUANTITY = Decimal("1e9")
@@ -123,6 +124,7 @@ def _day_used(day: date | None, work_order: WorkOrder) -> date:
         return today
     if day > today or day.year < 2000:
         raise ValidationFailed(code="used_on_implausible", details={"field": "used_on"})
+    check_open(work_order.site, day, field="used_on")
     return day
 
 

@@ -32,7 +32,12 @@ def _report_problem(request, asset) -> dict:
     return {"url": f"{reverse('work-request-new')}?asset={asset.pk}"}
 
 
+def _site_closed_periods(request, site) -> dict:
+    return {"url": reverse("closed-periods", args=[site.pk])}
+
+
 def register() -> None:
+    register_panel("site-links", Panel("", "maintenance/partials/site_closed_periods.html", _site_closed_periods))
     register_panel("asset-actions", Panel("", "maintenance/partials/report_problem_action.html", _report_problem))
     register_panel(
         "asset", Panel(_("Work on this asset"), "maintenance/partials/asset_panel.html", _asset_work, order=10)

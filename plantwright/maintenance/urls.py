@@ -4,6 +4,7 @@ from plantwright.maintenance import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sites/<int:site_id>/closed-periods/", views.closed_periods, name="closed-periods"),
     path("requests/", views.work_request_list, name="work-request-list"),
     path("requests/new/", views.work_request_new, name="work-request-new"),
     path("requests/<int:request_id>/", views.work_request_detail, name="work-request-detail"),

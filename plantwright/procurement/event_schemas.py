@@ -8,11 +8,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from plantwright.core.http.types import Bool, Day, Id, Money, Quantity, Text, Timestamp
+from plantwright.core.http.types import Bool, Currency, Day, Id, Money, Quantity, Text, Timestamp
 
 EventId = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)]
 PoNumber = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=64)]
-Currency = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{3}$")]
 LineNumber = Annotated[int, Field(strict=True, ge=1, le=1_000_000)]
 
 

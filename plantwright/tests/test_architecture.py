@@ -77,6 +77,9 @@ def test_no_module_grows_past_450_lines():
     long = {
         str(path.relative_to(ROOT)): count
         for path in (ROOT / "plantwright").rglob("*.py")
-        if "migrations" not in path.parts and (count := len(path.read_text().splitlines())) > 450
+        # (x.html.py: makemessages' passing copy of a template, while a test runs it beside this one)
+        if "migrations" not in path.parts
+        and len(path.suffixes) == 1
+        and (count := len(path.read_text().splitlines())) > 450
     }
     assert long == {}

@@ -184,6 +184,8 @@ RULES: dict[tuple[str, str], Rule] = {
         Perm.VIEW, query=lambda w: {"site": w.site.pk, "from": "2026-01-01", "to": "2026-02-01"}
     ),
     ("GET", "/audit/integrity"): Rule(Perm.VIEW),
+    ("GET", "/sites/{site_id}/closed-periods"): Rule(Perm.VIEW),
+    ("POST", "/sites/{site_id}/closed-periods"): Rule(Perm.CLOSE_PERIODS, {"month": "2026-01-01"}),
 }
 
 
@@ -271,6 +273,7 @@ class World:
             "line_id": self.line.pk,
             "po_number": self.po.po_number,
             "message_id": self.message.pk,
+            "site_id": self.site.pk,
         }
 
 

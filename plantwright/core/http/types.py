@@ -71,6 +71,9 @@ def Text(max_length: int, min_length: int = 1, *, pattern: str | None = None) ->
     return Annotated[str, constraints, schema, AfterValidator(no_control_characters)]
 
 
+# An ISO 4217 currency code, as the ERP and the site keep their money in.
+Currency = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{3}$")]
+
 Code = Annotated[
     str,
     StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=40),

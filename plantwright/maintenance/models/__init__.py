@@ -1,5 +1,6 @@
 from plantwright.maintenance.models.attachments import Attachment
 from plantwright.maintenance.models.cost import (
+    ClosedPeriod,
     ContractorEntry,
     CostCategory,
     CostKind,
@@ -44,6 +45,7 @@ __all__ = [
     "Attachment",
     "CheckKind",
     "CheckResult",
+    "ClosedPeriod",
     "ContractorEntry",
     "CostCategory",
     "CostKind",

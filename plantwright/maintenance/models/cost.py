@@ -193,6 +193,11 @@ class CostLine(models.Model):
     cost_date = models.DateField()
     posted_at = models.DateTimeField(auto_now_add=True)
     after_close = models.BooleanField(default=False)
+    redated_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day it belonged to, in a period closed before it arrived: it posts on the first open day.",
+    )
     reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by")
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -218,3 +223,22 @@ class CostLine(models.Model):
 
     def delete(self, *args, **kwargs):
         raise Conflict("Cost lines are append-only; post a reversal instead.", code="ledger_append_only")
+
+
+class ClosedPeriod(models.Model):
+    """A site's books closed through a day (a month's last day): afterwards nothing may be dated on or
+    before it; a correction posts as a reversal in the open period, dated there. Each close is a row,
+    so who closed what and when stays on record."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="closed_periods")
+    through = models.DateField(help_text="The last day closed")
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["site", "through"]
+        constraints = [models.UniqueConstraint(fields=["site", "through"], name="closed_period_once")]
+
+    def __str__(self) -> str:
+        return f"{self.site.code}: closed through {self.through}"

@@ -26,6 +26,7 @@ from plantwright.maintenance.models import (
     WorkOrderStatus,
 )
 from plantwright.maintenance.services.ledger import cost_line_for, money, post_cost_line, reverse_cost_line
+from plantwright.maintenance.services.periods import check_open, closed_through, open_day
 
 # Time can be booked while the work is live, and after completion until the planner closes the WO.
 TIME_BOOKING_STATUSES = frozenset(
@@ -58,6 +59,7 @@ def _check_hours(hours: Decimal, work_date: date, site: Site) -> Decimal:
         raise ValidationFailed(code="hours_too_precise", details={"field": "hours"})
     if work_date > site.local_date() or work_date.year < 2000:
         raise ValidationFailed(code="work_date_implausible", details={"field": "work_date"})
+    check_open(site, work_date, field="work_date")  # also contractor hours paid by PO, which post no cost
     return hours
 
 
@@ -222,7 +224,7 @@ def reverse_labor(actor: User, entry: LaborEntry, *, reason: str) -> LaborEntry:
         work_order_id=entry.work_order_id,
         technician_id=entry.technician_id,
         craft_id=entry.craft_id,
-        work_date=entry.work_date,
+        work_date=open_day(entry.work_date, closed_through(entry.work_order.site)),  # closed months stay as they are
         hours=-entry.hours,
         overtime_multiplier=entry.overtime_multiplier,
         hourly_rate=entry.hourly_rate,
@@ -321,7 +323,7 @@ def reverse_contractor_hours(actor: User, entry: ContractorEntry, *, reason: str
         work_order_id=entry.work_order_id,
         vendor_id=entry.vendor_id,
         person=entry.person,
-        work_date=entry.work_date,
+        work_date=open_day(entry.work_date, closed_through(entry.work_order.site)),  # closed months stay as they are
         hours=-entry.hours,
         po_number=entry.po_number,
         po_line=entry.po_line,

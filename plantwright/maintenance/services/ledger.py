@@ -10,6 +10,7 @@ from plantwright.core.db.bounded import fit
 from plantwright.core.errors import Conflict, ValidationFailed
 from plantwright.maintenance.lifecycle import READ_ONLY_STATUSES
 from plantwright.maintenance.models import CostCategory, CostKind, CostLine, WorkOrder
+from plantwright.maintenance.services.periods import check_open, closed_through, open_day
 
 MONEY_STEP = Decimal("0.0001")
 
@@ -32,6 +33,7 @@ def build_cost_line(
     description: str = "",
     posted_by: User | None = None,
     reverses: CostLine | None = None,
+    redated_from: date | None = None,
 ) -> CostLine:
     """A ledger line, not yet saved (bulk writers save many at once; post_cost_line saves one)."""
     if kind not in CostKind.values or category not in CostCategory.values:
@@ -52,6 +54,7 @@ def build_cost_line(
         after_close=work_order.status in READ_ONLY_STATUSES,
         reverses=reverses,
         posted_by=posted_by,
+        redated_from=redated_from,
     )
 
 
@@ -69,14 +72,17 @@ def post_cost_line(
     description: str = "",
     posted_by: User | None = None,
     reverses: CostLine | None = None,
+    redated_from: date | None = None,
 ) -> tuple[CostLine, bool]:
     """Append one line; posting the same idempotency key again returns the first line and adds nothing.
 
-    A cost arriving after the WO is closed still posts, flagged `after_close`, so it is never lost.
+    A cost arriving after the WO is closed still posts, flagged `after_close`, so it is never lost; a
+    cost dated in a closed period is refused (409 `period_closed`).
     """
     existing = CostLine.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing, False
+    check_open(work_order.site, cost_date, field="cost_date")
     line = build_cost_line(
         work_order,
         kind=kind,
@@ -90,6 +96,7 @@ def post_cost_line(
         description=description,
         posted_by=posted_by,
         reverses=reverses,
+        redated_from=redated_from,
     )
     try:
         with transaction.atomic():
@@ -111,19 +118,22 @@ def reverse_cost_line(line: CostLine, *, cost_date: date, reason: str, posted_by
         )
     if CostLine.objects.filter(reverses=line).exists():
         raise Conflict("This cost line is already reversed.", code="already_reversed", details={"line": line.pk})
+    # A closed period keeps its figures: the correction posts on the first open day.
+    posted_on = open_day(cost_date, closed_through(line.work_order.site))
     reversal, _ = post_cost_line(
         line.work_order,
         kind=CostKind.REVERSAL,
         category=line.category,
         amount=-line.amount,
         quantity=-line.quantity if line.quantity is not None else None,
-        cost_date=cost_date,
+        cost_date=posted_on,
         source_type=line.source_type,
         source_id=line.source_id,
         idempotency_key=f"reversal:{line.pk}",
         description=fit(CostLine, "description", f"Reversal: {reason}"),
         posted_by=posted_by,
         reverses=line,
+        redated_from=cost_date if posted_on != cost_date else None,
     )
     return reversal
 

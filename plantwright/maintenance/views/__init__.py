@@ -2,6 +2,7 @@
 
 from plantwright.maintenance.views.files import attachment_file, work_order_attach, work_request_attach
 from plantwright.maintenance.views.hours import entry_reverse, my_time, work_order_contractor, work_order_labor
+from plantwright.maintenance.views.periods import closed_periods
 from plantwright.maintenance.views.plan import work_order_check, work_order_task
 from plantwright.maintenance.views.requests import (
     home,
@@ -24,6 +25,7 @@ from plantwright.maintenance.views.work_orders import (
 __all__ = [
     "asset_ledger",
     "attachment_file",
+    "closed_periods",
     "entry_reverse",
     "home",
     "my_time",

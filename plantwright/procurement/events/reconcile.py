@@ -2,9 +2,11 @@
 ledger already holds for it (see plantwright.procurement.events)."""
 
 from decimal import Decimal
+from functools import cached_property
 
 from plantwright.maintenance.models import CostCategory
 from plantwright.maintenance.services import build_cost_line
+from plantwright.maintenance.services.periods import closed_through, open_day
 from plantwright.procurement.events.results import (
     COST_SOURCE,
     line_target,
@@ -20,6 +22,10 @@ from plantwright.procurement.models import (
 class Reconciliation:
     """The ledger side of a PO line, mixed into the batch."""
 
+    @cached_property
+    def books_closed_through(self):
+        return closed_through(self.site)
+
     def _reconcile(
         self, line: PurchaseOrderLine, event: ErpEvent, cost_kind: str, *, kind: str, posting: Posting | None = None
     ) -> None:
@@ -32,6 +38,7 @@ class Reconciliation:
         work_order = request_line.request.work_order
         work_order.site = self.site
         category = CostCategory.CONTRACTOR if request_line.kind == LineKind.SERVICE else CostCategory.PARTS
+        day = self.site.local_date(event.occurred_at)
         label = {
             Posting.Kind.RECEIPT: "Receipt",
             Posting.Kind.INVOICE: "Invoice",
@@ -42,7 +49,9 @@ class Reconciliation:
             kind=cost_kind,
             category=category,
             amount=delta,
-            cost_date=self.site.local_date(event.occurred_at),
+            # A day of closed books: the cost posts on the first open day, the closed figures stay.
+            cost_date=open_day(day, self.books_closed_through),
+            redated_from=day if open_day(day, self.books_closed_through) != day else None,
             source_type=COST_SOURCE,
             source_id="",  # the PO line's id, known once it is saved
             idempotency_key="",

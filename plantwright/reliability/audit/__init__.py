@@ -38,6 +38,8 @@ from plantwright.reliability.audit.checks import (
     _wo_only_po,
 )
 from plantwright.reliability.audit.cost_checks import (
+    _arrived_after_close,
+    _describe_arrived_after_close,
     _describe_invoiced_never_posted,
     _describe_issue_without_cost,
     _describe_po_cost_not_posted,
@@ -223,6 +225,19 @@ RULES: tuple[Rule, ...] = (
         ),
         _closed_with_open_po_lines,
         _describe_closed_with_open_po_lines,
+    ),
+    Rule(
+        "arrived_after_close",
+        Severity.WARNING,
+        _("Late entries"),
+        _("Costs that arrived after their month was closed"),
+        _(
+            "A receipt, invoice or correction belonged to a month whose books were already closed, so it was "
+            "posted on the first open day: the closed month's figures did not change. Nothing needs fixing; "
+            "if it happens often, close months a little later, once the ERP's documents are in."
+        ),
+        _arrived_after_close,
+        _describe_arrived_after_close,
     ),
 )
 RULES_BY_CODE = {rule.code: rule for rule in RULES}

@@ -191,3 +191,31 @@ def _describe_issue_without_cost(row):
             {"type": "work_order", "id": row["work_order_id"], "ref": row["work_order__number"]},
         ],
     )
+
+
+# What arrived late -------------------------------------------------------------------------------
+
+
+def _arrived_after_close(sites: list[int]) -> QuerySet:
+    """Costs that belonged to a closed period but arrived after it was closed (an ERP receipt or
+    invoice, the reversal of a closed day's entry): they post on the first open day instead."""
+    return (
+        CostLine.objects.filter(work_order__site__in=sites, redated_from__isnull=False)
+        .values("id", "cost_date", "redated_from", "amount", "description", "work_order_id", "work_order__number")
+        .annotate(currency=F("work_order__site__currency"))
+        .order_by("-cost_date", "-id")
+    )
+
+
+def _describe_arrived_after_close(row):
+    return (
+        _("%(wo)s: %(amount)s %(currency)s of %(day)s arrived after that month was closed; it is posted on %(posted)s.")
+        % {
+            "wo": row["work_order__number"],
+            "amount": plain(row["amount"]),
+            "currency": row["currency"],
+            "day": date_format(row["redated_from"], "SHORT_DATE_FORMAT"),
+            "posted": date_format(row["cost_date"], "SHORT_DATE_FORMAT"),
+        },
+        [{"type": "work_order", "id": row["work_order_id"], "ref": row["work_order__number"]}],
+    )
