@@ -147,3 +147,6 @@ def compliance(request: HttpRequest, filters: Query[ComplianceFilters]):
         "grace_days": result.grace_days,
         "pm_compliance": result.ratio,
     }
+
+
+from plantwright.pm import api_plans  # noqa: E402, F401  (its operations join this router)

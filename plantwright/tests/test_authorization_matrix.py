@@ -184,6 +184,24 @@ RULES: dict[tuple[str, str], Rule] = {
         Perm.VIEW, query=lambda w: {"site": w.site.pk, "from": "2026-01-01", "to": "2026-02-01"}
     ),
     ("GET", "/audit/integrity"): Rule(Perm.VIEW),
+    ("GET", "/pm/job-plans"): Rule(Perm.VIEW, hidden=False),
+    ("GET", "/pm/job-plans/{plan_id}"): Rule(Perm.VIEW),
+    ("POST", "/pm/job-plans"): Rule(
+        Perm.MANAGE_PM, lambda w, u: {"site": w.site.pk, "code": f"JP-{u.pk}", "name": "N"}
+    ),
+    ("PATCH", "/pm/job-plans/{plan_id}"): Rule(Perm.MANAGE_PM, {"name": "Renamed"}),
+    ("GET", "/pm/schedules/{schedule_id}"): Rule(Perm.VIEW),
+    ("POST", "/pm/schedules"): Rule(
+        Perm.MANAGE_PM,
+        lambda w, u: {
+            "site": w.site.pk,
+            "asset": w.asset.pk,
+            "name": "Check",
+            "starts_on": "2026-12-01",
+            "interval": 1,
+        },
+    ),
+    ("PATCH", "/pm/schedules/{schedule_id}"): Rule(Perm.MANAGE_PM, {"lead_days": 3}),
     ("GET", "/sites/{site_id}/closed-periods"): Rule(Perm.VIEW),
     ("POST", "/sites/{site_id}/closed-periods"): Rule(Perm.CLOSE_PERIODS, {"month": "2026-01-01"}),
 }
@@ -254,6 +272,11 @@ class World:
         self.po = PurchaseOrder.objects.create(site=site, source="api:north", po_number="PO-MATRIX", currency="EUR",
                                                vendor_name=SECRET)  # fmt: skip
         self.message = outbox.enqueue("no.such.topic", {"x": SECRET}, idempotency_key="matrix", site=site)
+        from plantwright.pm.models import JobPlan, PmSchedule
+
+        self.job_plan = JobPlan.objects.create(site=site, code="JP-M", name=SECRET)
+        self.schedule = PmSchedule.objects.create(site=site, asset=self.asset, name=SECRET, interval=1,
+                                                  starts_on=date(2026, 12, 1))  # fmt: skip
         from plantwright.maintenance.services import attachments
 
         self.attachment = attachments.attach(
@@ -274,6 +297,8 @@ class World:
             "po_number": self.po.po_number,
             "message_id": self.message.pk,
             "site_id": self.site.pk,
+            "plan_id": self.job_plan.pk,
+            "schedule_id": self.schedule.pk,
         }
 
 
