@@ -14,6 +14,8 @@ MESSAGES = {
     "hours_out_of_range": _("Hours must be more than 0 and at most 24."),
     "hours_too_precise": _("Hours are booked to the hundredth (0.01 h)."),
     "work_date_implausible": _("The work date is in the future or implausibly old."),
+    # Parts requests (procurement/services.py)
+    "need_arose_implausible": _("The day the need arose is in the future or before the WO was made."),
     # Closed periods (maintenance/services/periods.py)
     "period_closed": _("%(day)s is in a closed period (the books are closed through %(through)s)."),
     "period_not_ended": _("%(month)s has not ended yet: a month is closed after its last day."),

@@ -27,7 +27,9 @@ router = Router(tags=["parts requests and POs"])
 def create_parts_request(request: HttpRequest, work_order_id: PathId, payload: PartsRequestIn):
     work_order = get_work_order(request.user, work_order_id)
     data = payload.dict()
-    parts_request = services.create_parts_request(request.user, work_order, lines=data["lines"], note=data["note"])
+    parts_request = services.create_parts_request(
+        request.user, work_order, lines=data["lines"], note=data["note"], need_arose_on=data["need_arose_on"]
+    )
     if payload.submit:
         services.submit_parts_request(request.user, parts_request)
     return Status(201, selectors.get_parts_request(request.user, parts_request.pk))

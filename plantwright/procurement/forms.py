@@ -55,6 +55,7 @@ RequestLineFormSet = forms.formset_factory(RequestLineForm, extra=1, max_num=20,
 
 class RequestNoteForm(forms.Form):
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note"))
+    need_arose_on = forms.DateField(required=False, widget=DateInput(), label=_("Needed since (if earlier than today)"))
 
 
 class ReasonForm(forms.Form):

@@ -70,6 +70,9 @@ class PartsRequest(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="parts_requests")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     note = models.TextField(blank=True, max_length=2000)
+    need_arose_on = models.DateField(
+        null=True, blank=True, help_text="When the need arose, if before the request was raised (a late entry)."
+    )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -28,6 +28,9 @@ class RequestLineIn(Strict):
 class PartsRequestIn(Strict):
     lines: list[RequestLineIn] = Field(min_length=1, max_length=50)
     note: Text(2000, 0) = ""
+    need_arose_on: Day | None = Field(
+        None, description="When the need arose, for a request entered late (not in the future, not before the WO)"
+    )
     submit: Bool = Field(default=False, description="Submit at once (else it stays a draft)")
 
 
@@ -97,6 +100,7 @@ class PartsRequestOut(Schema):
     site: int = Field(validation_alias="site_id")
     status: str
     note: str
+    need_arose_on: date | None
     requested_by: int = Field(validation_alias="requested_by_id")
     approved_by: int | None = Field(validation_alias="approved_by_id")
     approved_at: datetime | None

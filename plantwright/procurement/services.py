@@ -85,10 +85,17 @@ def _line(work_order: WorkOrder, line_no: int, data: dict[str, Any]) -> PartsReq
 
 @transaction.atomic
 def create_parts_request(
-    actor: User, work_order: WorkOrder, *, lines: list[dict[str, Any]], note: str = "", by_rule: bool = False
+    actor: User,
+    work_order: WorkOrder,
+    *,
+    lines: list[dict[str, Any]],
+    note: str = "",
+    by_rule: bool = False,
+    need_arose_on: date | None = None,
 ) -> PartsRequest:
     """A draft request on an open WO. `by_rule`: raised by a rule (PM generation for standard parts
-    not in stock), not by a person; it stays a draft until a planner submits it."""
+    not in stock), not by a person; it stays a draft until a planner submits it. `need_arose_on`:
+    when the need arose, for a request entered late (not in the future, not before the WO)."""
     if not by_rule:
         authorize(actor, Perm.REQUEST_PARTS, work_order.site_id)
     work_order = WorkOrder.objects.select_related("site", "asset").get(pk=work_order.pk)
@@ -100,12 +107,17 @@ def create_parts_request(
         )
     if not 1 <= len(lines) <= MAX_LINES:
         raise ValidationFailed(f"A request has 1 to {MAX_LINES} lines.", details={"field": "lines"})
+    if need_arose_on is not None and not (
+        work_order.site.local_date(work_order.created_at) <= need_arose_on <= work_order.site.local_date()
+    ):
+        raise ValidationFailed(code="need_arose_implausible", details={"field": "need_arose_on"})
     built = [_line(work_order, number, data) for number, data in enumerate(lines, start=1)]
     request = PartsRequest.objects.create(
         number=next_number("PR"),
         work_order=work_order,
         site=work_order.site,
         note=note.strip(),
+        need_arose_on=need_arose_on,
         requested_by=actor,
     )
     for line in built:

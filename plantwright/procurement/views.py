@@ -24,7 +24,11 @@ def parts_request_new(request: HttpRequest, work_order_id: int) -> HttpResponse:
             lines = [form.as_line() for form in formset if form.has_content() and form not in formset.deleted_forms]
             try:
                 parts_request = services.create_parts_request(
-                    request.user, work_order, lines=lines, note=note_form.cleaned_data["note"]
+                    request.user,
+                    work_order,
+                    lines=lines,
+                    note=note_form.cleaned_data["note"],
+                    need_arose_on=note_form.cleaned_data["need_arose_on"],
                 )
                 if "submit" in request.POST:
                     parts_request = services.submit_parts_request(request.user, parts_request)

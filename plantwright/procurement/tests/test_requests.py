@@ -102,3 +102,25 @@ def test_no_parts_requests_on_a_closed_wo(planner, asset, bearing):
 def test_a_technician_cannot_request_parts(technician, work_order, bearing):
     with pytest.raises(PermissionDenied):
         services.create_parts_request(technician, work_order, lines=[{"part": bearing.pk, "quantity": Decimal(1)}])
+
+
+def test_a_request_entered_late_says_when_the_need_arose(planner, work_order, bearing, api_as):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from plantwright.maintenance.models import WorkOrder
+
+    WorkOrder.objects.filter(pk=work_order.pk).update(created_at=timezone.now() - timedelta(days=10))
+    day = work_order.site.local_date() - timedelta(days=3)
+    lines = [{"part": bearing.pk, "quantity": Decimal(1)}]
+    request = services.create_parts_request(planner, work_order, lines=lines, need_arose_on=day)
+    assert PartsRequest.objects.get(pk=request.pk).need_arose_on == day
+    for wrong in (work_order.site.local_date() + timedelta(days=1), day - timedelta(days=30)):
+        with pytest.raises(ValidationFailed) as refused:
+            services.create_parts_request(planner, work_order, lines=lines, need_arose_on=wrong)
+        assert refused.value.code == "need_arose_implausible"
+    body = {"lines": [{"part": bearing.pk, "quantity": "1"}], "need_arose_on": day.isoformat()}
+    status, answer = api_as(planner).post(f"/work-orders/{work_order.pk}/parts-requests", body)
+    assert status == 201 and answer["need_arose_on"] == day.isoformat()
+    assert PartsRequest.objects.count() == 2
