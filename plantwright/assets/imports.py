@@ -8,10 +8,7 @@ it reports is exactly what applying would do. Every asset is written through `cr
 `update_asset`, so the register's rules and history are the same as for one asset typed in.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from typing import Any
 
 from django.db import transaction
@@ -22,13 +19,11 @@ from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
 from plantwright.assets.models import Asset, AssetClass, Criticality, Location
 from plantwright.assets.services import COLUMN_EXTERNAL_IDS, create_asset, update_asset
-from plantwright.core.errors import DomainError, ValidationFailed
-from plantwright.core.files.uploads import check_size
+from plantwright.core.errors import DomainError
+from plantwright.core.files.csv_table import Problem, moment, read_table, refuse_rows, unquote
 
 MAX_BYTES = 2_000_000
 MAX_ROWS = 10_000
-MAX_PROBLEMS = 200  # listed; the count says how many there were in all
-DELIMITERS = ",;\t"  # Excel writes ';' where the decimal mark is a comma (Turkish, German ...)
 
 # column -> (max length, what it is); `code` and `name` are required.
 COLUMNS: dict[str, tuple[int, Any]] = {
@@ -48,16 +43,6 @@ REQUIRED = ("code", "name")
 
 
 @dataclass
-class Problem:
-    line: int  # the file's line (1 = the header), as a spreadsheet shows it
-    column: str | None
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "column": self.column, "message": self.message}
-
-
-@dataclass
 class ImportReport:
     applied: bool
     rows: int = 0
@@ -72,69 +57,9 @@ class _Row:
     values: dict[str, Any]  # cleaned, only the file's columns
 
 
-def _refuse(message: str, code: str = "invalid_file") -> ValidationFailed:
-    return ValidationFailed(message, code=code, details={"field": "file"})
-
-
 def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
-    """Each data row of a CSV file, with its line, as {column: cell}; file-level faults raise ValidationFailed."""
-    check_size(data, MAX_BYTES)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _refuse("The file is not UTF-8 text: save it as “CSV UTF-8”.", "not_utf8") from None
-    if "\x00" in text:
-        raise _refuse("The file holds NUL characters: it is not a CSV text file.")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(DELIMITERS, key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = [name.strip().lower() for name in next(reader, [])]
-        if not any(header):
-            raise _refuse("The file is empty: its first line names the columns (code, name, …).", "file_empty")
-        _check_header(header)
-        rows = []
-        for values in reader:
-            if not any(value.strip() for value in values):
-                continue  # blank lines, as spreadsheets leave at the end
-            if len(rows) == MAX_ROWS:
-                raise _refuse(f"The file has more than {MAX_ROWS} rows: split it.", "too_many_rows")
-            if len(values) != len(header):
-                raise _refuse(
-                    f"Line {reader.line_num} has {len(values)} cells where the header has {len(header)}.",
-                    "ragged_row",
-                )
-            rows.append((reader.line_num, dict(zip(header, values, strict=True))))
-    except csv.Error as exc:
-        raise _refuse(f"Line {reader.line_num} is not valid CSV: {exc}.") from None
-    return rows
-
-
-def _check_header(header: list[str]) -> None:
-    unknown = [name for name in header if name not in COLUMNS]
-    if unknown:
-        raise ValidationFailed(
-            f"Unknown columns: {', '.join(repr(name) for name in unknown)}. Known: {', '.join(COLUMNS)}.",
-            code="unknown_columns",
-            details={"field": "file", "columns": unknown},
-        )
-    doubled = sorted({name for name in header if header.count(name) > 1})
-    if doubled:
-        raise _refuse(f"Columns named twice: {', '.join(doubled)}.")
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        raise _refuse(f"Required columns missing: {', '.join(missing)}.", "missing_columns")
-
-
-def _moment(value: str, site: Site) -> datetime:
-    zone = site.zone
-    try:
-        if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(), tzinfo=zone)
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError("not a date (YYYY-MM-DD) or an ISO 8601 date and time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    """Each data row of a CSV asset register, with its line; file-level faults raise ValidationFailed."""
+    return read_table(data, columns=COLUMNS, required=REQUIRED, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
 
 
 class _Checker:
@@ -154,7 +79,7 @@ class _Checker:
     def row(self, line: int, raw: dict[str, str]) -> _Row:
         values: dict[str, Any] = {}
         for column, text in raw.items():
-            value = text.strip()
+            value = unquote(text.strip())
             limit = COLUMNS[column][0]
             if len(value) > limit:
                 self.problem(line, column, f"longer than {limit} characters")
@@ -182,7 +107,7 @@ class _Checker:
                 raise ValueError(f"not one of {', '.join(Criticality.values)}")
             return value
         if column in ("commissioned_at", "decommissioned_at"):
-            return _moment(value, self.site) if value else None
+            return moment(value, self.site.zone) if value else None
         if column == "location_code":
             if value and value not in self.locations:
                 raise ValueError(f"no location {value} at {self.site.code}")
@@ -312,10 +237,5 @@ def import_assets(actor: User, site: Site, data: bytes, *, apply: bool) -> Impor
             if problems or not apply:
                 transaction.set_rollback(True)
     if problems:
-        problems.sort(key=lambda problem: problem.line)
-        raise ValidationFailed(
-            f"{len(problems)} problem(s) in the file; nothing was imported.",
-            code="import_invalid",
-            details={"problems": [problem.as_dict() for problem in problems[:MAX_PROBLEMS]], "count": len(problems)},
-        )
+        raise refuse_rows(problems)
     return report

@@ -62,7 +62,7 @@ def _text_safe(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     value = CONTROL_CHARACTERS.sub("", value)
-    return "'" + value if value[:1] in "=+-@" else value
+    return "'" + value if value[:1] and value[:1] in "=+-@" else value  # ("" is in every string)
 
 
 def _csv(name: str, columns: list[str], rows: Iterable[list[Any]]) -> StreamingHttpResponse:
