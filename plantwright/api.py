@@ -143,6 +143,7 @@ def _register_routers() -> None:
     from plantwright.inventory.api import router as inventory_router
     from plantwright.maintenance.api import router as maintenance_router
     from plantwright.maintenance.api_costs import router as costs_router
+    from plantwright.maintenance.api_history import router as history_router
     from plantwright.maintenance.api_periods import router as periods_router
     from plantwright.outbox.api import router as outbox_router
     from plantwright.pm.api import router as pm_router
@@ -154,6 +155,7 @@ def _register_routers() -> None:
     api.add_router("", assets_router)
     api.add_router("", maintenance_router)
     api.add_router("", costs_router)
+    api.add_router("", history_router)
     api.add_router("", periods_router)
     api.add_router("", inventory_router)
     api.add_router("", procurement_router)
