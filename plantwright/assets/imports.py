@@ -8,6 +8,7 @@ it reports is exactly what applying would do. Every asset is written through `cr
 `update_asset`, so the register's rules and history are the same as for one asset typed in.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -239,3 +240,13 @@ def import_assets(actor: User, site: Site, data: bytes, *, apply: bool) -> Impor
     if problems:
         raise refuse_rows(problems)
     return report
+
+
+def register_rows(assets) -> Iterator[list[Any]]:
+    """The register as the import reads it (COLUMNS, in order): an export to edit and import back."""
+    rows = assets.order_by("site_id", "code").values_list(
+        "code", "name", "parent__code", "location__code", "asset_class__code", "criticality", "description",
+        "commissioned_at", "decommissioned_at", "oee_machine_id", "erp_cost_center",
+    )  # fmt: skip
+    for row in rows.iterator(chunk_size=2000):
+        yield ["" if value is None else value for value in row]

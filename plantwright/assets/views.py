@@ -16,6 +16,7 @@ from plantwright.assets import imports, meters, selectors
 from plantwright.assets.forms import AssetFilterForm, AssetImportForm
 from plantwright.core.db.history import change_log
 from plantwright.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from plantwright.core.files.spreadsheets import download
 from plantwright.core.files.uploads import read_limited
 from plantwright.core.formatting import plain
 from plantwright.core.http.pages import paginate
@@ -43,6 +44,8 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     assets = selectors.list_assets(
         request.user, site_id=filters.get("site"), criticality=filters.get("criticality") or None, q=filters.get("q")
     )
+    if request.GET.get("format") == "csv":  # the register in the import's columns: edit it, import it back
+        return download("csv", "assets", list(imports.COLUMNS), imports.register_rows(assets))
     can_import = site_ids_with(request.user, Perm.MANAGE_ASSETS) != set()
     context = {"form": form, "page": paginate(request, assets), "can_import": can_import}
     template = (

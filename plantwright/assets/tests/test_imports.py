@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from plantwright.assets import imports
-from plantwright.assets.imports import import_assets
+from plantwright.assets.imports import COLUMNS, import_assets
 from plantwright.assets.models import Asset, AssetClass
 from plantwright.core.errors import PermissionDenied, ValidationFailed
 from plantwright.testing import factories
@@ -250,3 +250,13 @@ def test_the_page_lists_the_problems_and_offers_no_confirmation(register_site, p
 
     text = page.content.decode()
     assert page.status_code == 200 and "no location L9" in text and 'name="confirm"' not in text
+
+
+def test_the_register_exported_in_the_imports_columns_imports_back_unchanged(register_site, planner, as_user):
+    report = import_assets(planner, register_site, REGISTER.encode(), apply=True)
+    assert len(report.created) == 3
+    response = as_user(planner).get("/assets/", {"format": "csv", "site": register_site.pk})
+    exported = b"".join(response.streaming_content)
+    assert exported.decode("utf-8-sig").splitlines()[0] == ",".join(COLUMNS)
+    again = import_assets(planner, register_site, exported, apply=True)
+    assert (again.created, again.updated, again.unchanged) == ([], [], 3)  # round trip: nothing to change
