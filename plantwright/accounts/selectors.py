@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from plantwright.accounts.models import ApiToken, Membership, Site, User
 from plantwright.accounts.roles import Perm, permissions_for
-from plantwright.core.errors import PermissionDenied
+from plantwright.core.errors import NotFound, PermissionDenied
 
 
 def roles_by_site(user: User) -> dict[int, set[str]]:
@@ -52,6 +52,14 @@ def restrict_to_sites(queryset: QuerySet, user: User, perm: Perm = Perm.VIEW, fi
 
 def list_sites(user: User) -> QuerySet[Site]:
     return restrict_to_sites(Site.objects.all(), user, field="id")
+
+
+def get_site(user: User, site_id: int) -> Site:
+    """A site the user may see, by id in a path or query (404 `not_found` otherwise: no leak)."""
+    site = list_sites(user).filter(pk=site_id).first()
+    if site is None:
+        raise NotFound(f"Site {site_id} does not exist.", details={"site": site_id})
+    return site
 
 
 def list_users_at_sites(site_ids: set[int] | None, roles: list[str] | None = None) -> QuerySet[User]:

@@ -6,8 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from plantwright.accounts.selectors import list_sites
-from plantwright.core.errors import NotFound
+from plantwright.accounts.selectors import get_site
 from plantwright.core.http.schemas import errors
 from plantwright.core.http.types import Day, PathId, Text
 from plantwright.maintenance.models import ClosedPeriod
@@ -31,21 +30,16 @@ class CloseIn(Strict):
     note: Text(500, 0) = ""
 
 
-def _site(request: HttpRequest, site_id: int):
-    site = list_sites(request.user).filter(pk=site_id).first()
-    if site is None:
-        raise NotFound(f"Site {site_id} does not exist.", details={"site": site_id})
-    return site
-
-
 @router.get("/sites/{site_id}/closed-periods", response={200: list[ClosedPeriodOut], **errors(404)})
 def list_closed_periods(request: HttpRequest, site_id: PathId):
     """The site's closes, latest first; the first is how far its books are closed."""
-    return ClosedPeriod.objects.filter(site=_site(request, site_id)).order_by("-through")
+    return ClosedPeriod.objects.filter(site=get_site(request.user, site_id)).order_by("-through")
 
 
 @router.post("/sites/{site_id}/closed-periods", response={201: ClosedPeriodOut, **errors(403, 404, 409, 422)})
 def close(request: HttpRequest, site_id: PathId, payload: CloseIn):
     """Close the site's books through the end of `month`. Afterwards an entry dated there is refused
     (409 `period_closed`); ERP costs and reversals for those days post on the first open day."""
-    return Status(201, close_period(request.user, _site(request, site_id), month=payload.month, note=payload.note))
+    return Status(
+        201, close_period(request.user, get_site(request.user, site_id), month=payload.month, note=payload.note)
+    )

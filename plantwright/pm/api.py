@@ -10,8 +10,8 @@ from pydantic import ConfigDict, Field
 
 from plantwright.accounts.models import Site
 from plantwright.accounts.roles import Perm
-from plantwright.accounts.selectors import authorize, list_sites
-from plantwright.core.errors import NotFound, ValidationFailed
+from plantwright.accounts.selectors import authorize, get_site
+from plantwright.core.errors import ValidationFailed
 from plantwright.core.http.paging import BoundedPagination
 from plantwright.core.http.schemas import errors
 from plantwright.core.http.types import Day, Id, PathId
@@ -21,10 +21,7 @@ router = Router(tags=["pm"])
 
 
 def _site(request: HttpRequest, site_id: int) -> Site:
-    site = list_sites(request.user).filter(pk=site_id).first()
-    if site is None:
-        raise NotFound(f"Site {site_id} does not exist.", details={"site": site_id})
-    return site
+    return get_site(request.user, site_id)
 
 
 class ScheduleFilters(Schema):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from PIL import Image
 
 from plantwright.maintenance.models import WorkRequest
-from plantwright.maintenance.tests.test_browser_journey import CHROMIUM
+from plantwright.maintenance.tests.test_browser_journey import CHROMIUM, sign_in
 from plantwright.portal.services import code_for
 from plantwright.testing import factories
 
@@ -69,24 +69,13 @@ def camera_pointed_at(monkeypatch, tmp_path):
     connections.close_all()
 
 
-def _signed_in(browser, live_server, username):
-    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("secret-pass")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return page
-
-
 def _label_of(live_server, asset) -> str:
     return live_server.url + reverse("portal-scan", args=[code_for(asset).code])
 
 
 def test_scanning_the_label_on_the_request_form_picks_the_asset(camera_pointed_at, live_server, requester, asset):
     factories.AssetFactory(site=asset.site, code="CMP-09", name="Spare compressor")
-    phone = _signed_in(camera_pointed_at(_label_of(live_server, asset)), live_server, requester.username)
+    phone = sign_in(camera_pointed_at(_label_of(live_server, asset)), live_server, requester.username, phone=True)
     phone.goto(f"{live_server.url}/requests/new/")
     phone.get_by_role("button", name="Scan QR label").click()
     phone.wait_for_function(f"() => document.querySelector('select[name=asset]').value === '{asset.pk}'")
@@ -98,7 +87,7 @@ def test_scanning_the_label_on_the_request_form_picks_the_asset(camera_pointed_a
 
 
 def test_scanning_a_label_from_the_asset_search_opens_the_asset(camera_pointed_at, live_server, planner, asset):
-    phone = _signed_in(camera_pointed_at(_label_of(live_server, asset)), live_server, planner.username)
+    phone = sign_in(camera_pointed_at(_label_of(live_server, asset)), live_server, planner.username, phone=True)
     phone.goto(f"{live_server.url}/assets/")
     phone.get_by_role("button", name="Scan QR label").click()
     phone.wait_for_url(f"{live_server.url}/assets/{asset.pk}/")
