@@ -1,4 +1,6 @@
-"""A plant's WO history over HTTP: the CSV import (docs/history-import.md)."""
+"""A plant's history over HTTP: the CSV imports of its WOs and their labor (docs/history-import.md)."""
+
+from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import File, Query, Router, Schema
@@ -10,7 +12,7 @@ from plantwright.core.errors import ValidationFailed
 from plantwright.core.files.uploads import read_limited
 from plantwright.core.http.schemas import errors, upload
 from plantwright.core.http.types import PathId
-from plantwright.maintenance import history_import
+from plantwright.maintenance import history_import, labor_import
 
 router = Router(tags=["history import"])
 
@@ -39,3 +41,21 @@ def import_history(request: HttpRequest, query: Query[HistoryImportQuery], file:
         raise ValidationFailed(f"Site {query.site} does not exist.", details={"field": "site"})
     data = read_limited(file, history_import.MAX_BYTES)
     return history_import.import_history(request.user, site, data, apply=not query.dry_run)
+
+
+class LaborImportOut(Schema):
+    applied: bool = Field(description="false: a dry run, nothing was written")
+    rows: int
+    hours: Decimal = Field(description="the hours booked (or that would be)")
+
+
+@router.post("/labor-imports", response={200: LaborImportOut, **errors(403, 422)}, openapi_extra=upload())
+def import_labor(request: HttpRequest, query: Query[HistoryImportQuery], file: File[UploadedFile]):
+    """The labor history from a CSV file (after its WOs: `number` is a WO's number or external_ref;
+    `technician`, `hours`, `work_date`, `craft`, `overtime`, `note`), each hour costed at the rate in force
+    that day: all rows or none; `dry_run=true` checks without writing. Faults answer 422 as the WO import."""
+    site = list_sites(request.user).filter(pk=query.site).first()
+    if site is None:
+        raise ValidationFailed(f"Site {query.site} does not exist.", details={"field": "site"})
+    data = read_limited(file, labor_import.MAX_BYTES)
+    return labor_import.import_labor(request.user, site, data, apply=not query.dry_run)

@@ -59,6 +59,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/assets"): Rule(Perm.VIEW),
     ("POST", "/assets"): Rule(Perm.MANAGE_ASSETS, lambda w, u: {"site": w.site.pk, "code": f"N-{u.pk}", "name": "N"}),
     ("POST", "/asset-imports"): Rule(Perm.MANAGE_ASSETS, multipart=True, query=lambda w: {"site": w.site.pk}),
+    ("POST", "/labor-imports"): Rule(
+        Perm.MANAGE_WORK_ORDERS, multipart=True, query=lambda w: {"site": w.site.pk, "dry_run": "true"}
+    ),
     ("POST", "/work-order-imports"): Rule(
         Perm.MANAGE_WORK_ORDERS, multipart=True, query=lambda w: {"site": w.site.pk, "dry_run": "true"}
     ),

@@ -152,3 +152,50 @@ def test_our_own_export_imports_back_and_unknown_columns_are_refused(as_user, ap
     good = SimpleUploadedFile("h.csv", _csv(_history(plant, 6)[4:]), content_type="text/csv")
     status, body = api_as(planner).upload(f"/work-order-imports?site={site.pk}&dry_run=true", {"file": good})
     assert status == 200 and body == {"applied": False, "rows": 2, "created": 2, "already_there": []}
+
+
+def test_labor_history_costs_as_booked_by_hand(site, other_site, planner, technician, plant):
+    from decimal import Decimal
+
+    from plantwright.maintenance.labor_import import import_labor
+    from plantwright.maintenance.models import LaborEntry
+
+    rows = _history(plant, 8)
+    import_history(planner, site, _csv(rows), apply=True)
+    factories.labor_rate(site, technician=technician, rate="40")
+    labor = "number,technician,hours,work_date,overtime\n" + "".join(
+        f"{row['number']},{technician.username},{1 + n % 3}.5,{row['created_at'][:10]},{'1.5' if n == 2 else ''}\n"
+        for n, row in enumerate(rows)
+    )
+    report = import_labor(planner, site, labor.encode(), apply=True)
+    assert report.rows == 8 and report.hours == sum(Decimal(f"{1 + n % 3}.5") for n in range(8))
+    imported = kpis(Scope((site.pk,)), Period.of(date(2023, 1, 1), date(2026, 1, 1)))
+
+    # The same hours booked by hand, on open WOs of another plant with the same rate.
+    clerk = factories.UserFactory(username="clerk", roles=[(other_site, "planner")])
+    tech2 = factories.UserFactory(username="tech2", roles=[(other_site, "technician")])
+    factories.labor_rate(other_site, technician=tech2, rate="40")
+    asset = factories.AssetFactory(site=other_site, code="X-1")
+    for n, row in enumerate(rows):
+        wo = factories.WorkOrderFactory(asset=asset, status="in_progress")
+        services.log_labor(clerk, wo, technician_id=tech2.pk, hours=Decimal(f"{1 + n % 3}.5"),
+                           work_date=date.fromisoformat(row["created_at"][:10]),
+                           overtime_multiplier=Decimal("1.5") if n == 2 else Decimal(1))  # fmt: skip
+    typed = kpis(Scope((other_site.pk,)), Period.of(date(2023, 1, 1), date(2026, 1, 1)))
+    assert (imported.labor_cost, imported.total_cost) == (typed.labor_cost, typed.total_cost)
+    assert imported.labor_cost == sum(e.amount for e in LaborEntry.objects.filter(work_order__site=site))
+
+
+def test_a_bad_labor_row_refuses_the_file(site, planner, technician, plant):
+    from plantwright.maintenance.labor_import import import_labor
+    from plantwright.maintenance.models import LaborEntry
+
+    import_history(planner, site, _csv(_history(plant, 2)), apply=True)
+    labor = (f"number,technician,hours,work_date\nOLD-00000,{technician.username},30,2024-01-01\n"
+             "OLD-00009,nobody,1,2099-01-01\n"
+             f"OLD-00001,{technician.username},2,2024-01-01\n")  # fmt: skip
+    with pytest.raises(ValidationFailed) as refused:
+        import_labor(planner, site, labor.encode(), apply=True)
+    problems = {(p["line"], p["column"]) for p in refused.value.details["problems"]}
+    assert {(2, "hours"), (3, "number"), (3, "technician"), (3, "work_date"), (4, "technician")} <= problems
+    assert not LaborEntry.objects.exists()  # (line 4: no labor rate set for the technician)
