@@ -23,9 +23,16 @@ $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@
 
+# The TypeScript toolchain the generated-types test compiles with (npm, pinned by package-lock.json).
+TS_TOOLS := clients/typescript/node_modules/.installed
+$(TS_TOOLS): clients/typescript/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix clients/typescript --no-audit --no-fund --silent && touch $@; \
+	else echo "npm is missing: the TypeScript client test will skip (apt-get install npm)"; fi
+
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test $(TS_TOOLS)
 
 migrate: install
 	$(BIN)/python -m plantwright migrate --noinput
