@@ -1,8 +1,13 @@
-"""`POST /api/v1/downtime-events`: one event or a batch, from the OEE platform's integration account."""
+"""`POST /api/v1/downtime-events`: one event or a batch, from the OEE platform's integration account;
+`GET` the events as stored (refused ones with their reason) and the stops."""
+
+from datetime import datetime
+from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.pagination import paginate
+from pydantic import Field
 
 from plantwright.core import json_reader
 from plantwright.core.errors import ValidationFailed
@@ -96,3 +101,29 @@ def receive_downtime_events(request: HttpRequest):
 @paginate(BoundedPagination)
 def list_stops(request: HttpRequest, site: int | None = None, asset: int | None = None):
     return selectors.list_stops(request.user, site_id=site, asset_id=asset)
+
+
+class DowntimeEventOut(Schema):
+    id: int
+    site: int | None = Field(validation_alias="site_id")
+    source: str
+    event_id: str
+    status: str
+    error: dict = Field(description="Why it was refused: {code, message, details, status}; empty if applied")
+    stop: int | None = Field(validation_alias="stop_id", description="The stop it opened or closed")
+    received_at: datetime
+    payload: dict | list
+
+
+class EventFilters(Schema):
+    status: Literal["applied", "rejected"] | None = None
+    site: int | None = Field(None, ge=1, le=2**63 - 1)
+    event_id: str | None = Field(None, min_length=1, max_length=200, description="One sender's event, by its id")
+
+
+@router.get("/downtime-events", response={200: list[DowntimeEventOut], **errors(422)})
+@paginate(BoundedPagination)
+def list_events(request: HttpRequest, filters: Query[EventFilters]):
+    """Downtime events as stored, newest first, of the sites where the caller keeps the downtime rules:
+    `status=rejected` lists the refused ones with their reason; `event_id` finds one event and its stop."""
+    return selectors.list_events(request.user, status=filters.status, site_id=filters.site, event_id=filters.event_id)

@@ -33,9 +33,23 @@ def list_stops(
 
 def list_rejected_events(user: User) -> QuerySet[DowntimeEvent]:
     """Refused events of the user's sites; those whose site is unknown only for installation admins."""
-    events = DowntimeEvent.objects.filter(status=DowntimeEvent.Status.REJECTED)
+    return list_events(user, status=DowntimeEvent.Status.REJECTED)
+
+
+def list_events(
+    user: User, *, status: str | None = None, site_id: int | None = None, event_id: str | None = None
+) -> QuerySet[DowntimeEvent]:
+    """Events as stored, of the sites where the user keeps the downtime rules (installation admins: all,
+    also those whose site was unknown), newest first."""
+    events = DowntimeEvent.objects.all()
     if not user.is_superuser:
         events = restrict_to_sites(events, user, Perm.MANAGE_DOWNTIME_RULES)
+    if status is not None:
+        events = events.filter(status=status)
+    if site_id is not None:
+        events = events.filter(site_id=site_id)
+    if event_id is not None:
+        events = events.filter(event_id=event_id)
     return events.select_related("site").order_by("-received_at", "-id")
 
 

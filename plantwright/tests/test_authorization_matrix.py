@@ -209,6 +209,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("PATCH", "/pm/schedules/{schedule_id}"): Rule(Perm.MANAGE_PM, {"lead_days": 3}),
     ("GET", "/sites/{site_id}/closed-periods"): Rule(Perm.VIEW),
+    ("GET", "/downtime-events"): Rule(Perm.MANAGE_DOWNTIME_RULES, hidden=True),
     ("POST", "/sites/{site_id}/closed-periods"): Rule(Perm.CLOSE_PERIODS, {"month": "2026-01-01"}),
 }
 

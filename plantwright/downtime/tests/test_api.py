@@ -35,3 +35,17 @@ def test_stops_are_listed_per_site(api_as, oee, planner, outsider, rules, asset)
     assert status == 200 and body["count"] == 1 and body["items"][0]["work_order"].startswith("WO-")
     status, body = api_as(outsider).get("/downtime-stops")
     assert body["count"] == 0
+
+
+def test_events_are_listed_with_their_reasons_and_found_by_event_id(api_as, oee, manager, planner, rules, asset):
+    client = api_as(oee)
+    client.post("/downtime-events", event("ok-1", 0, 30))
+    client.post("/downtime-events", event("bad-1", 10, 5))
+    status, body = api_as(manager).get("/downtime-events?status=rejected")
+    assert status == 200 and [e["event_id"] for e in body["items"]] == ["bad-1"]
+    assert body["items"][0]["error"]["code"] == "ended_before_started"
+    status, body = api_as(manager).get("/downtime-events?event_id=ok-1")
+    (found,) = body["items"]
+    assert found["status"] == "applied" and found["stop"] is not None and found["error"] == {}
+    assert api_as(planner).get("/downtime-events")[1]["count"] == 0  # the rules' keepers see them, not planners
+    assert api_as(manager).get("/downtime-events?status=nope")[0] == 422
