@@ -14,6 +14,7 @@ from plantwright.core.http.pages import add_domain_error, paginate
 from plantwright.downtime import selectors, services
 from plantwright.downtime.forms import OeeWebhookForm, RuleForm, StopFilterForm
 from plantwright.downtime.models import DowntimeRule, OeeWebhook
+from plantwright.downtime.mqtt import status_topic
 
 
 @login_required
@@ -76,6 +77,8 @@ def _rules_page(request, site, *, failed=None, editing=None, webhook_form=None, 
         "forms": forms,
         "new": failed if failed is not None and editing is None else RuleForm(prefix="rnew"),
         "can_edit": has_perm(request.user, Perm.MANAGE_DOWNTIME_RULES, site.pk),
+        # The topic as MQTT_TOPIC_PREFIX makes it, not as the default spells it.
+        "status_topic": status_topic(site.code, "<number>"),
         **_webhook_context(request, site, webhook_form),
     }
     return render(request, "downtime/rules.html", context, status=status)

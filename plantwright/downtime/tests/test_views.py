@@ -94,3 +94,12 @@ def test_what_the_rules_decided_reads_in_the_readers_language(as_user, oee, plan
     planner.save()
     page = as_user(planner).get(reverse("downtime-list")).content.decode()
     assert "kürzer als 5 min (Regel &#x27;" in page and "shorter than" not in page
+
+
+def test_the_rules_page_names_the_status_topic_with_the_configured_prefix(as_user, rules, site, settings):
+    from plantwright.testing import factories
+
+    settings.MQTT_TOPIC_PREFIX = "acme-cmms"
+    admin = factories.UserFactory(username="topic-admin", roles=[(site, "admin")])  # integrations see the topic
+    page = as_user(admin).get(reverse("downtime-rules", args=[site.pk])).content.decode()
+    assert f"acme-cmms/{site.code}/work-orders/&lt;number&gt;/status" in page and "plantwright/" + site.code not in page
