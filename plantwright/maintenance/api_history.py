@@ -17,6 +17,14 @@ from plantwright.maintenance import history_import, labor_import
 router = Router(tags=["history import"])
 
 
+def _site(request: HttpRequest, site_id: int):
+    # The site is a query field of a write: one the caller cannot see reads as "does not exist" (422).
+    site = list_sites(request.user).filter(pk=site_id).first()
+    if site is None:
+        raise ValidationFailed(f"Site {site_id} does not exist.", details={"field": "site"})
+    return site
+
+
 class HistoryImportQuery(Schema):
     site: PathId
     dry_run: bool = False
@@ -36,9 +44,7 @@ def import_history(request: HttpRequest, query: Query[HistoryImportQuery], file:
     reports without writing. A fault in the file answers 422 (`invalid_file`, `not_utf8`,
     `unknown_columns` …); faults in rows 422 `import_invalid` with `details.problems` [{line, column,
     message}]."""
-    site = list_sites(request.user).filter(pk=query.site).first()
-    if site is None:
-        raise ValidationFailed(f"Site {query.site} does not exist.", details={"field": "site"})
+    site = _site(request, query.site)
     data = read_limited(file, history_import.MAX_BYTES)
     return history_import.import_history(request.user, site, data, apply=not query.dry_run)
 
@@ -54,8 +60,6 @@ def import_labor(request: HttpRequest, query: Query[HistoryImportQuery], file: F
     """The labor history from a CSV file (after its WOs: `number` is a WO's number or external_ref;
     `technician`, `hours`, `work_date`, `craft`, `overtime`, `note`), each hour costed at the rate in force
     that day: all rows or none; `dry_run=true` checks without writing. Faults answer 422 as the WO import."""
-    site = list_sites(request.user).filter(pk=query.site).first()
-    if site is None:
-        raise ValidationFailed(f"Site {query.site} does not exist.", details={"field": "site"})
+    site = _site(request, query.site)
     data = read_limited(file, labor_import.MAX_BYTES)
     return labor_import.import_labor(request.user, site, data, apply=not query.dry_run)

@@ -5,6 +5,7 @@
 //   returns the queue is sent in the order it was made. The server honours the key, so a change sent
 //   twice (the first answer lost) is done once. A refusal (the WO was changed or closed meanwhile)
 //   stays listed with the reason and what was kept, until the technician discards it.
+// Uses newKey() and say() of plantwright-0.1.js, which loads before this file.
 (() => {
   const body = document.body;
   const user = body.dataset.user;
@@ -33,11 +34,6 @@
   });
   const box = document.getElementById("pw-outbox");
   const words = box ? box.dataset : {};
-
-  function newKey() {
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-  }
 
   // What a person would call this change: the WO, the button, and the values typed or chosen.
   function describe(form, submitter) {
@@ -71,19 +67,8 @@
     };
     await (await db).add("queue", entry);
     form.reset();
-    say(words.queued, false);
+    if (words.queued) say(words.queued, false);
     await show();
-  }
-
-  function say(text, isError) {
-    const messages = document.getElementById("pw-messages");
-    if (!messages || !text) return;
-    const article = document.createElement("article");
-    article.setAttribute("role", isError ? "alert" : "status");
-    article.className = "pw-message" + (isError ? " pw-error" : "");
-    article.append(Object.assign(document.createElement("strong"), { textContent: text }));
-    messages.replaceChildren(article);
-    messages.classList.add("pw-toast");
   }
 
   // A change from a job screen that cannot go now is kept instead.
@@ -158,7 +143,7 @@
     } finally {
       sending = false;
     }
-    if (sent) say(words.sent, false);
+    if (sent && words.sent) say(words.sent, false);
     if (pages.has(location.pathname) && document.getElementById("job") && window.htmx) {
       htmx.ajax("GET", location.href, { target: "#job", select: "#job", swap: "outerHTML" });
     }
