@@ -21,7 +21,7 @@ from plantwright.accounts.selectors import authorize
 from plantwright.assets.models import Asset, AssetClass, Criticality, Location
 from plantwright.assets.services import COLUMN_EXTERNAL_IDS, create_asset, update_asset
 from plantwright.core.errors import DomainError
-from plantwright.core.files.csv_table import Problem, moment, read_table, refuse_rows, unquote
+from plantwright.core.files.tables import Problem, moment, read_table, refuse_rows, unquote
 
 MAX_BYTES = 2_000_000
 MAX_ROWS = 10_000

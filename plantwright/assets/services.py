@@ -42,6 +42,20 @@ def create_location(actor: User, *, site: Site, code: str, name: str, parent_id:
     return Location.objects.create(site=site, code=code, name=name, parent=parent)
 
 
+def update_location(actor: User, location: Location, *, name: str, parent_id: int | None) -> Location:
+    """Rename a location or move it in its site's tree (never under itself or one of its own)."""
+    authorize(actor, Perm.MANAGE_LOCATIONS, location.site_id)
+    parent = _site_record(Location, parent_id, location.site, "Parent")
+    node = parent
+    while node is not None:
+        if node.pk == location.pk:
+            raise ValidationFailed(f"{location.code} cannot lie within itself.", details={"field": "parent"})
+        node = node.parent
+    location.name, location.parent = name, parent
+    location.save(update_fields=["name", "parent"])
+    return location
+
+
 def _split_external_ids(external_ids: dict[str, Any]) -> tuple[dict[str, str | None], dict[str, str]]:
     if len(external_ids) > MAX_EXTERNAL_IDS:
         raise ValidationFailed(f"At most {MAX_EXTERNAL_IDS} external ids.", details={"field": "external_ids"})

@@ -110,6 +110,7 @@ DECISIONS = {
     "too_short_yet": _("shorter than %(minutes)s min yet (rule '%(rule)s')"),
     "repeats": _("%(count)s of %(needed)s stops in %(hours)s h"),
     "opened": _("opened %(number)s (rule '%(rule)s')"),
+    "imported": _("imported from the plant's history"),
     "attached": _("attached to %(number)s (rule '%(rule)s')"),
 }
 

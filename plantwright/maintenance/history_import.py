@@ -1,4 +1,4 @@
-"""A plant's WO history from a CSV file: its old CMMS or spreadsheet, or our own WO export edited.
+"""A plant's WO history from a CSV or XLSX file: its old CMMS or spreadsheet, or our own WO export edited.
 
 One row per WO, in the WO export's columns (docs/history-import.md); `number` is the WO's number
 where it came from, kept as `external_ref`: a number already at the site (imported before, or one of
@@ -12,19 +12,22 @@ for each), so MTBF, MTTR, PM compliance and the WO counts read them as any WO. `
 and reports without writing.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
 from plantwright.assets.models import Asset
-from plantwright.core.files.csv_table import Problem, moment, read_table, refuse_rows, unquote
+from plantwright.core.files.tables import Problem, moment, read_table, refuse_rows, unquote
+from plantwright.maintenance.import_kinds import ImportKind
 from plantwright.maintenance.models import (
     DONE_STATUSES,
     FAILURE_BY_DEFAULT_TYPES,
@@ -160,7 +163,12 @@ def _numbers(count: int) -> list[str]:
     return [f"WO-{n:06d}" for n in range(first, first + count)]
 
 
-def _write(actor: User, site: Site, rows: list[dict[str, Any]]) -> None:
+def write_work_orders(
+    actor: User, site: Site, rows: list[dict[str, Any]], progress: Callable | None = None
+) -> list[WorkOrder]:
+    """Imported WOs (checked rows of WorkOrder fields, with their external_ref) in bulk: numbered from
+    the WO sequence, each with its history row and one status transition. Also the PM history's."""
+    written = []
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
         numbers = _numbers(len(batch))
@@ -179,10 +187,16 @@ def _write(actor: User, site: Site, rows: list[dict[str, Any]]) -> None:
             for wo in work_orders
         ]  # fmt: skip
         WorkOrderTransition.objects.bulk_create(transitions, batch_size=BATCH)
+        written += work_orders
+        if progress:
+            progress(start + len(batch), len(rows))
+    return written
 
 
-def import_history(actor: User, site: Site, data: bytes, *, apply: bool) -> HistoryReport:
-    """Check a CSV WO history and, with `apply`, write it (all or nothing).
+def import_history(
+    actor: User, site: Site, data: bytes, *, apply: bool, progress: Callable | None = None
+) -> HistoryReport:
+    """Check a CSV or XLSX WO history and, with `apply`, write it (all or nothing).
 
     Raises ValidationFailed (`invalid_file`, `not_utf8`, `unknown_columns` … for the file itself;
     `import_invalid` with `details.problems` [{line, column, message}] for its rows)."""
@@ -204,5 +218,18 @@ def import_history(actor: User, site: Site, data: bytes, *, apply: bool) -> Hist
     report.created = len(new)
     if apply and new:
         with transaction.atomic():
-            _write(actor, site, new)
+            write_work_orders(actor, site, new, progress)
     return report
+
+
+KIND = ImportKind(
+    "work_orders",
+    _("Work orders"),
+    _("One row per WO of the old system: its number is kept, its dates and codes too."),
+    import_history,
+    tuple(COLUMNS),
+    REQUIRED,
+    MAX_BYTES,
+    20,
+    Perm.MANAGE_WORK_ORDERS,
+)

@@ -4,7 +4,9 @@ force that day, else the craft's (`rate_for`), times the overtime factor — and
 ledger on its work day, so labor hours and labor cost per asset and per month come out of the history
 as from entries typed in. The rules are log_labor's (hours 0–24 in hundredths, at most 24 h a person
 a day with what is already booked, no work day in the future or in a closed month), except that a
-closed WO takes its history. The whole file is checked, then written all or nothing, in bulk.
+closed WO takes its history. The whole file is checked, then written all or nothing, in bulk; a row
+already booked (the same WO, person, day and hours) is left as it is, so a file imported again
+writes nothing.
 
 Columns: number (the WO's number or its external_ref), technician (a username), hours, work_date
 (YYYY-MM-DD), craft (a craft code), overtime (a factor 1–3, 1 if empty), note.
@@ -12,17 +14,21 @@ Columns: number (the WO's number or its external_ref), technician (a username), 
 
 import bisect
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
-from plantwright.core.files.csv_table import Problem, read_table, refuse_rows, unquote
+from plantwright.core.files.tables import Problem, read_table, refuse_rows, unquote
+from plantwright.maintenance.history_rows import already_there, entry_day, number, work_order_ids
+from plantwright.maintenance.import_kinds import ImportKind
 from plantwright.maintenance.models import CostCategory, CostKind, CostLine, Craft, LaborEntry, LaborRate, WorkOrder
 from plantwright.maintenance.services.labor import HOURS_STEP, MAX_HOURS_PER_DAY
 from plantwright.maintenance.services.ledger import build_cost_line, money
@@ -40,6 +46,7 @@ class LaborReport:
     applied: bool
     rows: int = 0
     hours: Decimal = Decimal(0)
+    already_there: int = 0
 
 
 class _Rates:
@@ -60,15 +67,12 @@ class _Rates:
         return None
 
 
-def import_labor(actor: User, site: Site, data: bytes, *, apply: bool) -> LaborReport:
-    """Check a CSV labor history and, with `apply`, write it (all or nothing)."""
+def import_labor(actor: User, site: Site, data: bytes, *, apply: bool, progress: Callable | None = None) -> LaborReport:
+    """Check a CSV or XLSX labor history and, with `apply`, write it (all or nothing); `progress(done,
+    total)` is told after each batch written."""
     authorize(actor, Perm.MANAGE_WORK_ORDERS, site.pk)
     raw_rows = read_table(data, columns=COLUMNS, required=REQUIRED, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
-    work_orders = {}
-    for pk, number, ref in WorkOrder.objects.filter(site=site).values_list("pk", "number", "external_ref"):
-        work_orders[number] = pk
-        if ref:
-            work_orders[ref] = pk
+    work_orders = work_order_ids(site)
     people = dict(User.objects.values_list("username", "pk"))
     names = {pk: username for username, pk in people.items()}
     crafts = dict(Craft.objects.values_list("code", "pk"))
@@ -94,27 +98,33 @@ def import_labor(actor: User, site: Site, data: bytes, *, apply: bool) -> LaborR
         craft = crafts.get(cells.get("craft", "")) if cells.get("craft") else None
         if cells.get("craft") and craft is None:
             problem("craft", f"no craft {cells['craft']}")
-        try:
-            hours = Decimal(cells["hours"].replace(",", "."))
-            overtime = Decimal(cells.get("overtime", "").replace(",", ".") or "1")
-            day = date.fromisoformat(cells["work_date"])
-        except (InvalidOperation, ValueError):
-            problem("hours", "hours, overtime and work_date are numbers and a YYYY-MM-DD date")
+        parsed = {}
+        for column, read in (("hours", number), ("overtime", number), ("work_date", entry_day)):
+            text = cells.get(column, "") or ("1" if column == "overtime" else "")
+            try:
+                parsed[column] = read(text, today=today, closed_through=through) if read is entry_day else read(text)
+            except ValueError as exc:
+                if text:  # an empty required cell is "required" already
+                    problem(column, str(exc))
+        if len(parsed) < 3:
             continue
+        hours, overtime, day = parsed["hours"], parsed["overtime"], parsed["work_date"]
         if not (0 < hours <= MAX_HOURS_PER_DAY) or hours != hours.quantize(HOURS_STEP):
             problem("hours", "more than 0 and at most 24, in hundredths")
         if not Decimal(1) <= overtime <= Decimal(3):
             problem("overtime", "a factor from 1 to 3")
-        if day > today or day.year < 1990:
-            problem("work_date", "in the future or before 1990")
-        elif through is not None and day <= through:
-            problem("work_date", f"in a closed period (closed through {through.isoformat()})")
         rate = rates.on(technician, craft, day) if technician else None
         if technician and rate is None:
             problem("technician", f"no labor rate for {cells['technician']} on {day.isoformat()}")
         if len(problems) == before:
-            per_day[(technician, day)] += hours
             rows.append((line, work_order, technician, craft, hours, overtime, day, rate, cells.get("note", "")))
+    keys = [(row[1], row[2], row[6], row[4]) for row in rows]
+    booked_there = LaborEntry.objects.filter(work_order_id__in={key[0] for key in keys}, reversal_of__isnull=True)
+    there = already_there(keys, booked_there.values_list("work_order_id", "technician_id", "work_date", "hours"))
+    repeated = sum(there)
+    rows = [row for row, known in zip(rows, there, strict=True) if not known]
+    for row in rows:
+        per_day[(row[2], row[6])] += row[4]
     if per_day:
         booked = (
             LaborEntry.objects.filter(
@@ -131,14 +141,15 @@ def import_labor(actor: User, site: Site, data: bytes, *, apply: bool) -> LaborR
                 problems.append(Problem(line, "hours", f"more than 24 h on {day.isoformat()} for this person"))
     if problems:
         raise refuse_rows(problems)
-    report = LaborReport(applied=apply, rows=len(rows), hours=sum((row[4] for row in rows), Decimal(0)))
+    hours = sum((row[4] for row in rows), Decimal(0))
+    report = LaborReport(applied=apply, rows=len(raw_rows), hours=hours, already_there=repeated)
     if apply and rows:
         with transaction.atomic():
-            _write(actor, site, rows, names)
+            _write(actor, site, rows, names, progress)
     return report
 
 
-def _write(actor: User, site: Site, rows: list[tuple], names: dict[int, str]) -> None:
+def _write(actor: User, site: Site, rows: list[tuple], names: dict[int, str], progress: Callable | None) -> None:
     work_orders = WorkOrder.objects.select_related("site").in_bulk({row[1] for row in rows})
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
@@ -158,3 +169,18 @@ def _write(actor: User, site: Site, rows: list[tuple], names: dict[int, str]) ->
             for entry in entries
         ]  # fmt: skip
         CostLine.objects.bulk_create(lines)
+        if progress:
+            progress(start + len(batch), len(rows))
+
+
+KIND = ImportKind(
+    "labor",
+    _("Labor hours"),
+    _("Who worked on which WO, which day, how long: costed at the rate in force that day."),
+    import_labor,
+    tuple(COLUMNS),
+    REQUIRED,
+    MAX_BYTES,
+    30,
+    Perm.MANAGE_WORK_ORDERS,
+)

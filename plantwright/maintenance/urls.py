@@ -5,6 +5,9 @@ from plantwright.maintenance import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("sites/<int:site_id>/closed-periods/", views.closed_periods, name="closed-periods"),
+    path("history-import/", views.history_import, name="history-import"),
+    path("history-import/<int:job_id>/", views.history_import_job, name="history-import-job"),
+    path("history-import/<int:job_id>/apply/", views.history_import_apply, name="history-import-apply"),
     path("requests/", views.work_request_list, name="work-request-list"),
     path("requests/new/", views.work_request_new, name="work-request-new"),
     path("requests/<int:request_id>/", views.work_request_detail, name="work-request-detail"),

@@ -7,6 +7,10 @@ class PmConfig(AppConfig):
     verbose_name = "Preventive maintenance"
 
     def ready(self) -> None:
+        from plantwright.maintenance.import_kinds import register_import
+        from plantwright.pm.history_import import KIND
+
+        register_import(KIND)
         from plantwright.pm.services import generate_due_work_orders
         from plantwright.scheduling.registry import register_periodic
 

@@ -78,8 +78,8 @@ def _calendar_due(schedule: PmSchedule, last: PmOccurrence | None, today: date) 
     if schedule.mode == CalendarMode.FLOATING:
         if last is None:
             due = schedule.starts_on
-        elif last.work_order.status == WorkOrderStatus.CANCELLED:
-            due = calendar.after(last.due_date, 1, *step)  # skipped: count from when it was due
+        elif last.work_order.status == WorkOrderStatus.CANCELLED or last.work_order.completed_at is None:
+            due = calendar.after(last.due_date, 1, *step)  # skipped, or missed (history): from when it was due
         else:
             completed = schedule.site.local_date(last.work_order.completed_at)
             due = calendar.after(completed, 1, *step)

@@ -65,6 +65,21 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/work-order-imports"): Rule(
         Perm.MANAGE_WORK_ORDERS, multipart=True, query=lambda w: {"site": w.site.pk, "dry_run": "true"}
     ),
+    ("POST", "/contractor-hour-imports"): Rule(
+        Perm.MANAGE_WORK_ORDERS, multipart=True, query=lambda w: {"site": w.site.pk, "dry_run": "true"}
+    ),
+    ("POST", "/parts-used-imports"): Rule(
+        Perm.MANAGE_WORK_ORDERS, multipart=True, query=lambda w: {"site": w.site.pk, "dry_run": "true"}
+    ),
+    ("POST", "/stop-imports"): Rule(
+        Perm.MANAGE_WORK_ORDERS, multipart=True, query=lambda w: {"site": w.site.pk, "dry_run": "true"}
+    ),
+    ("POST", "/pm-history-imports"): Rule(
+        Perm.MANAGE_WORK_ORDERS, multipart=True, query=lambda w: {"site": w.site.pk, "dry_run": "true"}
+    ),
+    ("POST", "/location-imports"): Rule(
+        Perm.MANAGE_LOCATIONS, multipart=True, query=lambda w: {"site": w.site.pk, "dry_run": "true"}
+    ),
     ("GET", "/assets/{asset_id}"): Rule(Perm.VIEW),
     ("PATCH", "/assets/{asset_id}"): Rule(Perm.MANAGE_ASSETS, {"name": "Renamed"}),
     ("GET", "/assets/{asset_id}/meters"): Rule(Perm.VIEW),

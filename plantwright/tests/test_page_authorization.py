@@ -70,11 +70,19 @@ class PageWorld(World):
         self.schedule = PmSchedule.objects.create(site=site, asset=self.asset, name=SECRET, interval=1,
                                                   starts_on=date(2026, 1, 5))  # fmt: skip
         self.export = Export.objects.create(requested_by=planner, kind="kpis", name=SECRET)
+        from django.core.files.base import ContentFile
+
+        from plantwright.maintenance.models import ImportJob
+
+        self.import_job = ImportJob(site=site, kind="work_orders", requested_by=planner, file_name=SECRET,
+                                    status="checked", report={"rows": 1, "created": 1})  # fmt: skip
+        self.import_job.file.save("work_orders.csv", ContentFile(b"number\n"), save=False)
+        self.import_job.save()
 
     def records(self) -> list:
         return [self.asset, self.location, self.request, self.work_order, self.labor, self.contractor,
                 self.parts_request, self.line, self.po, self.message, self.attachment, self.rule, self.schedule,
-                self.export]  # fmt: skip
+                self.export, self.import_job]  # fmt: skip
 
     def kwargs(self, route: str) -> dict[str, Any]:
         from django.urls import get_resolver
@@ -93,6 +101,7 @@ class PageWorld(World):
             "schedule_id": self.schedule.pk,
             "figure": "failures",
             "export_id": self.export.pk,
+            "job_id": self.import_job.pk,
             "code": self.asset.code,
         }
         if route.startswith("parts-request"):

@@ -12,6 +12,7 @@ from plantwright.maintenance.models.cost import (
     Vendor,
 )
 from plantwright.maintenance.models.counts import WorkOrderCount
+from plantwright.maintenance.models.imports import ImportJob
 from plantwright.maintenance.models.plan import (
     CheckKind,
     CheckResult,
@@ -53,6 +54,7 @@ __all__ = [
     "Craft",
     "FailureCode",
     "FailureCodeKind",
+    "ImportJob",
     "LaborEntry",
     "LaborRate",
     "LaborTimer",

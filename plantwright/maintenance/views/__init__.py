@@ -2,6 +2,7 @@
 
 from plantwright.maintenance.views.files import attachment_file, work_order_attach, work_request_attach
 from plantwright.maintenance.views.hours import entry_reverse, my_time, work_order_contractor, work_order_labor
+from plantwright.maintenance.views.imports import history_import, history_import_apply, history_import_job
 from plantwright.maintenance.views.periods import closed_periods
 from plantwright.maintenance.views.plan import work_order_check, work_order_task
 from plantwright.maintenance.views.requests import (
@@ -27,6 +28,9 @@ __all__ = [
     "attachment_file",
     "closed_periods",
     "entry_reverse",
+    "history_import",
+    "history_import_apply",
+    "history_import_job",
     "home",
     "my_time",
     "work_order_attach",

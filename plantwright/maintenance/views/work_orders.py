@@ -55,6 +55,7 @@ def work_order_list(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "page": paginate(request, work_orders, paginator=KeysFirstPaginator)}
     if request.htmx and not request.htmx.boosted:
         return render(request, "maintenance/partials/work_order_table.html", context)
+    context["can_import"] = site_ids_with(request.user, Perm.MANAGE_WORK_ORDERS) != set()
     return render(request, "maintenance/work_order_list.html", context)
 
 
