@@ -47,6 +47,9 @@ def _fast_tests(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    from plantwright.outbox.events import forget_subscriptions
+
+    forget_subscriptions()  # a site id of the last test is not this test's site
 
 
 @pytest.fixture
@@ -120,6 +123,9 @@ class ApiClient:
 
     def patch(self, path: str, payload=None, raw: str | None = None):
         return self._call("patch", path, payload, raw)
+
+    def delete(self, path: str):
+        return self._call("delete", path, None)
 
     def upload(self, path: str, files: dict):
         """A multipart POST (files as Django's SimpleUploadedFile)."""

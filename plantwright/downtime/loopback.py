@@ -1,8 +1,10 @@
 """Close the loop: the OEE side learns the status of the WOs its stops opened.
 
-Delivered by the outbox worker (the change and its message commit together): the WO's *current*
-status is published retained with QoS 1 on `<prefix>/<site>/work-orders/<number>/status`, so late or
-repeated deliveries can only ever publish the latest state. A site may also have the status POSTed,
+Delivered by the outbox worker (the change and its message commit together): every status change
+is its own message, published retained with QoS 1 on `<prefix>/<site>/work-orders/<number>/status`
+in the order of the changes (the messages share an ordering key), each with the status it moved to;
+the retained message is therefore always the latest. Messages written before the ordering (without
+`status`) publish the WO's current status. A site may also have the status POSTed,
 signed, to the OEE platform (`OeeWebhook`): that is a message of its own, so a broker that is down
 does not hold the webhook back, nor a refusing webhook the broker.
 """
@@ -22,11 +24,12 @@ from plantwright.outbox.webhooks import post_signed
 WEBHOOK_TOPIC = "downtime.oee_webhook"
 
 
-def status_payload(work_order: WorkOrder) -> dict[str, Any]:
+def status_payload(work_order: WorkOrder, status: str | None = None) -> dict[str, Any]:
+    """What the OEE side is told of a WO: `status` is the one it moved to in the change being told."""
     stops = list(work_order.downtime_stops.order_by("started_at").values("started_at", "ended_at", "category"))
     return {
         "work_order": work_order.number,
-        "status": work_order.status,
+        "status": status or work_order.status,
         "work_order_type": work_order.type,
         "site": work_order.site.code,
         "asset": work_order.asset.code,
@@ -72,9 +75,10 @@ def deliver_status(message: OutboxMessage) -> dict[str, Any]:
             message.payload,
             idempotency_key=f"oee-webhook:{message.idempotency_key}",
             site=work_order.site,
+            ordering_key=f"oee-webhook:{work_order.pk}",
         )
     topic = mqtt.status_topic(work_order.site.code, work_order.number)
-    payload = status_payload(work_order)
+    payload = status_payload(work_order, message.payload.get("status"))
     mqtt.publish_retained(topic, json.dumps(payload, separators=(",", ":")).encode())
     return {"topic": topic, "status": payload["status"]}
 
@@ -84,7 +88,7 @@ def deliver_webhook(message: OutboxMessage) -> dict[str, Any]:
     webhook = _webhook(work_order)
     if webhook is None:
         return {"skipped": "the site has no active OEE webhook any more"}
-    payload = {**status_payload(work_order), "type": "work_order.status"}
+    payload = {**status_payload(work_order, message.payload.get("status")), "type": "work_order.status"}
     return post_signed(webhook, payload, idempotency_key=message.idempotency_key)
 
 

@@ -5,3 +5,8 @@ class OutboxConfig(AppConfig):
     name = "plantwright.outbox"
     label = "outbox"
     verbose_name = "Outbox (messages to other systems)"
+
+    def ready(self) -> None:
+        from plantwright.outbox import events
+
+        events.register_handlers()

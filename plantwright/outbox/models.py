@@ -6,6 +6,8 @@ import json
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from plantwright.outbox.webhooks import SignedEndpoint
+
 
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
@@ -32,12 +34,20 @@ class OutboxMessage(models.Model):
     result = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # Messages with the same key are delivered in the order they were written (one WO's status
+    # changes to one subscriber); empty: any order.
+    ordering_key = models.CharField(max_length=120, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
             models.Index(fields=["topic", "status"]),
+            models.Index(
+                fields=["ordering_key", "id"],
+                name="outbox_in_order",
+                condition=models.Q(status__in=["pending", "delivering"]) & ~models.Q(ordering_key=""),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -47,3 +57,18 @@ class OutboxMessage(models.Model):
     def payload_text(self) -> str:
         """The payload as the receiver gets it (JSON), for the outbox page."""
         return json.dumps(self.payload, ensure_ascii=False, sort_keys=True)
+
+
+class EventSubscription(SignedEndpoint):
+    """A URL another system gave us to hear of a site's events (docs/webhooks.md): each event of the
+    types it chose is POSTed to it, signed with its secret, through the outbox — retried, logged, in
+    order per subject (one WO's events arrive as they happened)."""
+
+    site = models.ForeignKey("accounts.Site", on_delete=models.CASCADE, related_name="event_subscriptions")
+    name = models.CharField(max_length=120)
+    event_types = models.JSONField(default=list, help_text="The event types it hears (events.EVENT_TYPES)")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["site", "name", "id"]

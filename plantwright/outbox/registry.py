@@ -19,6 +19,11 @@ class RetryableDeliveryError(Exception):
     """The far side could not take it now; the outbox tries again later."""
 
 
+class Waiting(Exception):
+    """Not this message's turn: an earlier one with its ordering key is not delivered yet. It is tried
+    again soon, without counting as an attempt, so waiting never dead-letters it."""
+
+
 def register(topic: str, handler: Handler, *, prepare: Prepare | None = None) -> None:
     _HANDLERS[topic] = (handler, prepare)
 

@@ -17,7 +17,7 @@ from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
 from plantwright.core.errors import Conflict
 from plantwright.outbox.models import OutboxMessage, OutboxStatus
-from plantwright.outbox.registry import PermanentError, dead_lettered, handler_for, prepare_batch
+from plantwright.outbox.registry import PermanentError, Waiting, dead_lettered, handler_for, prepare_batch
 
 log = logging.getLogger(__name__)
 
@@ -25,14 +25,56 @@ BASE_DELAY_SECONDS = 2
 MAX_DELAY_SECONDS = 3600
 
 
-def enqueue(topic: str, payload: dict[str, Any], *, idempotency_key: str, site: Site | None = None) -> OutboxMessage:
-    """Record a message; call inside the transaction of the change that causes it (it commits or not with it)."""
+def enqueue(
+    topic: str, payload: dict[str, Any], *, idempotency_key: str, site: Site | None = None, ordering_key: str = ""
+) -> OutboxMessage:
+    """Record a message; call inside the transaction of the change that causes it (it commits or not
+    with it). Messages sharing an `ordering_key` are delivered in the order they were enqueued."""
     existing = OutboxMessage.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
     return OutboxMessage.objects.create(
-        topic=topic, payload=payload, idempotency_key=idempotency_key, site=site, next_attempt_at=timezone.now()
-    )
+        topic=topic, payload=payload, idempotency_key=idempotency_key, site=site, next_attempt_at=timezone.now(),
+        ordering_key=ordering_key,
+    )  # fmt: skip
+
+
+# How soon a message waiting for an earlier one of its ordering key looks again.
+WAIT_SECONDS = 1
+
+
+class _Turns:
+    """Whose turn it is among messages sharing an ordering key: read once per claimed batch (one
+    query, none for a batch without keys), kept up to date as the batch is delivered."""
+
+    def __init__(self, messages: list[OutboxMessage]):
+        keys = {m.ordering_key for m in messages if m.ordering_key}
+        self.waiting: dict[str, list[tuple[int, Any]]] = {}
+        if keys:
+            rows = (
+                OutboxMessage.objects.filter(
+                    ordering_key__in=keys,
+                    pk__lte=max(m.pk for m in messages),
+                    status__in=[OutboxStatus.PENDING, OutboxStatus.DELIVERING],
+                )
+                .exclude(ordering_key="")
+                .order_by("pk")
+                .values_list("ordering_key", "pk", "next_attempt_at")
+            )
+            for key, pk, due in rows:
+                self.waiting.setdefault(key, []).append((pk, due))
+
+    def earlier(self, message: OutboxMessage) -> tuple[int, Any] | None:
+        """The first message before this one with its key still to be delivered, or None."""
+        for pk, due in self.waiting.get(message.ordering_key, ()) if message.ordering_key else ():
+            return (pk, due) if pk < message.pk else None
+        return None
+
+    def settled(self, message: OutboxMessage) -> None:
+        """Delivered or dead: the next one with its key may go."""
+        if message.ordering_key and message.status in (OutboxStatus.DELIVERED, OutboxStatus.DEAD):
+            queue = self.waiting.get(message.ordering_key, [])
+            self.waiting[message.ordering_key] = [entry for entry in queue if entry[0] != message.pk]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -82,9 +124,15 @@ _OUTCOME_FIELDS = [
 ]
 
 
-def attempt(message: OutboxMessage, *, failed: Exception | None = None) -> None:
+def attempt(message: OutboxMessage, *, failed: Exception | None = None, turns: _Turns | None = None) -> None:
     """Call the topic's handler once and set the outcome on `message` (not yet saved); `failed`: its
-    batch's preparation already raised this for it."""
+    batch's preparation already raised this for it; `turns`: its batch's ordering."""
+    turns = turns if turns is not None else _Turns([message])
+    _attempt(message, failed, turns)
+    turns.settled(message)
+
+
+def _attempt(message: OutboxMessage, failed: Exception | None, turns: _Turns) -> None:
     handler = handler_for(message.topic)
     message.attempts += 1
     message.leased_until = None
@@ -93,7 +141,17 @@ def attempt(message: OutboxMessage, *, failed: Exception | None = None) -> None:
             raise failed
         if handler is None:
             raise PermanentError(f"No handler for topic {message.topic!r}.")
+        earlier = turns.earlier(message)
+        if earlier is not None:
+            raise Waiting(*earlier)
         result = handler(message) or {}
+    except Waiting as wait:
+        earlier_pk, earlier_due = wait.args
+        message.attempts -= 1  # not an attempt: it was not its turn
+        message.status = OutboxStatus.PENDING
+        message.last_error = f"Waiting for message {earlier_pk}, written before it with the same ordering key."
+        message.next_attempt_at = max(earlier_due, timezone.now()) + timedelta(seconds=WAIT_SECONDS)
+        return
     except Exception as exc:
         permanent = isinstance(exc, PermanentError) or message.attempts >= message.max_attempts
         message.status = OutboxStatus.DEAD if permanent else OutboxStatus.PENDING
@@ -180,13 +238,14 @@ def run_once(batch: int = 20, *, worker: str | None = None) -> int:
     worker = worker or worker_name()
     messages = claim(batch, worker=worker)
     unprepared = prepare_batch(messages) if messages else {}
+    turns = _Turns(messages)
     done: list[OutboxMessage] = []
     safety = min(LEASE_SAFETY, timedelta(seconds=settings.OUTBOX_LEASE_SECONDS / 4))
     for index, message in enumerate(messages):
         if message.leased_until - timezone.now() < safety:
             _release(messages[index:], worker)
             break
-        attempt(message, failed=unprepared.get(message.pk))
+        attempt(message, failed=unprepared.get(message.pk), turns=turns)
         done.append(message)
     _record(worker, done)
     return sum(message.status == OutboxStatus.DELIVERED for message in done)

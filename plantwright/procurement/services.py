@@ -17,6 +17,7 @@ from plantwright.inventory.models import Part
 from plantwright.maintenance.models import OPEN_STATUSES, Vendor, WorkOrder
 from plantwright.maintenance.services import money, next_number
 from plantwright.outbox.services import enqueue
+from plantwright.procurement import subscriber_events
 from plantwright.procurement.models import LineKind, PartsRequest, PartsRequestLine, ProcurementSettings
 
 MAX_LINES = 50
@@ -230,5 +231,8 @@ def request_status_after(status: str, line_statuses: set[str]) -> str:
 def refresh_request_status(request: PartsRequest) -> None:
     new = request_status_after(request.status, set(request.lines.values_list("status", flat=True)))
     if new != request.status:
-        PartsRequest.objects.filter(pk=request.pk).update(status=new, updated_at=timezone.now())
+        request.updated_at = timezone.now()
+        PartsRequest.objects.filter(pk=request.pk).update(status=new, updated_at=request.updated_at)
         request.status = new
+        if new == PartsRequest.Status.ORDERED:
+            subscriber_events.request_ordered(request.site, request)

@@ -226,6 +226,22 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/sites/{site_id}/closed-periods"): Rule(Perm.VIEW),
     ("GET", "/downtime-events"): Rule(Perm.MANAGE_DOWNTIME_RULES, hidden=True),
     ("POST", "/sites/{site_id}/closed-periods"): Rule(Perm.CLOSE_PERIODS, {"month": "2026-01-01"}),
+    ("GET", "/event-types"): Rule(ANY, shared=True),
+    ("GET", "/event-subscriptions"): Rule(Perm.MANAGE_INTEGRATIONS, hidden=True),
+    ("POST", "/event-subscriptions"): Rule(
+        Perm.MANAGE_INTEGRATIONS,
+        lambda w, u: {
+            "site": w.site.pk,
+            "name": f"S-{u.pk}",
+            "url": "http://127.0.0.1:9/",
+            "event_types": ["cost.posted"],
+        },
+    ),
+    ("GET", "/event-subscriptions/{subscription_id}"): Rule(Perm.MANAGE_INTEGRATIONS, hidden=True),
+    ("PATCH", "/event-subscriptions/{subscription_id}"): Rule(Perm.MANAGE_INTEGRATIONS, {"active": False}, hidden=True),
+    ("DELETE", "/event-subscriptions/{subscription_id}"): Rule(Perm.MANAGE_INTEGRATIONS, hidden=True),
+    ("POST", "/event-subscriptions/{subscription_id}/rotate-secret"): Rule(Perm.MANAGE_INTEGRATIONS, hidden=True),
+    ("GET", "/event-subscriptions/{subscription_id}/deliveries"): Rule(Perm.MANAGE_INTEGRATIONS, hidden=True),
 }
 
 
@@ -294,6 +310,10 @@ class World:
         self.po = PurchaseOrder.objects.create(site=site, source="api:north", po_number="PO-MATRIX", currency="EUR",
                                                vendor_name=SECRET)  # fmt: skip
         self.message = outbox.enqueue("no.such.topic", {"x": SECRET}, idempotency_key="matrix", site=site)
+        from plantwright.outbox.models import EventSubscription
+
+        self.subscription = EventSubscription.objects.create(site=site, name=SECRET, url="http://127.0.0.1:9/",
+                                                             event_types=["cost.posted"])  # fmt: skip
         from plantwright.pm.models import JobPlan, PmSchedule
 
         self.job_plan = JobPlan.objects.create(site=site, code="JP-M", name=SECRET)
@@ -321,6 +341,7 @@ class World:
             "site_id": self.site.pk,
             "plan_id": self.job_plan.pk,
             "schedule_id": self.schedule.pk,
+            "subscription_id": self.subscription.pk,
         }
 
 

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from plantwright.accounts.models import User
 from plantwright.core.db.bounded import fit
 from plantwright.core.errors import Conflict, ValidationFailed
+from plantwright.maintenance import events
 from plantwright.maintenance.lifecycle import READ_ONLY_STATUSES
 from plantwright.maintenance.models import CostCategory, CostKind, CostLine, WorkOrder
 from plantwright.maintenance.services.periods import check_open, closed_through, open_day
@@ -107,6 +108,7 @@ def post_cost_line(
         if existing is None:
             raise
         return existing, False
+    events.costs_posted([line])
     return line, True
 
 

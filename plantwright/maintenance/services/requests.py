@@ -15,6 +15,7 @@ from plantwright.accounts.selectors import authorize
 from plantwright.assets.models import Asset
 from plantwright.core.db.bounded import fit
 from plantwright.core.errors import Conflict, ValidationFailed
+from plantwright.maintenance import events
 from plantwright.maintenance.models import (
     OPEN_STATUSES,
     Priority,
@@ -121,6 +122,7 @@ def _close_triage(actor: User, request: WorkRequest, status: str) -> WorkRequest
     request.triaged_at = timezone.now()
     request._history_user = actor
     request.save()
+    events.request_triaged(request)
     return request
 
 

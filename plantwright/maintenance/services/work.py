@@ -18,6 +18,7 @@ from plantwright.assets.models import Asset
 from plantwright.assets.selectors import list_assets
 from plantwright.core.db.bounded import fit
 from plantwright.core.errors import Conflict, InvalidTransition, ValidationFailed
+from plantwright.maintenance import events
 from plantwright.maintenance.lifecycle import NOTE_REQUIRED, READ_ONLY_STATUSES, allowed_targets
 from plantwright.maintenance.models import (
     FAILURE_BY_DEFAULT_TYPES,
@@ -111,13 +112,15 @@ def _record_transition(work_order: WorkOrder, actor: User, from_status: str, to_
     )
     if work_order.origin == WorkOrderOrigin.DOWNTIME:
         # The OEE side tags its loss with the WO and closes its loop: told through the outbox,
-        # committed with the change (the downtime app delivers it).
+        # committed with the change (the downtime app delivers it), each move in its order.
         enqueue(
             WORK_ORDER_STATUS_TOPIC,
-            {"work_order": work_order.pk, "transition": transition.pk},
+            {"work_order": work_order.pk, "transition": transition.pk, "status": to_status},
             idempotency_key=f"work_order:{work_order.pk}:status:{transition.pk}",
             site=work_order.site,
+            ordering_key=f"wo-status:{work_order.pk}",
         )
+    events.work_order_moved(work_order, transition)
 
 
 def _create_work_order(

@@ -14,8 +14,10 @@ from plantwright.core.errors import Conflict, DomainError, ValidationFailed, sch
 from plantwright.core.inbound import InboundResult
 from plantwright.inventory.models import Storeroom
 from plantwright.inventory.services import receive_purchased_stock
+from plantwright.maintenance.events import costs_posted
 from plantwright.maintenance.models import CostLine, Vendor
 from plantwright.maintenance.services import money
+from plantwright.procurement import subscriber_events
 from plantwright.procurement.event_schemas import (
     InvoicePosted,
     PoCancelled,
@@ -76,9 +78,24 @@ class Batch(PurchaseOrders, Documents, Reconciliation):
         self.stock_moves: list[tuple[PurchaseOrderLine, ErpEvent, Decimal]] = []
         self.dirty_request_lines: dict[int, PartsRequestLine] = {}
         self.dirty_requests: dict[int, PartsRequest] = {}
+        self.ordered_requests: dict[int, PartsRequest] = {}  # for subscribers, once written
         self._storeroom: Storeroom | None = None
 
     # --- the batch ---------------------------------------------------------------------------
+
+    def _publish(self) -> None:
+        """Tell subscribers what the batch did (docs/webhooks.md): requests ordered, goods received,
+        then the cost those postings carried to the WOs."""
+        for request in self.ordered_requests.values():
+            subscriber_events.request_ordered(self.site, request)
+        received: dict[tuple[int, int], tuple[PurchaseOrderLine, Decimal]] = {}
+        for posting in self.new_postings:
+            if posting.kind == Posting.Kind.RECEIPT and posting.quantity and posting.po_line.request_line_id:
+                key = (posting.event.pk, posting.po_line.pk)
+                received[key] = (posting.po_line, received.get(key, (None, Decimal(0)))[1] + posting.quantity)
+        for (event_id, line_id), (line, quantity) in received.items():
+            subscriber_events.goods_received(self.site, line, f"erp:{event_id}:{line_id}", quantity)
+        costs_posted([cost_line for cost_line, _, _ in self.cost_lines], site=self.site)
 
     def run(self, raw_events: list[Any]) -> list[InboundResult]:
         event_ids = [_event_id(raw) for raw in raw_events]
@@ -290,6 +307,7 @@ class Batch(PurchaseOrders, Documents, Reconciliation):
             for request in self.dirty_requests.values():
                 request.updated_at = self.now
             PartsRequest.objects.bulk_update(self.dirty_requests.values(), ["status", "note", "updated_at"])
+        self._publish()
         for line, event, delta in self.stock_moves:
             receive_purchased_stock(
                 part=line.request_line.part,

@@ -234,6 +234,8 @@ class PurchaseOrders:
         new = request_status_after(request.status, statuses)
         if new != request.status:
             self.journal.set(request, status=new)
+            if new == PartsRequest.Status.ORDERED:
+                self.journal.put(self.ordered_requests, request.pk, request)
         self.journal.mark(self.dirty_requests, request)
 
     # --- receipts and invoices ---------------------------------------------------------------
