@@ -138,7 +138,7 @@ def _write(actor: User, rows: list[tuple], progress: Callable | None) -> None:
                             amount=money(quantity * unit_cost), quantity=quantity, cost_date=day, source_type=SOURCE,
                             source_id=key.removeprefix(f"{SOURCE}:")[:64], idempotency_key=key,
                             description=f"{cells['part']} × {quantity} @ {unit_cost} (imported)"
-                            + (f": {cells['note']}" if cells.get("note") else ""), posted_by=actor)
+                            + (f": {cells['note']}" if cells.get("note") else ""), posted_by=actor, history=True)
             for wo, cells, quantity, day, unit_cost, key in batch
         ]  # fmt: skip
         CostLine.objects.bulk_create(lines)

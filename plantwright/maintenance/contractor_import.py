@@ -184,7 +184,7 @@ def _write(actor: User, rows: list[_Row], progress: Callable | None) -> None:
                             cost_date=entry.work_date, source_type="contractor_entry", source_id=entry.pk,
                             idempotency_key=f"contractor_entry:{entry.pk}",
                             description=f"{names[entry.vendor_id]}: {entry.person}, {entry.hours} h × "
-                            f"{entry.agreed_rate} (imported)", posted_by=actor)
+                            f"{entry.agreed_rate} (imported)", posted_by=actor, history=True)
             for entry in entries
             if entry.amount is not None
         ]  # fmt: skip

@@ -165,7 +165,7 @@ def _write(actor: User, site: Site, rows: list[tuple], names: dict[int, str], pr
                             amount=entry.amount, quantity=entry.hours, cost_date=entry.work_date,
                             source_type="labor_entry", source_id=entry.pk, idempotency_key=f"labor_entry:{entry.pk}",
                             description=f"{names[entry.technician_id]}, {entry.hours} h × {entry.hourly_rate} "
-                            "(imported)", posted_by=actor)
+                            "(imported)", posted_by=actor, history=True)
             for entry in entries
         ]  # fmt: skip
         CostLine.objects.bulk_create(lines)

@@ -35,8 +35,10 @@ def build_cost_line(
     posted_by: User | None = None,
     reverses: CostLine | None = None,
     redated_from: date | None = None,
+    history: bool = False,
 ) -> CostLine:
-    """A ledger line, not yet saved (bulk writers save many at once; post_cost_line saves one)."""
+    """A ledger line, not yet saved (bulk writers save many at once; post_cost_line saves one).
+    `history`: the WO's own past brought in by an import, never a cost that arrived after its close."""
     if kind not in CostKind.values or category not in CostCategory.values:
         raise ValidationFailed("Unknown cost kind or category.", details={"kind": kind, "category": category})
     return CostLine(
@@ -52,7 +54,7 @@ def build_cost_line(
         idempotency_key=idempotency_key,
         cost_date=cost_date,
         # A cost arriving after the WO is closed still posts, flagged, so it is never lost.
-        after_close=work_order.status in READ_ONLY_STATUSES,
+        after_close=not history and work_order.status in READ_ONLY_STATUSES,
         reverses=reverses,
         posted_by=posted_by,
         redated_from=redated_from,

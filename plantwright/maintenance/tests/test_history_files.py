@@ -55,6 +55,8 @@ def test_contractor_hours_at_a_rate_cost_as_booked_and_po_hours_wait_for_their_i
     report = import_contractor_hours(planner, site, rows.encode(), apply=True)
     assert (report.rows, report.hours, report.amount) == (3, Decimal(9), Decimal(220))
     assert _january(site).contractor_cost == Decimal(220)  # the PO's hours post nothing: the invoice will
+    assert history["OLD-0"].status == "closed"
+    assert not CostLine.objects.filter(after_close=True).exists()  # the WO's own past, not a late cost
     assert ContractorEntry.objects.count() == 3
     again = import_contractor_hours(planner, site, rows.encode(), apply=True)
     assert again.already_there == 3 and ContractorEntry.objects.count() == 3
@@ -93,6 +95,7 @@ def test_parts_used_in_january_count_in_january_at_the_file_cost_or_the_average(
     report = import_parts_used(planner, site, rows.encode(), apply=True)
     assert (report.rows, report.amount) == (3, Decimal("84.5"))
     assert _january(site).parts_cost == Decimal("84.5")
+    assert not CostLine.objects.filter(after_close=True).exists()
     assert set(CostLine.objects.values_list("cost_date", flat=True)) == {date(2024, 1, 10), date(2024, 1, 11)}
     again = import_parts_used(planner, site, rows.encode(), apply=True)
     assert again.already_there == 3 and CostLine.objects.count() == 3

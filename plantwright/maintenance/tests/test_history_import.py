@@ -184,6 +184,9 @@ def test_labor_history_costs_as_booked_by_hand(site, other_site, planner, techni
     typed = kpis(Scope((other_site.pk,)), Period.of(date(2023, 1, 1), date(2026, 1, 1)))
     assert (imported.labor_cost, imported.total_cost) == (typed.labor_cost, typed.total_cost)
     assert imported.labor_cost == sum(e.amount for e in LaborEntry.objects.filter(work_order__site=site))
+    from plantwright.maintenance.models import CostLine
+
+    assert not CostLine.objects.filter(work_order__site=site, after_close=True).exists()  # history, not late
 
 
 def test_a_bad_labor_row_refuses_the_file(site, planner, technician, plant):
