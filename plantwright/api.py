@@ -137,9 +137,12 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 def _register_routers() -> None:
     from plantwright.accounts.api import router as accounts_router
+    from plantwright.accounts.api_people import router as people_router
     from plantwright.assets.api import router as assets_router
     from plantwright.downtime.api import router as downtime_router
+    from plantwright.downtime.api_rules import router as downtime_rules_router
     from plantwright.erp.api import router as erp_router
+    from plantwright.erp.api_connector import router as connector_router
     from plantwright.inventory.api import router as inventory_router
     from plantwright.maintenance.api import router as maintenance_router
     from plantwright.maintenance.api_costs import router as costs_router
@@ -152,6 +155,7 @@ def _register_routers() -> None:
     from plantwright.reliability.api_audit import router as audit_router
 
     api.add_router("", accounts_router)
+    api.add_router("", people_router)
     api.add_router("", assets_router)
     api.add_router("", maintenance_router)
     api.add_router("", costs_router)
@@ -160,8 +164,10 @@ def _register_routers() -> None:
     api.add_router("", inventory_router)
     api.add_router("", procurement_router)
     api.add_router("", erp_router)
+    api.add_router("", connector_router)
     api.add_router("", outbox_router)
     api.add_router("", downtime_router)
+    api.add_router("", downtime_rules_router)
     api.add_router("", pm_router)
     api.add_router("", reliability_router)
     api.add_router("", audit_router)

@@ -124,6 +124,9 @@ class ApiClient:
     def patch(self, path: str, payload=None, raw: str | None = None):
         return self._call("patch", path, payload, raw)
 
+    def put(self, path: str, payload=None, raw: str | None = None):
+        return self._call("put", path, payload, raw)
+
     def delete(self, path: str):
         return self._call("delete", path, None)
 

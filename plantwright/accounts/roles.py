@@ -42,6 +42,8 @@ class Perm(StrEnum):
     RECORD_READINGS = "record_readings"  # meter readings (technicians by hand, the OEE platform by feed)
     MANAGE_PM = "manage_pm"  # job plans, PM schedules, generating PM WOs
     CLOSE_PERIODS = "close_periods"  # close a month: nothing is dated in it afterwards
+    MANAGE_PEOPLE = "manage_people"  # accounts of the site's people, and their roles there
+    MANAGE_FAILURE_CODES = "manage_failure_codes"  # the problem / cause / remedy catalogue (all sites share it)
 
 
 _EVERYONE = {Perm.VIEW, Perm.RAISE_REQUEST}
@@ -74,6 +76,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.PURCHASE,
             Perm.MANAGE_DOWNTIME_RULES,
             Perm.CLOSE_PERIODS,
+            Perm.MANAGE_FAILURE_CODES,
         }
     ),
     Role.INTEGRATION: frozenset({Perm.VIEW, Perm.INGEST_DOWNTIME, Perm.RECORD_READINGS}),

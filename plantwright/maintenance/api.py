@@ -3,6 +3,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from plantwright.core.errors import NotFound
 from plantwright.core.http.paging import BoundedPagination, KeysFirstPagination
 from plantwright.core.http.schemas import errors, upload
 from plantwright.core.http.types import PathId, Timestamp
@@ -11,7 +12,10 @@ from plantwright.maintenance.attachment_files import attachment_response
 from plantwright.maintenance.schemas import (
     ApproveIn,
     AttachmentOut,
+    FailureCodeIn,
     FailureCodeOut,
+    FailureCodePatch,
+    FailureKind,
     MarkDuplicateIn,
     RejectIn,
     RequestStatusName,
@@ -166,9 +170,26 @@ def list_transitions(request: HttpRequest, work_order_id: PathId):
     return selectors.list_transitions(selectors.get_work_order(request.user, work_order_id))
 
 
-@router.get("/failure-codes", response={200: list[FailureCodeOut], **errors()}, tags=["work orders"])
-def list_failure_codes(request: HttpRequest):
-    return selectors.list_failure_codes()
+@router.get("/failure-codes", response={200: list[FailureCodeOut], **errors(422)}, tags=["failure codes"])
+def list_failure_codes(request: HttpRequest, kind: FailureKind | None = None, include_retired: bool = False):
+    """The problem, cause and remedy codes every site shares (retired ones only when asked)."""
+    return selectors.list_failure_codes(kind, active_only=not include_retired)
+
+
+@router.post("/failure-codes", response={201: FailureCodeOut, **errors(403, 409, 422)}, tags=["failure codes"])
+def create_failure_code(request: HttpRequest, payload: FailureCodeIn):
+    """A new code (maintenance managers and site admins). Codes are unique per kind, in any case."""
+    return Status(201, services.create_failure_code(request.user, **payload.dict()))
+
+
+@router.patch("/failure-codes/{code_id}", response={200: FailureCodeOut, **errors(403, 404, 422)},
+              tags=["failure codes"])  # fmt: skip
+def change_failure_code(request: HttpRequest, code_id: PathId, payload: FailureCodePatch):
+    """Its words, or `active: false` to retire it (WOs that carry it keep it)."""
+    failure_code = selectors.list_failure_codes(active_only=False).filter(pk=code_id).first()
+    if failure_code is None:
+        raise NotFound(f"Failure code {code_id} does not exist.")
+    return services.change_failure_code(request.user, failure_code, **payload.dict(exclude_unset=True))
 
 
 UPLOAD = upload("multipart/form-data with `file`: a photo (JPEG, PNG, WebP, GIF) or a PDF")

@@ -6,6 +6,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from plantwright.core.http.types import Bool, Code, Day, Hours, Id, Money, Text, Timestamp
+from plantwright.maintenance.models import FailureCodeKind
 
 PriorityName = Literal["low", "medium", "high", "urgent"]
 TypeName = Literal["corrective", "emergency", "preventive", "predictive", "inspection", "improvement"]
@@ -170,10 +171,28 @@ class TransitionOut(Schema):
     note: str
 
 
+FailureKind = Literal[tuple(FailureCodeKind.values)]  # type: ignore[valid-type]
+
+
 class FailureCodeOut(Schema):
+    id: int
     kind: str
     code: str
     description: str
+    active: bool
+
+
+class FailureCodeIn(Schema):
+    model_config = ConfigDict(strict=True, extra="forbid")
+    kind: FailureKind
+    code: Text(32, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    description: Text(200)
+
+
+class FailureCodePatch(Schema):
+    model_config = ConfigDict(strict=True, extra="forbid")
+    description: Text(200) | None = None
+    active: Bool | None = None
 
 
 # --- hours and cost ---

@@ -43,6 +43,7 @@ class Rule:
     multipart: bool = False
     query: Any = field(default_factory=dict)  # a dict, or a function of the world giving one
     hidden: bool = False  # without the permission the data is not there: 404, or an empty list
+    fresh: Any = None  # a function of the world giving path ids made anew for each call (what a call deletes)
 
 
 def _labor(world, user):
@@ -226,6 +227,36 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/sites/{site_id}/closed-periods"): Rule(Perm.VIEW),
     ("GET", "/downtime-events"): Rule(Perm.MANAGE_DOWNTIME_RULES, hidden=True),
     ("POST", "/sites/{site_id}/closed-periods"): Rule(Perm.CLOSE_PERIODS, {"month": "2026-01-01"}),
+    ("GET", "/users"): Rule(Perm.MANAGE_PEOPLE, hidden=True),
+    ("POST", "/users"): Rule(
+        Perm.MANAGE_PEOPLE,
+        lambda w, u: {"username": f"new-{u.pk}", "roles": [{"site": w.site.pk, "role": "technician"}]},
+    ),
+    ("GET", "/users/{user_id}"): Rule(Perm.MANAGE_PEOPLE, hidden=True),
+    ("PATCH", "/users/{user_id}"): Rule(Perm.MANAGE_PEOPLE, {"first_name": "Renamed"}, hidden=True),
+    ("POST", "/memberships"): Rule(
+        Perm.MANAGE_PEOPLE, lambda w, u: {"user": w.bystander.pk, "site": w.site.pk, "role": "storeroom"}
+    ),
+    ("DELETE", "/memberships/{membership_id}"): Rule(Perm.MANAGE_PEOPLE, hidden=True),
+    ("GET", "/downtime-rules"): Rule(Perm.VIEW, query=lambda w: {"site": w.site.pk}),
+    ("POST", "/downtime-rules"): Rule(
+        Perm.MANAGE_DOWNTIME_RULES, lambda w, u: {"site": w.site.pk, "name": "R", "action": "ignore"}
+    ),
+    ("GET", "/downtime-rules/{rule_id}"): Rule(Perm.VIEW),
+    ("PATCH", "/downtime-rules/{rule_id}"): Rule(Perm.MANAGE_DOWNTIME_RULES, {"active": False}),
+    ("DELETE", "/downtime-rules/{rule_id}"): Rule(
+        Perm.MANAGE_DOWNTIME_RULES, fresh=lambda w: {"rule_id": w.new_rule().pk}
+    ),
+    ("GET", "/sites/{site_id}/oee-webhook"): Rule(Perm.MANAGE_INTEGRATIONS),
+    ("PUT", "/sites/{site_id}/oee-webhook"): Rule(Perm.MANAGE_INTEGRATIONS, {"url": "http://127.0.0.1:9/oee"}),
+    ("POST", "/sites/{site_id}/oee-webhook/rotate-secret"): Rule(Perm.MANAGE_INTEGRATIONS),
+    ("GET", "/sites/{site_id}/connector"): Rule(Perm.MANAGE_INTEGRATIONS),
+    ("PUT", "/sites/{site_id}/connector"): Rule(Perm.MANAGE_INTEGRATIONS, {"connector": "builtin"}),
+    ("POST", "/sites/{site_id}/connector/rotate-secret"): Rule(Perm.MANAGE_INTEGRATIONS),
+    ("POST", "/failure-codes"): Rule(
+        Perm.MANAGE_FAILURE_CODES, lambda w, u: {"kind": "cause", "code": f"C{u.pk}", "description": "C"}, shared=True
+    ),
+    ("PATCH", "/failure-codes/{code_id}"): Rule(Perm.MANAGE_FAILURE_CODES, {"description": "Renamed"}, shared=True),
     ("GET", "/event-types"): Rule(ANY, shared=True),
     ("GET", "/event-subscriptions"): Rule(Perm.MANAGE_INTEGRATIONS, hidden=True),
     ("POST", "/event-subscriptions"): Rule(
@@ -310,10 +341,22 @@ class World:
         self.po = PurchaseOrder.objects.create(site=site, source="api:north", po_number="PO-MATRIX", currency="EUR",
                                                vendor_name=SECRET)  # fmt: skip
         self.message = outbox.enqueue("no.such.topic", {"x": SECRET}, idempotency_key="matrix", site=site)
+        from plantwright.accounts.models import Membership
         from plantwright.outbox.models import EventSubscription
+
+        self.membership = Membership.objects.create(user=planner, site=site, role=Role.PURCHASING)
+        from plantwright.downtime.models import OeeWebhook
+        from plantwright.maintenance.models import FailureCode
+
+        self.rule = self.new_rule()
+        OeeWebhook.objects.create(site=site, url="http://127.0.0.1:9/oee")
+        self.failure_code = FailureCode.objects.create(kind="problem", code="MATRIX", description="M")
 
         self.subscription = EventSubscription.objects.create(site=site, name=SECRET, url="http://127.0.0.1:9/",
                                                              event_types=["cost.posted"])  # fmt: skip
+        from plantwright.outbox.events import forget_subscriptions
+
+        forget_subscriptions()  # heard from now on, not a second later (made here without the service)
         from plantwright.pm.models import JobPlan, PmSchedule
 
         self.job_plan = JobPlan.objects.create(site=site, code="JP-M", name=SECRET)
@@ -325,6 +368,11 @@ class World:
             admin, SimpleUploadedFile(f"{SECRET}.png", _png(), content_type="image/png"), source="test",
             work_order=self.work_order,
         )  # fmt: skip
+
+    def new_rule(self):
+        from plantwright.downtime.models import DowntimeRule
+
+        return DowntimeRule.objects.create(site=self.site, name=SECRET, action="ignore")
 
     def path_ids(self) -> dict[str, Any]:
         return {
@@ -342,6 +390,10 @@ class World:
             "plan_id": self.job_plan.pk,
             "schedule_id": self.schedule.pk,
             "subscription_id": self.subscription.pk,
+            "user_id": self.bystander.pk,
+            "membership_id": self.membership.pk,
+            "rule_id": self.rule.pk,
+            "code_id": self.failure_code.pk,
         }
 
 
@@ -355,8 +407,8 @@ def _png() -> bytes:
     return out.getvalue()
 
 
-def _url(world: World, path: str) -> str:
-    ids = world.path_ids()
+def _url(world: World, path: str, rule: Rule | None = None) -> str:
+    ids = world.path_ids() | (rule.fresh(world) if rule and rule.fresh else {})
     if path.startswith("/labor/"):
         ids["entry_id"] = world.labor.pk
     elif path.startswith("/contractor-hours/"):
@@ -405,6 +457,7 @@ def test_who_may_call_it(client, site, other_site, planner, method, path):
     url = _url(world, path)
     for role in Role.values:
         user = factories.UserFactory(username=f"m-{role}", roles=[(site, role)])
+        url = _url(world, path, rule) if rule.fresh else url
         response = _call(client, method, url, rule, world, user, create_token(user, "m").secret)
         body = _body(response)
         seen = (role, response.status_code, body[:300])

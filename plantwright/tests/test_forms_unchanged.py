@@ -3,6 +3,7 @@ exactly what it does in English: a value the page rendered in the reader's local
 could not read back (a day-first date, a decimal comma) would be sent empty and lost. Forms that
 edit a record change nothing at all when saved unchanged, whatever the language."""
 
+import contextlib
 import re
 import uuid
 from datetime import date, datetime, timedelta
@@ -27,7 +28,7 @@ LEFT_OUT = re.compile(r"^/(logout|account/language)/")
 # Forms whose purpose is to edit a record: saved unchanged, nothing stored may change.
 EDITS = re.compile(r"/(edit|schedules/\d+|preferences|rules)/?$")
 # New keys, tokens and unusable passwords ("!" and a random string) differ from run to run.
-_TOKEN = re.compile(r"^[0-9a-f]{24,}$|^!?[A-Za-z0-9_-]{32,}$")
+_TOKEN = re.compile(r"^[0-9a-f]{24,}$|^!?[A-Za-z0-9_-]{32,}$|^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
 
 
 # A key inside a text: "28", "stock_movement:28", "/work-orders/28/".
@@ -37,6 +38,9 @@ _KEY_IN_TEXT = re.compile(r"(^|[:/])([1-9]\d*)(?=$|/)")
 def _normal(value):
     """What does not depend on the run: the time now, new keys and tokens."""
     now = timezone.now()
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
+        with contextlib.suppress(ValueError):
+            value = datetime.fromisoformat(value)  # a time inside a JSON payload (an event's occurred_at)
     if isinstance(value, datetime) and abs(value - now) < timedelta(minutes=10):
         return "now"
     if isinstance(value, uuid.UUID) or (isinstance(value, str) and _TOKEN.match(value)):
@@ -79,7 +83,15 @@ def _changes(before: dict, after: dict) -> dict:
             target = links.get(field)
             if target is not None and value is not None and target in before and value not in before[target]:
                 return "new"
-            return repr(_normal(keyed(value) if isinstance(value, str) else value))
+            return repr(deep(value))
+
+        def deep(value):
+            """A JSON payload's texts and times normalised as a column's are."""
+            if isinstance(value, dict):
+                return {key: deep(item) for key, item in value.items()}
+            if isinstance(value, list):
+                return [deep(item) for item in value]
+            return _normal(keyed(value) if isinstance(value, str) else value)
 
         old, new = before[label], after[label]
         changed = sorted(

@@ -1,6 +1,7 @@
 """Every write of the maintenance app, one function per business action (split by topic)."""
 
 from plantwright.maintenance.services.attachments import attach, carry_to_work_order, may_attach
+from plantwright.maintenance.services.codes import change_failure_code, create_failure_code
 from plantwright.maintenance.services.labor import (
     create_vendor,
     log_contractor_hours,
@@ -44,9 +45,11 @@ __all__ = [
     "attach",
     "build_cost_line",
     "carry_to_work_order",
+    "change_failure_code",
     "complete_work_order",
     "completion_gaps",
     "cost_line_for",
+    "create_failure_code",
     "create_vendor",
     "create_work_order",
     "log_contractor_hours",
