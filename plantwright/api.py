@@ -43,7 +43,8 @@ class PlantwrightApi(NinjaAPI):
             "name": "X-Plantwright-Signature",
             "description": (
                 "HMAC-SHA256 of `<X-Plantwright-Timestamp>.<raw body>` with the site's webhook secret, as "
-                "`sha256=<hex>`; the timestamp header is required with it (docs/erp-integration.md)."
+                "`v1=<hex>` (one per valid secret while a secret is rotated, comma separated); the timestamp "
+                "header is required with it (docs/erp-integration.md)."
             ),
         }
         _document_idempotency_key(schema)

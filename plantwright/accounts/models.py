@@ -27,6 +27,23 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+def _new_installation_id() -> str:
+    import uuid
+
+    return uuid.uuid4().hex
+
+
+class Installation(models.Model):
+    """This installation of Plantwright: one row, made by the migration that brought the table. Its id
+    tells it apart where several installations share something (an MQTT broker's client ids)."""
+
+    installation_id = models.CharField(max_length=32, unique=True, default=_new_installation_id)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.installation_id
+
+
 class Site(models.Model):
     """A plant. Assets, work and people's roles all belong to one site."""
 

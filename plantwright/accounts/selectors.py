@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from plantwright.accounts.models import ApiToken, Membership, Site, User
+from plantwright.accounts.models import ApiToken, Installation, Membership, Site, User
 from plantwright.accounts.roles import Perm, permissions_for
 from plantwright.core.errors import NotFound, PermissionDenied
 
@@ -112,3 +112,9 @@ def site_by_code(code: str) -> Site | None:
         found = list(Site.objects.filter(code__iexact=code)[:2])
         site = found[0] if len(found) == 1 else None
     return site
+
+
+def installation_id() -> str:
+    """This installation's id (made by its migration; made here if a test flushed the table)."""
+    row = Installation.objects.order_by("pk").first() or Installation.objects.create()
+    return row.installation_id

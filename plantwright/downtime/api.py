@@ -9,10 +9,8 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import Field
 
-from plantwright.core import json_reader
-from plantwright.core.errors import ValidationFailed
 from plantwright.core.http.paging import BoundedPagination
-from plantwright.core.http.schemas import answer_events, component_schema, errors
+from plantwright.core.http.schemas import answer_events, errors, events_body, read_events
 from plantwright.downtime import selectors, services
 
 router = Router(tags=["downtime"])
@@ -72,13 +70,13 @@ class DowntimeStopOut(Schema):
         return obj.work_order.number if obj.work_order_id else None
 
 
-_BODY = component_schema(services.DowntimeEventIn | list[services.DowntimeEventIn])
+_BODY = events_body(services.DowntimeEventIn, MAX_BATCH, "DowntimeEventBatch")
 
 
 @router.post(
     "/downtime-events",
     response={200: DowntimeResultOut | DowntimeBatchOut, **errors(403, 409, 422)},
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _BODY}}}},
+    openapi_extra=_BODY,
     summary="Receive downtime events (one or a batch)",
     description=(
         "Each event is applied once per `event_id`; a stop is identified by machine and `started_at`, so "
@@ -88,11 +86,7 @@ _BODY = component_schema(services.DowntimeEventIn | list[services.DowntimeEventI
     ),
 )
 def receive_downtime_events(request: HttpRequest):
-    data = json_reader.loads(request.body)
-    batch = isinstance(data, list)
-    events = data if batch else [data]
-    if not events or len(events) > MAX_BATCH:
-        raise ValidationFailed(f"Send 1 to {MAX_BATCH} events.", code="batch_size")
+    events, batch = read_events(request.body, MAX_BATCH)
     results = services.ingest(request.user, events, source=f"http:{request.user.username}")
     return answer_events(results, batch=batch)
 

@@ -16,10 +16,9 @@ from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize, site_by_code
 from plantwright.accounts.services import authenticate_token
-from plantwright.core import json_reader
-from plantwright.core.errors import NotFound, Unauthenticated, ValidationFailed
+from plantwright.core.errors import NotFound, Unauthenticated
 from plantwright.core.http.paging import BoundedPagination
-from plantwright.core.http.schemas import answer_events, component_schema, errors
+from plantwright.core.http.schemas import answer_events, errors, events_body, read_events
 from plantwright.core.inbound import InboundResult
 from plantwright.erp.models import WebhookEndpoint
 from plantwright.outbox.webhooks import verify
@@ -66,10 +65,9 @@ class ErpEventOut(Schema):
         return obj.site_id
 
 
-_BODY_SCHEMA = component_schema(ErpEventIn | list[ErpEventIn])
 # Signed requests are authenticated inside the operation (the signature covers the raw body).
 _OPENAPI_BODY = {
-    "requestBody": {"required": True, "content": {"application/json": {"schema": _BODY_SCHEMA}}},
+    **events_body(ErpEventIn, MAX_BATCH, "ErpEventBatch"),
     "parameters": [
         {"in": "header", "name": "X-Plantwright-Timestamp", "required": False, "schema": {"type": "string"}},
         {"in": "header", "name": "X-Plantwright-Signature", "required": False, "schema": {"type": "string"}},
@@ -101,19 +99,6 @@ def _authenticate(request: HttpRequest, site: Site) -> str:
     return f"api:{site.code}"
 
 
-def _parse(body: bytes) -> tuple[list[Any], bool]:
-    data = json_reader.loads(body)
-    if isinstance(data, list):
-        batch = True
-    elif isinstance(data, dict) and isinstance(data.get("events"), list):
-        data, batch = data["events"], True
-    else:
-        data, batch = [data], False
-    if not data or len(data) > MAX_BATCH:
-        raise ValidationFailed(f"Send 1 to {MAX_BATCH} events.", code="batch_size")
-    return data, batch
-
-
 @router.post(
     "/erp/events",
     auth=None,
@@ -132,7 +117,7 @@ def _parse(body: bytes) -> tuple[list[Any], bool]:
 def receive_events(request: HttpRequest, site: str | None = None):
     site_obj = _site(site or request.headers.get("X-Plantwright-Site"))
     source = _authenticate(request, site_obj)
-    raw_events, batch = _parse(request.body)
+    raw_events, batch = read_events(request.body, MAX_BATCH)
     results: list[InboundResult] = ingest(site_obj, source, raw_events)
     return answer_events(results, batch=batch)
 

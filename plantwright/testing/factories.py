@@ -88,10 +88,11 @@ def craft(code: str = "mech", name: str = "Mechanic"):
     return Craft.objects.get_or_create(code=code, defaults={"name": name})[0]
 
 
-def vendor(code: str = "ACME", name: str = "Acme Services", is_contractor: bool = True):
+def vendor(code: str = "ACME", name: str = "Acme Services", is_contractor: bool = True, erp_id: str = ""):
     from plantwright.maintenance.models import Vendor
 
-    return Vendor.objects.get_or_create(code=code, defaults={"name": name, "is_contractor": is_contractor})[0]
+    defaults = {"name": name, "is_contractor": is_contractor, "erp_id": erp_id}
+    return Vendor.objects.get_or_create(code=code, defaults=defaults)[0]
 
 
 def labor_rate(site, *, technician=None, craft=None, rate="50", effective_from="2000-01-01"):

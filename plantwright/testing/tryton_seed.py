@@ -46,8 +46,11 @@ buyer_party.save()
 employee = Employee(party=buyer_party, company=company)
 employee.save()
 api_user = User(login="plantwright", name="Plantwright connector", password=api_password)
-# The test ERP's API user may do anything; docs/erp/tryton.md lists the groups a plant gives it.
-api_user.groups.extend(Group.find([]))
+# Exactly the groups docs/erp/tryton.md tells a plant to give it: never the approval group.
+GROUPS = ["Purchase Requisition", "Purchase", "Stock", "Accounting"]
+groups = Group.find([("name", "in", GROUPS)])
+assert sorted(group.name for group in groups) == sorted(GROUPS), [group.name for group in groups]
+api_user.groups.extend(groups)
 api_user.companies.append(company)
 api_user.company = company
 api_user.employees.append(employee)
@@ -59,7 +62,14 @@ admin.employees.append(Employee(employee.id))
 admin.employee = Employee(employee.id)
 admin.save()
 
-for code, name in (("BEARCO", "Bearco Bearings"), ("ALIGNPRO", "AlignPro Services")):
+# Vendors as the demo plant names them: a party's code is the vendor's ERP id in Plantwright, else
+# its code (docs/erp/tryton.md), so the demo's vendors map; ALIGNPRO has no ERP id.
+for code, name in (
+    ("V-2001", "Bearco Bearings"),
+    ("V-1001", "Atlas Industrial Services"),
+    ("V-1002", "Volta Electric"),
+    ("ALIGNPRO", "AlignPro Services"),
+):
     Party(name=name, code=code).save()
 
 ProductCategory = Model.get("product.category")
@@ -71,8 +81,21 @@ category.save()
 Uom = Model.get("product.uom")
 (unit,) = Uom.find([("name", "=", "Unit")])
 Template = Model.get("product.template")
+# Every part of the demo plant (plantwright/demo/inventory.py), a bearing of the tests, and the
+# service product contractor lines are ordered as.
 for code, name, kind, price in (
+    ("BRG-6205-2RS", "Deep groove ball bearing 6205-2RS", "goods", "9.50"),
+    ("BRG-6308", "Deep groove ball bearing 6308", "goods", "21"),
     ("SEAL-MS-35", "Mechanical seal 35 mm", "goods", "85"),
+    ("BELT-SPA-1250", "V-belt SPA 1250", "goods", "14"),
+    ("OIL-ISO-VG220", "Gear oil ISO VG 220", "goods", "6.80"),
+    ("GREASE-EP2", "Grease EP2 cartridge", "goods", "7.20"),
+    ("FILT-HYD-10", "Hydraulic filter element 10 µm", "goods", "38"),
+    ("PROX-M18", "Inductive proximity sensor M18", "goods", "46"),
+    ("CONT-9A", "Contactor 9 A 24 V DC", "goods", "29"),
+    ("FUSE-10A", "Fuse 10 A gG", "goods", "1.90"),
+    ("CHAIN-08B", "Roller chain 08B-1 (5 m)", "goods", "33"),
+    ("GASKET-DN50", "Flange gasket DN50", "goods", "3.40"),
     ("BRG-6205", "Ball bearing 6205", "goods", "12"),
     ("SRV-CONTRACTOR", "Contractor service", "service", "0"),
 ):

@@ -58,6 +58,14 @@ def test_the_inbound_bodies_are_named_types(document):
     erp = document["paths"]["/api/v1/erp/events"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     downtime = document["paths"]["/api/v1/downtime-events"]["post"]["requestBody"]["content"]["application/json"]
     refs = {node["$ref"] for _path, node in _walk(downtime["schema"]) if "$ref" in node}
-    assert refs == {"#/components/schemas/DowntimeEventIn"}  # one type, referred to twice: no name clash
+    # one type, referred to by the one event and the list, and a wrapper {"events": [...]}: no name clash
+    assert refs == {"#/components/schemas/DowntimeEventIn", "#/components/schemas/DowntimeEventBatch"}
+    for body, wrapper in ((downtime["schema"], "DowntimeEventBatch"), (erp, "ErpEventBatch")):
+        shapes = body["anyOf"]
+        assert [shape.get("type") for shape in shapes[1:2]] == ["array"]
+        assert (shapes[1]["minItems"], shapes[1]["maxItems"]) == (1, 1000)
+        assert shapes[2] == {"$ref": f"#/components/schemas/{wrapper}"}
+        events = document["components"]["schemas"][wrapper]
+        assert events["required"] == ["events"] and events["properties"]["events"]["maxItems"] == 1000
     mapping = next(node["discriminator"]["mapping"] for _path, node in _walk(erp) if "discriminator" in node)
     assert mapping["invoice.posted"] == "#/components/schemas/InvoicePosted"

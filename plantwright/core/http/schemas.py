@@ -44,6 +44,36 @@ def component_schema(type_: Any) -> dict[str, Any]:
     return schema
 
 
+def events_body(event_type: Any, max_batch: int, batch_name: str) -> dict[str, Any]:
+    """openapi_extra of an inbound-events operation: the body is one event, a list of 1 to `max_batch`
+    events, or `{"events": [...]}` (the same list, component `batch_name`) — read by `read_events`."""
+    from typing import Annotated
+
+    from pydantic import BaseModel, ConfigDict, Field, create_model
+
+    batch = Annotated[list[event_type], Field(min_length=1, max_length=max_batch)]
+    wrapper: type[BaseModel] = create_model(batch_name, __config__=ConfigDict(extra="forbid"), events=(batch, ...))
+    schema = component_schema(event_type | batch | wrapper)
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def read_events(body: bytes, max_batch: int) -> tuple[list[Any], bool]:
+    """The events of an inbound body (see `events_body`) and whether it was a batch."""
+    from plantwright.core import json_reader
+    from plantwright.core.errors import ValidationFailed
+
+    data = json_reader.loads(body)
+    if isinstance(data, list):
+        batch = True
+    elif isinstance(data, dict) and set(data) == {"events"} and isinstance(data["events"], list):
+        data, batch = data["events"], True
+    else:
+        data, batch = [data], False
+    if not data or len(data) > max_batch:
+        raise ValidationFailed(f"Send 1 to {max_batch} events.", code="batch_size", details={"max": max_batch})
+    return data, batch
+
+
 def answer_events(results: list, *, batch: bool):
     """The answer to inbound events (ERP, downtime), each result with `status`, `error`, `as_dict()`.
 

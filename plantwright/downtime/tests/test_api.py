@@ -9,6 +9,12 @@ def test_post_one_event_and_a_batch(api_as, oee, rules, asset):
     status, body = client.post("/downtime-events", [event("api-2", 60, 61, "minor_stop"), event("api-1", 0, 30)])
     assert status == 200
     assert [(r["status"], r["replayed"]) for r in body["results"]] == [("applied", False), ("applied", True)]
+    status, body = client.post("/downtime-events", {"events": [event("api-3", 90, 91, "minor_stop")]})
+    assert status == 200 and [r["event_id"] for r in body["results"]] == ["api-3"]  # the wrapper of the schema
+    status, body = client.post("/downtime-events", {"events": []})
+    assert status == 422 and body["error"]["code"] == "batch_size"
+    status, body = client.post("/downtime-events", [event(f"many-{n}", n, n + 1) for n in range(1001)])
+    assert status == 422 and body["error"]["details"]["max"] == 1000
 
 
 def test_refusals_answer_4xx_with_the_error_body(api_as, oee, planner, rules, asset):

@@ -88,7 +88,7 @@ def contractor():
 def submit(planner, work_order, contractor, tryton_site):
     def _submit(*, service: bool = True) -> PartsRequest:
         seal = factories.part("SEAL-MS-35", "Mechanical seal 35 mm")
-        bearco = factories.vendor("BEARCO", "Bearco Bearings", is_contractor=False)
+        bearco = factories.vendor("BEARCO", "Bearco Bearings", is_contractor=False, erp_id="V-2001")
         lines = [
             {
                 "part": seal.pk,
@@ -271,7 +271,7 @@ def test_an_admin_sets_up_tryton_and_checks_the_mappings_without_seeing_the_pass
     admin = factories.UserFactory(username="admin-north", is_superuser=True)
     factories.part("SEAL-MS-35", "Mechanical seal 35 mm")
     factories.part("NOT-IN-TRYTON", "A part Tryton does not sell")
-    factories.vendor("BEARCO", "Bearco Bearings")
+    factories.vendor("BEARCO", "Bearco Bearings", erp_id="V-2001")
     site.currency = "TRY"
     site.save()
     client = as_user(admin)

@@ -93,6 +93,7 @@ class Documents:
             return Applied.PARKED
         day = parsed.document_date or self.site.local_date(parsed.occurred_at)
         lines = [(self._po_line(po, data.po_line, index), data) for index, data in enumerate(parsed.lines)]
+        versions: list[Posting] = []
         for line, data in lines:
             value = data.quantity * line.unit_price
             posting = self._record_version(
@@ -102,8 +103,9 @@ class Documents:
             self._check_limits(line)
             self._stock(line, event)
             self._reconcile(line, event, CostKind.PO_RECEIPT, kind=Posting.Kind.RECEIPT, posting=posting)
+            versions.append(posting)
         self._refresh_po_status(po)
-        return Applied.APPLIED
+        return self._outcome(versions)
 
     def _invoice_posted(self, event: ErpEvent, parsed: InvoicePosted) -> str:
         po = self._po(parsed.po_number)
@@ -124,6 +126,7 @@ class Documents:
                     details={"field": f"lines.{index}.amount"},
                 )
         lines = [(self._po_line(po, data.po_line, index), data) for index, data in enumerate(parsed.lines)]
+        versions: list[Posting] = []
         for line, data in lines:
             if data.invoice_only and not line.invoice_only:
                 self.journal.set(line, invoice_only=True)
@@ -134,7 +137,14 @@ class Documents:
             self._check_limits(line)
             cost_kind = CostKind.PO_INVOICE if line.invoice_only else CostKind.INVOICE_VARIANCE
             self._reconcile(line, event, cost_kind, kind=Posting.Kind.INVOICE, posting=posting)
-        return Applied.APPLIED
+            versions.append(posting)
+        return self._outcome(versions)
+
+    @staticmethod
+    def _outcome(versions: list[Posting]) -> str:
+        """A document version older on every line than the one already applied changes nothing: it
+        is kept (the trail shows it) and answered `ignored`, as a stale `po.updated` is."""
+        return Applied.IGNORED if versions and all(posting.superseded for posting in versions) else Applied.APPLIED
 
     # --- stock and the WO ledger ---------------------------------------------------------------
 

@@ -109,9 +109,12 @@ def test_a_second_invoice_for_the_same_lines_adjusts_never_doubles(submitted, se
     send(invoice({10: ("4", "52.00")}, number="INV-9", minutes=20))
     send(invoice({10: ("4", "50.00")}, number="INV-9", minutes=25))  # corrected version of the same invoice
     assert ledger(work_order) == Decimal("50.0000")
-    # An older version arriving late does not win.
-    send(invoice({10: ("4", "52.00")}, number="INV-9", minutes=21))
+    # An older version arriving late does not win, and says so.
+    late = send(invoice({10: ("4", "52.00")}, number="INV-9", minutes=21))
     assert ledger(work_order) == Decimal("50.0000")
+    assert late.status == "ignored"
+    late_receipt = send(receipt({10: "3"}, minutes=5))  # GR-1 again, older than the version applied
+    assert late_receipt.status == "ignored" and PurchaseOrderLine.objects.get(line_number=10).received_quantity == 4
 
 
 def test_a_price_change_revalues_what_was_received(submitted, send, work_order):

@@ -21,7 +21,7 @@ from django.core.management.base import BaseCommand
 from django.db import InterfaceError, OperationalError, close_old_connections
 
 from plantwright.accounts.models import Site, User
-from plantwright.accounts.selectors import site_by_code
+from plantwright.accounts.selectors import installation_id, site_by_code
 from plantwright.core import json_reader
 from plantwright.core.errors import ValidationFailed
 from plantwright.core.http.types import has_nul
@@ -33,11 +33,20 @@ SWEEP_SECONDS = 30
 logger = logging.getLogger(__name__)
 
 
+def default_client_id() -> str:
+    """The installation in it: two installations on one broker must not take each other's session."""
+    return f"plantwright-ingest-{installation_id()[:12]}-{socket.gethostname()}"
+
+
 class Command(BaseCommand):
     help = "Ingest downtime events from MQTT (QoS 1, acknowledged after the database commit)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--client-id", default="", help="Stable per process (persistent session).")
+        parser.add_argument(
+            "--client-id",
+            default="",
+            help="Stable per process (persistent session); default plantwright-ingest-<installation>-<host>",
+        )
         parser.add_argument("--batch", type=int, default=200, help="Messages per database transaction.")
         parser.add_argument(
             "--sweep-seconds", type=float, default=SWEEP_SECONDS, help="How often ongoing stops are re-checked."
@@ -45,7 +54,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, client_id: str, batch: int, sweep_seconds: float, **options):
         actor = self._actor()
-        client_id = client_id or f"plantwright-ingest-{socket.gethostname()}"
+        client_id = client_id or default_client_id()
         inbox: queue.Queue = queue.Queue(maxsize=10 * batch)  # back-pressure: paho waits when we lag
         client = mqtt.new_client(client_id, manual_ack=True)
 
