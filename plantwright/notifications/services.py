@@ -3,6 +3,7 @@ the change that causes it. The e-mail goes through the outbox (`notifications.em
 once the change has committed, retried if the mail server is down, and never twice."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -13,12 +14,22 @@ from django.utils.translation import gettext_lazy as _
 
 from plantwright.accounts.models import User
 from plantwright.core.db.bounded import fit
+from plantwright.core.db.bulk import insert_new
 from plantwright.notifications.models import Kind, Notification, Preference
-from plantwright.outbox.services import enqueue
+from plantwright.outbox.models import OutboxMessage
+from plantwright.outbox.services import enqueue_many
 
 
-def _choices(users: list[User], kind: str) -> dict[int, Preference]:
-    return {p.user_id: p for p in Preference.objects.filter(user__in=users, kind=kind)}
+@dataclass(frozen=True)
+class Notice:
+    """One event to tell some people of (see `notify`)."""
+
+    users: tuple[User | None, ...]
+    kind: str
+    title: str | Promise
+    body: str | Promise = ""
+    link: str = ""
+    key: str = ""
 
 
 def notify(
@@ -28,29 +39,35 @@ def notify(
 
     Title and body may be lazy (`format_lazy(_("..."), ...)`): each person reads them in their own
     language, as they are written when the notification is stored, not when it is shown."""
-    people = {u.pk: u for u in users if u is not None and u.is_active}
-    if not people:
+    return notify_all([Notice(tuple(users), kind, title, body, link, key)])
+
+
+def notify_all(notices: list[Notice]) -> int:
+    """`notify` for many events at once (a batch of ERP events): one read of the people's choices,
+    one insert of the notifications, one of the e-mails, whatever the number of events."""
+    wanted = [(notice, {u.pk: u for u in notice.users if u is not None and u.is_active}) for notice in notices]
+    everyone = {pk: user for _notice, people in wanted for pk, user in people.items()}
+    if not everyone:
         return 0
-    choices = _choices(list(people.values()), kind)
-    told = 0
-    with transaction.atomic():
-        rows = []
+    kinds = {notice.kind for notice, people in wanted if people}
+    choices = {(p.user_id, p.kind): p for p in Preference.objects.filter(user__in=list(everyone), kind__in=kinds)}
+    rows, mails, told = [], [], 0
+    for notice, people in wanted:
         for user in people.values():
-            choice = choices.get(user.pk) or Preference(in_app=True, email=True)
+            choice = choices.get((user.pk, notice.kind)) or Preference(in_app=True, email=True)
             with translation.override(user.language or settings.LANGUAGE_CODE):
-                heading, text = fit(Notification, "title", str(title)), str(body)
+                heading, text = fit(Notification, "title", str(notice.title)), str(notice.body)
             if choice.in_app:
-                rows.append(
-                    Notification(user=user, kind=kind, title=heading, body=fit(Notification, "body", text), link=link)
-                )
+                rows.append(Notification(user=user, kind=notice.kind, title=heading,
+                                         body=fit(Notification, "body", text), link=notice.link))  # fmt: skip
             if choice.email and user.email:
-                enqueue(
-                    "notifications.email",
-                    {"to": user.email, "subject": heading, "body": text, "link": link},
-                    idempotency_key=f"notify:{key}:{user.pk}",
-                )
+                mail = {"to": user.email, "subject": heading, "body": text, "link": notice.link}
+                key = f"notify:{notice.key}:{user.pk}"
+                mails.append(OutboxMessage(topic="notifications.email", idempotency_key=key, payload=mail))
             told += bool(choice.in_app or (choice.email and user.email))
-        Notification.objects.bulk_create(rows)
+    with transaction.atomic():
+        insert_new(Notification, rows)
+        enqueue_many(mails)
     return told
 
 

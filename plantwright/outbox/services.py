@@ -15,6 +15,7 @@ from django.utils import timezone
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
+from plantwright.core.db.bulk import insert_new
 from plantwright.core.errors import Conflict
 from plantwright.outbox.models import OutboxMessage, OutboxStatus
 from plantwright.outbox.registry import PermanentError, Waiting, dead_lettered, handler_for, prepare_batch
@@ -37,6 +38,25 @@ def enqueue(
         topic=topic, payload=payload, idempotency_key=idempotency_key, site=site, next_attempt_at=timezone.now(),
         ordering_key=ordering_key,
     )  # fmt: skip
+
+
+def enqueue_many(messages: list[OutboxMessage]) -> None:
+    """`enqueue` for many messages (not yet saved) at once: one read of the keys already there, one
+    insert of the others (a key twice in `messages` is written once)."""
+    if not messages:
+        return
+    present = set(
+        OutboxMessage.objects.filter(idempotency_key__in=[m.idempotency_key for m in messages]).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    now = timezone.now()
+    new: dict[str, OutboxMessage] = {}
+    for message in messages:
+        if message.idempotency_key not in present:
+            message.next_attempt_at = now
+            new.setdefault(message.idempotency_key, message)
+    insert_new(OutboxMessage, list(new.values()))
 
 
 # How soon a message waiting for an earlier one of its ordering key looks again.

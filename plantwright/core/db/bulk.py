@@ -53,3 +53,36 @@ def insert_new(model: type[Model], objs: list[Model]) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+# Rows per UPDATE … FROM (VALUES …): a statement's parameters stay well under PostgreSQL's 65,535.
+UPDATE_CHUNK = 1000
+
+
+def update_fields(model: type[Model], objs: list[Model], field_names: list[str]) -> None:
+    """Write `field_names` of saved `objs` back, as bulk_update does. On PostgreSQL that is one
+    `UPDATE … FROM (VALUES …)` per thousand rows: bulk_update's CASE WHEN per field and row costs more
+    Python to build than the database takes to run (most of an ERP batch's time). Elsewhere (SQLite)
+    it is bulk_update."""
+    if not objs:
+        return
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objs, field_names)
+        return
+    meta = model._meta
+    fields = [meta.pk, *(meta.get_field(name) for name in field_names)]
+    quote = connection.ops.quote_name
+    casts = ", ".join(f"%s::{field.db_type(connection)}" for field in fields)
+    assignments = ", ".join(f"{quote(field.column)} = v.{quote(field.column)}" for field in fields[1:])
+    names = ", ".join(quote(field.column) for field in fields)
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), UPDATE_CHUNK):
+            chunk = objs[start : start + UPDATE_CHUNK]
+            values = ", ".join(f"({casts})" for _ in chunk)
+            params = [_db_value(getattr(obj, field.attname), field, connection) for obj in chunk for field in fields]
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v({names}) WHERE {table}.{pk} = v.{pk}",
+                params,
+            )

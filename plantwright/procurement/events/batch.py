@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from plantwright.accounts.models import Site
 from plantwright.core.db.bounded import fit
+from plantwright.core.db.bulk import insert_new, update_fields
 from plantwright.core.errors import Conflict, DomainError, ValidationFailed, schema_error
 from plantwright.core.inbound import InboundResult
 from plantwright.inventory.models import Storeroom
@@ -272,41 +273,41 @@ class Batch(PurchaseOrders, Documents, Reconciliation):
     # --- PO link -------------------------------------------------------------------------------
 
     def _flush(self) -> None:
-        ErpEvent.objects.bulk_create(self.new_events)
+        insert_new(ErpEvent, self.new_events)
         if self.dirty_events:
-            ErpEvent.objects.bulk_update(self.dirty_events.values(), ["status", "error", "applied_at"])
+            update_fields(ErpEvent, list(self.dirty_events.values()), ["status", "error", "applied_at"])
         new_ids = {id(obj) for obj in [*self.new_pos, *self.new_lines, *self.new_postings]}
-        PurchaseOrder.objects.bulk_create(self.new_pos)
+        insert_new(PurchaseOrder, self.new_pos)
         existing_pos = [po for po in self.dirty_pos.values() if id(po) not in new_ids]
         if existing_pos:
             for po in existing_pos:
                 po.updated_at = self.now
-            PurchaseOrder.objects.bulk_update(
-                existing_pos, ["vendor", "vendor_name", "status", "erp_updated_at", "updated_at"]
+            update_fields(
+                PurchaseOrder, existing_pos, ["vendor", "vendor_name", "status", "erp_updated_at", "updated_at"]
             )
-        PurchaseOrderLine.objects.bulk_create(self.new_lines)
+        insert_new(PurchaseOrderLine, self.new_lines)
         line_fields = [
             "request_line", "description", "quantity", "unit_price", "cancelled", "invoice_only", "erp_updated_at",
             "received_quantity", "invoiced_quantity", "invoiced_amount", "stocked_quantity",
         ]  # fmt: skip
         existing_lines = [line for line in self.dirty_lines.values() if id(line) not in new_ids]
         if existing_lines:
-            PurchaseOrderLine.objects.bulk_update(existing_lines, line_fields)
+            update_fields(PurchaseOrderLine, existing_lines, line_fields)
         for cost_line, line, event in self.cost_lines:
             cost_line.source_id = str(line.pk)
             cost_line.idempotency_key = f"erp:{event.pk}:{line.pk}"
-        CostLine.objects.bulk_create([cost_line for cost_line, _, _ in self.cost_lines])
+        insert_new(CostLine, [cost_line for cost_line, _, _ in self.cost_lines])
         self._tell_owners_of_receipts()
-        Posting.objects.bulk_create(self.new_postings)
+        insert_new(Posting, self.new_postings)
         old = [posting for posting in self.superseded.values() if id(posting) not in new_ids]
         if old:
             Posting.objects.filter(pk__in=[posting.pk for posting in old]).update(superseded=True)
         if self.dirty_request_lines:
-            PartsRequestLine.objects.bulk_update(self.dirty_request_lines.values(), ["status"])
+            update_fields(PartsRequestLine, list(self.dirty_request_lines.values()), ["status"])
         if self.dirty_requests:
             for request in self.dirty_requests.values():
                 request.updated_at = self.now
-            PartsRequest.objects.bulk_update(self.dirty_requests.values(), ["status", "note", "updated_at"])
+            update_fields(PartsRequest, list(self.dirty_requests.values()), ["status", "note", "updated_at"])
         self._publish()
         for line, event, delta in self.stock_moves:
             receive_purchased_stock(

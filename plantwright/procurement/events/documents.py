@@ -14,7 +14,7 @@ from plantwright.inventory.models import StockLevel, Storeroom
 from plantwright.maintenance.models import CostKind
 from plantwright.maintenance.services import money
 from plantwright.notifications.models import Kind as NotificationKind
-from plantwright.notifications.services import notify
+from plantwright.notifications.services import Notice, notify_all
 from plantwright.procurement.event_schemas import (
     InvoicePosted,
     ReceiptPosted,
@@ -166,15 +166,17 @@ class Documents:
         if not received:
             return
         owners = User.objects.in_bulk({work_order.created_by_id for work_order, _line in received.values()})
-        for (event_id, _line_id), (work_order, line) in received.items():
-            notify(
-                [owners.get(work_order.created_by_id)],
+        notify_all([
+            Notice(
+                (owners.get(work_order.created_by_id),),
                 NotificationKind.PARTS_RECEIVED,
                 title=format_lazy(_("Parts arrived for {work_order}"), work_order=work_order.number),
                 body=f"{line.purchase_order.po_number}/{line.line_number}: {line.description}",
                 link=reverse("work-order-detail", args=[work_order.pk]),
                 key=f"parts-received:{event_id}:{work_order.pk}",
             )
+            for (event_id, _wo_id), (work_order, line) in received.items()
+        ])  # fmt: skip
 
     def _stock(self, line: PurchaseOrderLine, event: ErpEvent) -> None:
         """Parts bought for stock go into the receiving storeroom; the usual issue carries them to a WO."""
