@@ -82,3 +82,35 @@ def test_the_api_and_page_count_from_the_counts(api_as, as_user, planner, site, 
     assert status == 200 and body["count"] == 0 and body["items"] == []  # not counted from another site's WOs
     html = as_user(planner).get(f"/work-orders/?site={site.pk}&status=closed").content.decode()
     assert html.count('href="/work-orders/') >= 3
+
+
+def test_piled_up_deltas_are_folded_by_the_reader_without_a_worker(site, planner, asset):
+    """No worker has run: the first read after the deltas pile up folds them itself, exactly."""
+    from datetime import date
+
+    from plantwright.maintenance.models import counts as count_rows
+
+    made = [factories.WorkOrderFactory(asset=asset, created_by=planner, status="draft") for _ in range(3)]
+    month = date(made[0].created_at.year, made[0].created_at.month, 1)
+    WorkOrderCount.objects.bulk_create(  # what a bulk load's triggers leave: a +1 and a −1 per row, unfolded
+        [WorkOrderCount(site_id=site.pk, status="draft", month=month, delta=d) for d in (1, -1) * 400]
+    )
+    assert count_rows.piled_up() > count_rows.PILE_LIMIT
+    count_rows._looked_at[0] = 0.0  # as if this process had not looked for a while
+    assert WorkOrderCount.objects.total([site.pk], ["draft"]) == 3 == real([site.pk], ["draft"])
+    assert WorkOrderCount.objects.count() == 1 and count_rows.piled_up() == 0  # folded by the read
+    WorkOrderCount.objects.bulk_create([WorkOrderCount(site_id=site.pk, status="draft", month=month, delta=0)] * 600)
+    assert WorkOrderCount.objects.total([site.pk], ["draft"]) == 3  # looked a moment ago: not again yet
+    assert WorkOrderCount.objects.count() == 601
+
+
+def test_a_history_import_leaves_the_counts_folded(site, planner, asset):
+    from plantwright.maintenance.history_import import import_history
+    from plantwright.maintenance.models import counts as count_rows
+
+    rows = "number,asset,type,title,created_at,completed_at,is_failure\n" + "".join(
+        f"OLD-{n},{asset.code},corrective,Fix {n},2024-0{1 + n % 6}-10,2024-0{1 + n % 6}-11,false\n" for n in range(40)
+    )
+    import_history(planner, site, rows.encode(), apply=True)
+    assert count_rows.piled_up() == 0
+    assert WorkOrderCount.objects.total([site.pk], ["closed"]) == 40
