@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# 0.0.0.0 to be reached from phones on the plant network (with ALLOWED_HOSTS set to the address used).
+HOST ?= 127.0.0.1
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/plantwright
 # pytest-xdist workers: each has its own test database (pytest-django adds a _gwN suffix).
 TEST_WORKERS ?= 2
@@ -40,8 +42,9 @@ migrate: install
 
 run: migrate
 	$(BIN)/python -m plantwright load_demo --if-empty
-	@echo "Plantwright: http://127.0.0.1:$(PORT)/  (API docs: http://127.0.0.1:$(PORT)/api/v1/docs)"
-	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) exec $(BIN)/honcho start -f Procfile
+	@echo "Plantwright: http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
+	@# Ctrl-C ends honcho with 130: that is how it is stopped, not an error of make's.
+	@PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile || [ $$? -eq 130 ]
 
 # Debian's chromium drives the browser tests (Playwright never downloads a browser here); Debian's
 # nginx is the reverse proxy the portal is tested behind.

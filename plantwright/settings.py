@@ -176,6 +176,8 @@ PLANTWRIGHT_BASE_URL = os.environ.get("PLANTWRIGHT_BASE_URL", "http://127.0.0.1:
 # The MQTT broker for downtime events in and WO status out; the prefix lets several installations
 # (or test runs) share one broker.
 MQTT_URL = os.environ.get("MQTT_URL", "mqtt://127.0.0.1:1883")
+# /readyz reports the broker; with 1 a broker outage also takes the web processes out of the balancer.
+READYZ_REQUIRE_BROKER = os.environ.get("READYZ_REQUIRE_BROKER", "") == "1"
 MQTT_TOPIC_PREFIX = os.environ.get("MQTT_TOPIC_PREFIX", "plantwright")
 # The account the MQTT ingest acts as (give it the integration role at the sites it feeds).
 # Addresses an administrator may point a connector at although they are private, loopback or

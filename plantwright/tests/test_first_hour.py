@@ -28,7 +28,14 @@ def guide_calls(name: str) -> list[str]:
     """The API calls of a guide's ```http blocks, in order, without their query strings."""
     text = (REPO / "docs" / "first-hour" / f"{name}.md").read_text()
     blocks = re.findall(r"```http\n(.*?)```", text, re.S)
-    return [f"{method} {path.split('?')[0]}" for block in blocks for method, path in _STEP.findall(block)]
+    calls = [f"{method} {path.split('?')[0]}" for block in blocks for method, path in _STEP.findall(block)]
+    return _once(calls)
+
+
+def _once(calls: list[str]) -> list[str]:
+    """A call made again right after itself counts once, on both sides: a script asks again while it
+    waits (for a poll, a worker), a guide may show one call twice in a row."""
+    return [call for call, _repeats in itertools.groupby(calls)]
 
 
 def run_script(name: str, *arguments: str, env: dict | None = None) -> tuple[list[str], list[str]]:
@@ -40,8 +47,7 @@ def run_script(name: str, *arguments: str, env: dict | None = None) -> tuple[lis
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     calls = [line.split("→ ", 1)[1].split("?")[0].replace("/api/v1", "", 1)
              for line in done.stdout.splitlines() if "→ " in line]  # fmt: skip
-    calls = [call for call, _repeats in itertools.groupby(calls)]  # a call repeated while waiting is one step
-    return [line for line in done.stdout.splitlines() if "→ " not in line], calls
+    return [line for line in done.stdout.splitlines() if "→ " not in line], _once(calls)
 
 
 @pytest.fixture

@@ -20,7 +20,9 @@ PWA = {"web-manifest", "service-worker", "offline"}
 # Pages call the same services as the API (their `authorize` is the one table of who may do what,
 # checked role by role above), so here every page is checked from outside the owning site: without
 # a session (to the login page), and as an administrator of another site, for GET and POST.
-PUBLIC_PAGES = {"login", "logout", "account-language", "portal-scan", *PWA}
+# Load balancers ask these without signing in; they answer JSON with nothing of a site.
+HEALTH = {"healthz", "readyz"}
+PUBLIC_PAGES = {"login", "logout", "account-language", "portal-scan", *PWA, *HEALTH}
 # The request portal shows an asset's name to anyone on the plant network: that is what it is for.
 SHOWS_ASSET_NAMES = {"portal-scan"}
 # One's own clock, notifications and preferences: posting there changes one's own rows.

@@ -18,7 +18,8 @@ from plantwright.tests.test_page_authorization import PAGES, PageWorld
 pytestmark = pytest.mark.django_db
 
 # Pages that answer with a file or a redirect, not a page to read.
-NOT_PAGES = {"logout", "attachment-download", "export-download", "account-language", "notifications-read"}
+NOT_PAGES = {"logout", "attachment-download", "export-download", "account-language", "notifications-read",
+             "healthz", "readyz"}  # fmt: skip
 
 
 def user_data() -> set[str]:

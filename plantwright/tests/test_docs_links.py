@@ -1,0 +1,30 @@
+"""The README and the docs lead only to files of this repository: a link to a path that is not in it
+(`../shared/...`, a file since moved) fails here. Links to web addresses are left alone."""
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+
+REPO = Path(settings.BASE_DIR).resolve()
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def _documents() -> list[Path]:
+    return [REPO / "README.md", REPO / "CONTRIBUTING.md", *sorted((REPO / "docs").rglob("*.md"))]
+
+
+def test_every_link_of_the_docs_stays_in_the_repository_and_exists():
+    broken = []
+    for document in _documents():
+        for target in LINK.findall(document.read_text()):
+            if re.match(r"^[a-z]+:", target) or target.startswith("#"):
+                continue  # a web address, mail, or a place on the same page
+            path = (document.parent / target.split("#", 1)[0]).resolve()
+            if not path.is_relative_to(REPO) or not path.exists():
+                broken.append(f"{document.relative_to(REPO)}: {target}")
+    assert broken == []
+
+
+def test_no_document_names_the_shared_folder_outside_the_repository():
+    assert [str(d.relative_to(REPO)) for d in _documents() if "../shared" in d.read_text()] == []
