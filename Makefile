@@ -44,7 +44,10 @@ run: migrate
 	$(BIN)/python -m plantwright load_demo --if-empty
 	@echo "Plantwright: http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
 	@# Ctrl-C ends honcho with 130: that is how it is stopped, not an error of make's.
-	@PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile || [ $$? -eq 130 ]
+	@# The web processes share their /metrics through this directory, emptied at each start.
+	@rm -rf var/metrics && mkdir -p var/metrics
+	@PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) PROMETHEUS_MULTIPROC_DIR="$(CURDIR)/var/metrics" \
+	  $(BIN)/honcho start -f Procfile || [ $$? -eq 130 ]
 
 # Debian's chromium drives the browser tests (Playwright never downloads a browser here); Debian's
 # nginx is the reverse proxy the portal is tested behind.

@@ -90,7 +90,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "plantwright.core.http.middleware.BodySizeMiddleware",  # first: before anything reads the body
+    "plantwright.core.logs.RequestIdMiddleware",  # outermost: every line of the request carries its id
+    "plantwright.metrics.RequestMetricsMiddleware",  # the whole answer is timed
+    "plantwright.core.http.middleware.BodySizeMiddleware",  # before anything reads the body
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -178,6 +180,9 @@ PLANTWRIGHT_BASE_URL = os.environ.get("PLANTWRIGHT_BASE_URL", "http://127.0.0.1:
 MQTT_URL = os.environ.get("MQTT_URL", "mqtt://127.0.0.1:1883")
 # /readyz reports the broker; with 1 a broker outage also takes the web processes out of the balancer.
 READYZ_REQUIRE_BROKER = os.environ.get("READYZ_REQUIRE_BROKER", "") == "1"
+# Who may read /metrics: a bearer token, or an address of these networks (plantwright/metrics.py).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = _env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
 MQTT_TOPIC_PREFIX = os.environ.get("MQTT_TOPIC_PREFIX", "plantwright")
 # The account the MQTT ingest acts as (give it the integration role at the sites it feeds).
 # Addresses an administrator may point a connector at although they are private, loopback or
@@ -295,11 +300,33 @@ if os.environ.get("HTTPS", "") == "1":
     SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
     SECURE_HSTS_PRELOAD = os.environ.get("HSTS_PRELOAD", "1") == "1"
 
+# LOG_FORMAT=json: one JSON object per line, each with the id of the request it belongs to
+# (plantwright/core/logs.py); otherwise plain lines. The request lines are gunicorn's access log's
+# twin, so they are on only in JSON (or with LOG_REQUESTS=1).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "plantwright.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "plantwright.core.logs.JsonFormatter"},
+        "plain": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # One line per connector request is noise; failures are logged by the outbox with the message id.
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "plantwright.requests": {
+            "level": "INFO" if LOG_FORMAT == "json" or os.environ.get("LOG_REQUESTS") == "1" else "WARNING"
+        },
+    },
 }

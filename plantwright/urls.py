@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from plantwright import health
+from plantwright import health, metrics
 from plantwright.api import api
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("plantwright.accounts.urls")),

@@ -21,7 +21,7 @@ PWA = {"web-manifest", "service-worker", "offline"}
 # checked role by role above), so here every page is checked from outside the owning site: without
 # a session (to the login page), and as an administrator of another site, for GET and POST.
 # Load balancers ask these without signing in; they answer JSON with nothing of a site.
-HEALTH = {"healthz", "readyz"}
+HEALTH = {"healthz", "readyz", "metrics"}  # metrics: a token or an allowed address (test_metrics.py)
 PUBLIC_PAGES = {"login", "logout", "account-language", "portal-scan", *PWA, *HEALTH}
 # The request portal shows an asset's name to anyone on the plant network: that is what it is for.
 SHOWS_ASSET_NAMES = {"portal-scan"}

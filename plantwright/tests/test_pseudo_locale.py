@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 # Pages that answer with a file or a redirect, not a page to read.
 NOT_PAGES = {"logout", "attachment-download", "export-download", "account-language", "notifications-read",
-             "healthz", "readyz"}  # fmt: skip
+             "healthz", "readyz", "metrics"}  # fmt: skip
 
 
 def user_data() -> set[str]:
