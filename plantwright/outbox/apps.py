@@ -7,6 +7,7 @@ class OutboxConfig(AppConfig):
     verbose_name = "Outbox (messages to other systems)"
 
     def ready(self) -> None:
-        from plantwright.outbox import events
+        from plantwright.outbox import events, panels
 
         events.register_handlers()
+        panels.register()

@@ -1,5 +1,6 @@
-"""The README and the docs lead only to files of this repository: a link to a path that is not in it
-(`../shared/...`, a file since moved) fails here. Links to web addresses are left alone."""
+"""The README and the docs lead only to files of this repository: a link to a path outside it, or to a
+file since moved, fails here (test_architecture.py also refuses any mention of the folders beside the
+repository). Links to web addresses are left alone."""
 
 import re
 from pathlib import Path
@@ -24,7 +25,3 @@ def test_every_link_of_the_docs_stays_in_the_repository_and_exists():
             if not path.is_relative_to(REPO) or not path.exists():
                 broken.append(f"{document.relative_to(REPO)}: {target}")
     assert broken == []
-
-
-def test_no_document_names_the_shared_folder_outside_the_repository():
-    assert [str(d.relative_to(REPO)) for d in _documents() if "../shared" in d.read_text()] == []

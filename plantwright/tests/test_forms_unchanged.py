@@ -43,6 +43,8 @@ def _normal(value):
             value = datetime.fromisoformat(value)  # a time inside a JSON payload (an event's occurred_at)
     if isinstance(value, datetime) and abs(value - now) < timedelta(minutes=10):
         return "now"
+    if isinstance(value, datetime) and abs(value - now - timedelta(hours=24)) < timedelta(minutes=10):
+        return "a day from now"  # a rotated secret's old one stays valid until then
     if isinstance(value, uuid.UUID) or (isinstance(value, str) and _TOKEN.match(value)):
         return "token"
     if isinstance(value, date) and not isinstance(value, datetime) and value == timezone.localdate():

@@ -199,3 +199,28 @@ def test_each_downtime_status_change_is_its_own_status_message_in_order(site, pl
     assert len({m.ordering_key for m in messages}) == 1
     wo.refresh_from_db()
     assert status_payload(wo, messages[0].payload["status"])["status"] == "draft"  # not the current one
+
+
+def test_the_page_subscribes_shows_the_secret_once_pauses_rotates_and_unsubscribes(as_user, integrator, site, planner):
+    url = f"/sites/{site.pk}/event-subscriptions/"
+    assert as_user(planner).get(url).status_code == 403
+    page = as_user(integrator)
+    refused = page.post(url, {"name": "MES", "url": "not a url", "event_types": ["cost.posted"]})
+    assert refused.status_code == 422 and not EventSubscription.objects.exists()
+    made = page.post(url, {"name": "MES", "url": "http://127.0.0.1:9/hook",
+                           "event_types": ["cost.posted", "work_order.created"]})  # fmt: skip
+    subscription = EventSubscription.objects.get()
+    assert made.status_code == 201 and subscription.secret in made.content.decode()
+    assert subscription.event_types == ["work_order.created", "cost.posted"]  # in the catalogue's order
+    listed = page.get(url).content.decode()
+    assert "MES" in listed and subscription.secret not in listed  # shown once
+    page.post(f"/event-subscriptions/{subscription.pk}/active/")
+    subscription.refresh_from_db()
+    assert subscription.active is False
+    old = subscription.secret
+    rotated = page.post(f"/event-subscriptions/{subscription.pk}/rotate/")
+    subscription.refresh_from_db()
+    assert subscription.secret != old and subscription.secret in rotated.content.decode()
+    assert page.get(f"/event-subscriptions/{subscription.pk}/").status_code == 200
+    page.post(f"/event-subscriptions/{subscription.pk}/delete/")
+    assert not EventSubscription.objects.exists()
