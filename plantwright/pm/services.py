@@ -164,13 +164,18 @@ def system_user() -> User:
     return user
 
 
-def generate_due_work_orders(*, now: datetime | None = None, site: Site | None = None) -> int:
-    """Create the WOs of every active schedule's occurrences that fall within its lead time."""
+def generate_due_work_orders(
+    *, now: datetime | None = None, site: Site | None = None, schedule_ids: list[int] | None = None
+) -> int:
+    """Create the WOs of every active schedule's occurrences that fall within its lead time (of those
+    schedules only, with `schedule_ids`)."""
     now = now or timezone.now()
     actor = system_user()
     schedules = PmSchedule.objects.filter(active=True).select_related("site", "asset", "job_plan", "meter")
     if site is not None:
         schedules = schedules.filter(site=site)
+    if schedule_ids is not None:
+        schedules = schedules.filter(pk__in=schedule_ids)
     return sum(_generate(actor, schedule.pk, now) for schedule in schedules)
 
 
