@@ -29,7 +29,10 @@ def _migrations_on_disk() -> set[tuple[str, str]]:
     """The migrations this code ships: read once per process (the files do not change under it)."""
     global _on_disk
     if _on_disk is None:
-        _on_disk = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
+        disk = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
+        # A squashed migration is recorded through the ones it replaces (Django records those as
+        # applied whichever way it ran), so it is not asked for itself.
+        _on_disk = {key for key, migration in disk.items() if not migration.replaces}
     return _on_disk
 
 
