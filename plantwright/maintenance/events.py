@@ -6,7 +6,7 @@ from typing import Any
 
 from plantwright.accounts.models import Site
 from plantwright.maintenance.models import CostLine, WorkOrder, WorkOrderStatus, WorkOrderTransition, WorkRequest
-from plantwright.outbox.events import publish
+from plantwright.outbox.events import hears, publish
 
 
 def work_order_data(work_order: WorkOrder) -> dict[str, Any]:
@@ -54,6 +54,8 @@ def request_triaged(work_request: WorkRequest) -> None:
 def costs_posted(lines: list[CostLine], site: Site | None = None) -> None:
     """Each new ledger line, told on its WO's subject (after the WO's own events of the change);
     `site`: the lines' site, when the caller has it (a batch of one site's ERP events)."""
+    if not lines or not hears(site.pk if site else lines[0].work_order.site_id, "cost.posted"):
+        return  # an ERP batch posts hundreds of lines: build no event nobody hears
     for line in lines:
         work_order = line.work_order
         data = {"work_order": work_order.number, "work_order_id": work_order.pk, "kind": line.kind,

@@ -57,6 +57,11 @@ def _subscriptions(site_id: int) -> list[tuple[int, frozenset[str]]]:
     return cached[1]
 
 
+def hears(site_id: int, event_type: str) -> bool:
+    """Whether any subscription of the site hears the type: ask before building many events' data."""
+    return any(event_type in types for _pk, types in _subscriptions(site_id))
+
+
 def publish(site: Site, event_type: str, subject: str, data: dict[str, Any], *, key: str) -> int:
     """Tell the site's subscribers of an event. `subject` orders it ("work_order:12"); `key` makes it
     once ("work_order:12:transition:40"): publishing the same key again adds nothing. Returns how many

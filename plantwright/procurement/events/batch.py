@@ -18,6 +18,7 @@ from plantwright.inventory.services import receive_purchased_stock
 from plantwright.maintenance.events import costs_posted
 from plantwright.maintenance.models import CostLine, Vendor
 from plantwright.maintenance.services import money
+from plantwright.outbox.events import hears
 from plantwright.procurement import subscriber_events
 from plantwright.procurement.event_schemas import (
     InvoicePosted,
@@ -94,8 +95,9 @@ class Batch(PurchaseOrders, Documents, Reconciliation):
             if posting.kind == Posting.Kind.RECEIPT and posting.quantity and posting.po_line.request_line_id:
                 key = (posting.event.pk, posting.po_line.pk)
                 received[key] = (posting.po_line, received.get(key, (None, Decimal(0)))[1] + posting.quantity)
-        for (event_id, line_id), (line, quantity) in received.items():
-            subscriber_events.goods_received(self.site, line, f"erp:{event_id}:{line_id}", quantity)
+        if received and hears(self.site.pk, "parts_request.received"):
+            for (event_id, line_id), (line, quantity) in received.items():
+                subscriber_events.goods_received(self.site, line, f"erp:{event_id}:{line_id}", quantity)
         costs_posted([cost_line for cost_line, _, _ in self.cost_lines], site=self.site)
 
     def run(self, raw_events: list[Any]) -> list[InboundResult]:
