@@ -11,7 +11,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/plantwright
 # pytest-xdist workers: each has its own test database (pytest-django adds a _gwN suffix).
 TEST_WORKERS ?= 2
 
-.PHONY: run test install install-test migrate lint format chromium clean
+.PHONY: run test install install-test install-ldap migrate lint format chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +32,29 @@ $(TS_TOOLS): clients/typescript/package-lock.json
 	  npm ci --prefix clients/typescript --no-audit --no-fund --silent && touch $@; \
 	else echo "npm is missing: the TypeScript client test will skip (apt-get install npm)"; fi
 
+# The OpenID provider the sign-in tests run (npm oidc-provider, pinned by its package-lock.json).
+OIDC_TOOLS := plantwright/testing/oidc/node_modules/.installed
+$(OIDC_TOOLS): plantwright/testing/oidc/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix plantwright/testing/oidc --no-audit --no-fund --silent && touch $@; \
+	else echo "npm is missing: the OpenID Connect sign-in test will skip (apt-get install npm)"; fi
+
+# LDAP sign-in (optional in production): python-ldap compiles against libldap and libsasl2; the tests
+# sign in against a real slapd (ldap-utils loads its throwaway directory).
+$(VENV)/.installed-ldap: requirements-ldap.txt $(VENV)/.installed
+	@test -f /usr/include/ldap.h -a -x /usr/sbin/slapd || { \
+	  if [ "$$(id -u)" = "0" ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(LDAP_DEBS) >/dev/null 2>&1 \
+	    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(LDAP_DEBS) >/dev/null; }; \
+	  else echo "for LDAP sign-in: sudo apt-get install -y $(LDAP_DEBS)"; fi; }
+	@if [ -f /usr/include/ldap.h ]; then $(BIN)/pip install --quiet -r requirements-ldap.txt && touch $@; \
+	else echo "libldap2-dev is missing: LDAP sign-in is not installed (its tests will skip)"; fi
+LDAP_DEBS := libldap2-dev libsasl2-dev slapd ldap-utils
+
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test $(TS_TOOLS)
+install-ldap: $(VENV)/.installed-ldap
+
+install-test: $(VENV)/.installed-test $(TS_TOOLS) $(OIDC_TOOLS) $(VENV)/.installed-ldap
 
 migrate: install
 	$(BIN)/python -m plantwright migrate --noinput

@@ -23,9 +23,11 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PLANTWRIGHT_VAR_DIR", BASE_DIR / "var"))
@@ -251,10 +253,39 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username+address before checking
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend"]  # refuses a locked-out username+address first
+
+# Sign-in with the company account (docs/sign-in.md). Local passwords can be switched off where every
+# person signs in through the directory; API tokens work either way.
+LOCAL_PASSWORDS = os.environ.get("LOCAL_PASSWORDS", "1") == "1"
+if LOCAL_PASSWORDS:
+    AUTHENTICATION_BACKENDS.append("django.contrib.auth.backends.ModelBackend")
+# OpenID Connect: the issuer alone; its endpoints come from its discovery document.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile groups")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO", "RS256")
+OIDC_TOKEN_USE_BASIC_AUTH = os.environ.get("OIDC_TOKEN_AUTH", "basic") == "basic"  # else client_secret_post
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_PROVIDER_LABEL = os.environ.get("OIDC_PROVIDER_LABEL", "")  # the button's words; empty: "company account"
+OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", "10"))
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # ends the provider's session too at sign-out
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
+LOGIN_REDIRECT_URL_FAILURE = "/login/"
+if OIDC_ISSUER:
+    AUTHENTICATION_BACKENDS.append("plantwright.accounts.oidc.OidcBackend")
+# LDAP / Active Directory: the directory's password on the same sign-in form.
+LDAP_SERVER_URI = os.environ.get("LDAP_SERVER_URI", "")
+if LDAP_SERVER_URI:
+    from plantwright.accounts.ldap_settings import from_environment as _ldap_settings
+
+    globals().update(_ldap_settings())
+    AUTHENTICATION_BACKENDS.append("plantwright.accounts.ldap_backend.LdapBackend")
+if not (LOCAL_PASSWORDS or OIDC_ISSUER or LDAP_SERVER_URI):
+    raise ImproperlyConfigured("LOCAL_PASSWORDS=0 needs OIDC_ISSUER or LDAP_SERVER_URI: nobody could sign in.")
 # Login throttling: 5 failures for one username from one address lock that pair out for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
@@ -266,6 +297,12 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "plantwright.core.http.client.client_address"
 AXES_VERBOSE = False
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
 
 # Content-Security-Policy: scripts, styles, images and fonts only from our own origin (vendored files);
 # no inline script or style anywhere in the UI, so nothing injected into a page can run.
@@ -279,7 +316,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # Signing out of a company sign-in goes on to the provider's end-session page.
+        "form-action": [SELF, *([_origin(OIDC_ISSUER)] if OIDC_ISSUER else [])],
         "frame-ancestors": [NONE],
     }
 }

@@ -72,12 +72,20 @@ class Site(models.Model):
         return (moment or timezone.now()).astimezone(self.zone).date()
 
 
+class MembershipSource(models.TextChoices):
+    MANUAL = "manual", "given by a person"
+    DIRECTORY = "directory", "from a directory group"
+
+
 class Membership(models.Model):
     """One role of one user at one site; a user may hold several."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
+    # Who gave it: a person (kept until a person takes it away) or the company directory (given and
+    # taken away at each sign-in by the groups of accounts.directory's mapping).
+    source = models.CharField(max_length=10, choices=MembershipSource.choices, default=MembershipSource.MANUAL)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,6 +96,40 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.role} @ {self.site.code}"
+
+
+class DirectoryRoleMapping(models.Model):
+    """A group of the company directory (an OpenID Connect groups claim, an LDAP or Active Directory
+    group) whose members hold a role at a site: `cmms-ist-planner` → planner @ ist (docs/sign-in.md)."""
+
+    group = models.CharField(max_length=200, help_text="Lower case: directories compare group names so.")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="directory_mappings")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["group", "role"]
+        constraints = [models.UniqueConstraint(fields=["group", "site", "role"], name="directory_mapping_once")]
+
+    def __str__(self) -> str:
+        return f"{self.group} → {self.role} @ {self.site_id}"
+
+
+class ExternalIdentity(models.Model):
+    """Who a person is at an identity provider: the provider's stable subject, never the e-mail or the
+    name (both change, and a name can be taken by a local account)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities")
+    provider = models.CharField(max_length=200, help_text="'oidc <issuer>' or 'ldap'.")
+    subject = models.CharField(max_length=255)
+    groups = models.JSONField(default=list, help_text="The directory groups of the last sign-in (normalised).")
+    last_sign_in_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "subject"], name="external_identity_once")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.subject} → {self.user_id}"
 
 
 class ApiToken(models.Model):

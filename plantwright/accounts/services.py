@@ -96,7 +96,7 @@ def set_language(user: User, language: str) -> User:
     return user
 
 
-# --- people: accounts and their roles, by a site's administrators (docs/api.md §People) ----------
+# --- people: accounts and their roles, by a site's administrators (README §API) ----------
 
 
 def _role(role: str) -> str:
@@ -110,6 +110,8 @@ def _password(user: User, password: str | None) -> None:
     if password is None:
         user.set_unusable_password()
         return
+    if not settings.LOCAL_PASSWORDS:
+        raise ValidationFailed(code="local_passwords_off", details={"field": "password"})
     try:
         validate_password(password, user)
     except DjangoValidationError as exc:

@@ -1,11 +1,14 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from plantwright.accounts import pwa, views
+from plantwright.accounts import oidc, pwa, sign_in_views, views
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", sign_in_views.SignIn.as_view(), name="login"),
+    path("logout/", sign_in_views.sign_out, name="logout"),
+    path("oidc/authenticate/", oidc.OidcSignIn.as_view(), name="oidc-sign-in"),
+    path("oidc/callback/", oidc.OidcCallback.as_view(), name="oidc-callback"),
+    path("sites/<int:site_id>/sign-in-groups/", sign_in_views.sign_in_groups, name="sign-in-groups"),
+    path("sign-in-groups/<int:mapping_id>/delete/", sign_in_views.sign_in_group_delete, name="sign-in-group-delete"),
     path("account/tokens/", views.token_list, name="token-list"),
     path("account/language/", views.language, name="account-language"),
     path("manifest.webmanifest", pwa.manifest, name="web-manifest"),

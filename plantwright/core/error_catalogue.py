@@ -6,6 +6,8 @@ it was raised with."""
 from django.utils.translation import gettext_lazy as _
 
 MESSAGES = {
+    # Company sign-in (accounts/services.py, docs/sign-in.md)
+    "local_passwords_off": _("Local passwords are off here: people sign in with the company account."),
     # Idempotency-Key (accounts/idempotency.py)
     "idempotency_key_invalid": _("An Idempotency-Key is 8 to 100 letters, digits or . _ : -"),
     "idempotency_key_reused": _("This Idempotency-Key was already used for a different request."),

@@ -126,12 +126,15 @@ def collect_static() -> None:
     _static_collected = True
 
 
-def start_web(*, env: dict[str, str] | None = None, workers: int = 1, threads: int = 4) -> tuple[subprocess.Popen, str]:
-    """gunicorn as `make run` starts it, on a free loopback port; returns it and its URL once it answers."""
+def start_web(
+    *, env: dict[str, str] | None = None, workers: int = 1, threads: int = 4, port: int | None = None
+) -> tuple[subprocess.Popen, str]:
+    """gunicorn as `make run` starts it, on a free loopback port (or `port`, for a peer that must know
+    the address first); returns it and its URL once it answers."""
     import httpx
 
     collect_static()
-    port = free_port()
+    port = port or free_port()
     log = tempfile.NamedTemporaryFile("w", prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [

@@ -22,7 +22,9 @@ PWA = {"web-manifest", "service-worker", "offline"}
 # a session (to the login page), and as an administrator of another site, for GET and POST.
 # Load balancers ask these without signing in; they answer JSON with nothing of a site.
 HEALTH = {"healthz", "readyz", "metrics"}  # metrics: a token or an allowed address (test_metrics.py)
-PUBLIC_PAGES = {"login", "logout", "account-language", "portal-scan", *PWA, *HEALTH}
+# The company sign-in's doors: off to the identity provider and back (404 where none is configured).
+SIGN_IN = {"oidc-sign-in", "oidc-callback"}
+PUBLIC_PAGES = {"login", "logout", "account-language", "portal-scan", *PWA, *HEALTH, *SIGN_IN}
 # The request portal shows an asset's name to anyone on the plant network: that is what it is for.
 SHOWS_ASSET_NAMES = {"portal-scan"}
 # One's own clock, notifications and preferences: posting there changes one's own rows.
@@ -72,6 +74,9 @@ class PageWorld(World):
         self.schedule = PmSchedule.objects.create(site=site, asset=self.asset, name=SECRET, interval=1,
                                                   starts_on=date(2026, 1, 5))  # fmt: skip
         self.export = Export.objects.create(requested_by=planner, kind="kpis", name=SECRET)
+        from plantwright.accounts.models import DirectoryRoleMapping
+
+        self.mapping = DirectoryRoleMapping.objects.create(group=SECRET, site=site, role="planner")
         from django.core.files.base import ContentFile
 
         from plantwright.maintenance.models import ImportJob
@@ -84,7 +89,7 @@ class PageWorld(World):
     def records(self) -> list:
         return [self.asset, self.location, self.request, self.work_order, self.labor, self.contractor,
                 self.parts_request, self.line, self.po, self.message, self.attachment, self.rule, self.schedule,
-                self.export, self.import_job]  # fmt: skip
+                self.export, self.import_job, self.mapping]  # fmt: skip
 
     def kwargs(self, route: str) -> dict[str, Any]:
         from django.urls import get_resolver
@@ -104,6 +109,7 @@ class PageWorld(World):
             "figure": "failures",
             "export_id": self.export.pk,
             "job_id": self.import_job.pk,
+            "mapping_id": self.mapping.pk,
             "code": self.asset.code,
         }
         if route.startswith("parts-request"):
