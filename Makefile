@@ -11,18 +11,20 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/plantwright
 # pytest-xdist workers: each has its own test database (pytest-django adds a _gwN suffix).
 TEST_WORKERS ?= 2
 
-.PHONY: run test install install-test install-ldap migrate lint format chromium clean
+.PHONY: run test install install-test install-ldap lock screenshots migrate lint format chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The requirements files are locks with hashes (`make lock` writes them from the .in files): pip
+# refuses a file whose hash differs, and a dependency the lock forgot.
 $(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
-	$(BIN)/pip install --quiet -r requirements-test.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-test.txt
 	touch $@
 
 # The TypeScript toolchain the generated-types test compiles with (npm, pinned by package-lock.json).
@@ -46,7 +48,7 @@ $(VENV)/.installed-ldap: requirements-ldap.txt $(VENV)/.installed
 	  if [ "$$(id -u)" = "0" ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(LDAP_DEBS) >/dev/null 2>&1 \
 	    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(LDAP_DEBS) >/dev/null; }; \
 	  else echo "for LDAP sign-in: sudo apt-get install -y $(LDAP_DEBS)"; fi; }
-	@if [ -f /usr/include/ldap.h ]; then $(BIN)/pip install --quiet -r requirements-ldap.txt && touch $@; \
+	@if [ -f /usr/include/ldap.h ]; then $(BIN)/pip install --quiet --require-hashes -r requirements-ldap.txt && touch $@; \
 	else echo "libldap2-dev is missing: LDAP sign-in is not installed (its tests will skip)"; fi
 LDAP_DEBS := libldap2-dev libsasl2-dev slapd ldap-utils
 
@@ -96,6 +98,20 @@ test: install-test chromium lint
 	$(BIN)/pytest -n $(TEST_WORKERS)
 	@echo "== PostgreSQL ($(TEST_DATABASE_URL)) =="
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n $(TEST_WORKERS)
+
+# Re-lock after changing a .in file: pins stay where they are unless a .in asks otherwise
+# (`make lock UPGRADE=--upgrade` takes the newest releases). pip-tools lives in its own venv.
+PIP_COMPILE := $(VENV)-tools/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+  --no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(UPGRADE)
+lock:
+	@test -x $(VENV)-tools/bin/pip-compile || { $(PYTHON) -m venv $(VENV)-tools && $(VENV)-tools/bin/pip install --quiet pip-tools==7.7.0; }
+	$(PIP_COMPILE) -o requirements.txt requirements.in
+	$(PIP_COMPILE) -o requirements-test.txt requirements-test.in
+	$(PIP_COMPILE) -o requirements-ldap.txt requirements-ldap.in
+
+# The README's pictures, from the demo plant in a throwaway installation (docs/screenshots/).
+screenshots: install-test chromium
+	$(BIN)/python -m plantwright.testing.screenshots
 
 clean:
 	rm -rf $(VENV) var

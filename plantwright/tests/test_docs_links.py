@@ -1,6 +1,6 @@
 """The README and the docs lead only to files of this repository: a link to a path outside it, or to a
 file since moved, fails here (test_architecture.py also refuses any mention of the folders beside the
-repository). Links to web addresses are left alone."""
+repository); so does a picture that is not there. Links to web addresses are left alone."""
 
 import re
 from pathlib import Path
@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 REPO = Path(settings.BASE_DIR).resolve()
-LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)|<(?:img|a)\b[^>]*?\b(?:src|href)=\"([^\"]+)\"")
 
 
 def _documents() -> list[Path]:
@@ -18,7 +18,7 @@ def _documents() -> list[Path]:
 def test_every_link_of_the_docs_stays_in_the_repository_and_exists():
     broken = []
     for document in _documents():
-        for target in LINK.findall(document.read_text()):
+        for target in (markdown or html for markdown, html in LINK.findall(document.read_text())):
             if re.match(r"^[a-z]+:", target) or target.startswith("#"):
                 continue  # a web address, mail, or a place on the same page
             path = (document.parent / target.split("#", 1)[0]).resolve()
