@@ -65,11 +65,12 @@ migrate: install
 run: migrate
 	$(BIN)/python -m plantwright load_demo --if-empty
 	@echo "Plantwright: http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
-	@# Ctrl-C ends honcho with 130: that is how it is stopped, not an error of make's.
 	@# The web processes share their /metrics through this directory, emptied at each start.
 	@rm -rf var/metrics && mkdir -p var/metrics
+	@# Ctrl-C stops honcho (130: that is how it is stopped, not an error); honcho runs as the terminal's
+	@# foreground job so that make does not get the Ctrl-C too and call it an "Interrupt".
 	@PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) PROMETHEUS_MULTIPROC_DIR="$(CURDIR)/var/metrics" \
-	  $(BIN)/honcho start -f Procfile || [ $$? -eq 130 ]
+	  $(BIN)/python -m plantwright.foreground $(BIN)/honcho start -f Procfile || [ $$? -eq 130 ]
 
 # Debian's chromium drives the browser tests (Playwright never downloads a browser here); Debian's
 # nginx is the reverse proxy the portal is tested behind.
