@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from plantwright.erp.models import TrytonConnection, WebhookEndpoint
@@ -116,9 +117,10 @@ _SITE_CONNECTOR = ("site__procurement_settings", "site__webhook_endpoint", "site
 
 
 def _submissions():
+    lines = PartsRequestLine.objects.select_related("part", "suggested_vendor")
     return PartsRequest.objects.select_related(
         *_SITE_CONNECTOR, "work_order__asset", "requested_by", "approved_by"
-    ).prefetch_related("lines__part", "lines__suggested_vendor")
+    ).prefetch_related(Prefetch("lines", queryset=lines))
 
 
 def _prepare_submissions(messages: list[OutboxMessage]) -> None:

@@ -9,13 +9,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from plantwright.accounts.models import Site, User
 from plantwright.accounts.roles import Perm
 from plantwright.accounts.selectors import authorize
-from plantwright.core.db.bulk import insert_new
+from plantwright.core.db.bulk import insert_new, update_fields
 from plantwright.core.errors import Conflict
 from plantwright.outbox.models import OutboxMessage, OutboxStatus
 from plantwright.outbox.registry import PermanentError, Waiting, dead_lettered, handler_for, prepare_batch
@@ -219,17 +218,9 @@ def _save_outcomes(worker: str, messages: list[OutboxMessage]) -> None:
             .values_list("pk", flat=True)
         )
         delivered = [m for m in messages if m.pk in still_mine and m.status == OutboxStatus.DELIVERED]
-        if delivered:
-            # The common outcome in one plain UPDATE; only the receivers' answers differ per message.
-            OutboxMessage.objects.filter(pk__in=[m.pk for m in delivered]).update(
-                status=OutboxStatus.DELIVERED,
-                delivered_at=timezone.now(),
-                attempts=F("attempts") + 1,
-                leased_until=None,
-                leased_by="",
-                last_error="",
-            )
-            OutboxMessage.objects.bulk_update(delivered, ["result"])
+        # The common outcome: one UPDATE … FROM (VALUES …) for the batch (bulk_update's CASE WHEN per
+        # field and row cost two thirds of recording a batch of 50).
+        update_fields(OutboxMessage, delivered, _OUTCOME_FIELDS)
         for message in messages:
             if message.pk in still_mine and message.status != OutboxStatus.DELIVERED:
                 OutboxMessage.objects.filter(pk=message.pk).update(

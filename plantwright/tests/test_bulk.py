@@ -52,3 +52,19 @@ def test_a_duplicate_is_djangos_integrity_error(asset):
             DowntimeEvent, [DowntimeEvent(site=asset.site, sender=sender, source="t", event_id="same", payload={})]
         )
     assert DowntimeEvent.objects.count() == 1
+
+
+def test_json_values_keep_their_json_type_whatever_python_type_they_have(db):
+    from django.utils import timezone
+
+    from plantwright.core.db.bulk import update_fields
+    from plantwright.outbox.models import OutboxMessage
+
+    messages = [OutboxMessage(topic="t", payload=value, idempotency_key=f"k{n}", next_attempt_at=timezone.now())
+                for n, value in enumerate(["a plain string", 7, {"a": [1, "2"]}, True])]  # fmt: skip
+    insert_new(OutboxMessage, messages)
+    assert [m.payload for m in OutboxMessage.objects.order_by("pk")] == ["a plain string", 7, {"a": [1, "2"]}, True]
+    for message, result in zip(messages, ["text from a receiver", 3, ["x"], {"ok": None}], strict=True):
+        message.result = result
+    update_fields(OutboxMessage, messages, ["result"])
+    assert [m.result for m in OutboxMessage.objects.order_by("pk")] == ["text from a receiver", 3, ["x"], {"ok": None}]

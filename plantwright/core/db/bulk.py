@@ -19,6 +19,8 @@ _PLAIN = frozenset({int, str, bool, type(None)})
 
 def _db_value(value, field, connection):
     kind = type(value)
+    if field.get_internal_type() == "JSONField":  # a str there is a JSON string, not the column's text
+        return field.get_db_prep_save(value, connection)
     if kind in _PLAIN or (kind is datetime and value.tzinfo is not None):
         return value
     return field.get_db_prep_save(value, connection)
