@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_update_with_history
 
 from plantwright.accounts.models import User
 from plantwright.accounts.roles import Perm
@@ -17,6 +16,7 @@ from plantwright.accounts.selectors import authorize, has_perm
 from plantwright.assets.models import Asset
 from plantwright.assets.selectors import list_assets
 from plantwright.core.db.bounded import fit
+from plantwright.core.db.bulk import update_fields
 from plantwright.core.errors import Conflict, InvalidTransition, ValidationFailed
 from plantwright.maintenance import events
 from plantwright.maintenance.lifecycle import NOTE_REQUIRED, READ_ONLY_STATUSES, allowed_targets
@@ -379,7 +379,9 @@ def record_downtime_windows(actor: User, windows: dict[int, tuple[datetime, date
         work_order.down_since, work_order.restored_at, work_order.updated_at = down_since, restored_at, now
         changed.append(work_order)
     if changed:
-        bulk_update_with_history(
-            changed, WorkOrder, ["down_since", "restored_at", "updated_at"], default_user=actor, default_date=now
-        )
+        # bulk_update_with_history's bulk_update (CASE WHEN per field and row) was a fifth of an MQTT
+        # ingest batch: the same UPDATE as one FROM (VALUES …), and the same history rows.
+        with transaction.atomic(savepoint=False):
+            update_fields(WorkOrder, changed, ["down_since", "restored_at", "updated_at"])
+            WorkOrder.history.bulk_history_create(changed, update=True, default_user=actor, default_date=now)
     return len(changed)
