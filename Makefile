@@ -11,7 +11,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/plantwright
 # pytest-xdist workers: each has its own test database (pytest-django adds a _gwN suffix).
 TEST_WORKERS ?= 2
 
-.PHONY: run test install install-test install-ldap lock screenshots migrate lint format chromium clean
+.PHONY: run test install install-test install-ldap lock screenshots bench-smoke migrate lint format chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -99,6 +99,14 @@ test: install-test chromium lint
 	$(BIN)/pytest -n $(TEST_WORKERS)
 	@echo "== PostgreSQL ($(TEST_DATABASE_URL)) =="
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n $(TEST_WORKERS)
+	@echo "== Benchmark smoke run =="
+	@$(MAKE) --no-print-directory bench-smoke
+
+# The hot paths at small scale, each against its floor in the same run (bench/smoke.py, ~50 s): fails
+# when a ratio falls below its stated margin. Its own databases: $(SMOKE_DATABASE_URL)_procurement, _downtime.
+SMOKE_DATABASE_URL ?= $(TEST_DATABASE_URL)_smoke
+bench-smoke: install-test
+	SMOKE_DATABASE_URL=$(SMOKE_DATABASE_URL) $(BIN)/python bench/smoke.py
 
 # Re-lock after changing a .in file: pins stay where they are unless a .in asks otherwise
 # (`make lock UPGRADE=--upgrade` takes the newest releases). pip-tools lives in its own venv.
