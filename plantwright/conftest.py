@@ -43,6 +43,7 @@ def pytest_sessionstart(session):
 @pytest.fixture(autouse=True)
 def _fast_tests(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.RELIABILITY_STALE_SECONDS = 0  # a test reads what it just wrote (test_kpis tests the window)
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

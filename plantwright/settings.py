@@ -195,6 +195,9 @@ DOWNTIME_INGEST_USER = os.environ.get("DOWNTIME_INGEST_USER", "oee")
 DOWNTIME_REFUSALS_PER_HOUR = int(os.environ.get("DOWNTIME_REFUSALS_PER_HOUR", "1000"))
 # How long a worker owns a claimed outbox message; a killed worker's messages are taken over after it.
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "60"))
+# KPI pages read the monthly aggregates as the worker last refreshed them (every 3 s) while that is
+# less than this many seconds ago; older, a page refreshes them itself first. 0: every read is exact.
+RELIABILITY_STALE_SECONDS = float(os.environ.get("RELIABILITY_STALE_SECONDS", "10"))
 USE_I18N = True
 USE_TZ = True
 

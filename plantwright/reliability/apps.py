@@ -9,10 +9,12 @@ class ReliabilityConfig(AppConfig):
     def ready(self) -> None:
         from plantwright.reliability import panels
         from plantwright.reliability.export_jobs import delete_old_exports
-        from plantwright.reliability.monthly import refresh_all
+        from plantwright.reliability.monthly import refresh_all, refresh_changed
         from plantwright.scheduling.registry import register_periodic
 
         panels.register()
         register_periodic("reliability.delete_old_exports", delete_old_exports, every_seconds=3600)
-        # Readers rebuild what changed themselves; the worker does it first, so that they seldom have to.
+        # The worker keeps the months within seconds of the history, so that readers never rebuild them
+        # (monthly._readable: they do only when the worker is behind by RELIABILITY_STALE_SECONDS).
         register_periodic("reliability.refresh_months", refresh_all, every_seconds=60)
+        register_periodic("reliability.refresh_changed_months", refresh_changed, every_seconds=3)

@@ -31,11 +31,14 @@ How the rows stay equal to the history:
   months before the first aggregated one are computed raw.
 """
 
-from datetime import date, timedelta
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 
 from plantwright.accounts.models import Site
@@ -143,6 +146,65 @@ def refresh(site: Site, first: date | None = None, end: date | None = None, *, b
         return state.first_month
 
 
+_recent_enough: ContextVar[bool] = ContextVar("recent_enough", default=False)
+
+
+@contextmanager
+def recent_enough():
+    """Within it, reads may take the months as the worker last refreshed them (`_readable`): for pages
+    a person looks at, which say as of when. The API and exports stay exact."""
+    token = _recent_enough.set(True)
+    try:
+        yield
+    finally:
+        _recent_enough.reset(token)
+
+
+def _readable(site: Site, first: date, end: date) -> date | None:
+    """The first month the site's rows hold, ready to read [first, end). Inside `recent_enough`, rows
+    the worker refreshed less than RELIABILITY_STALE_SECONDS ago are read as they are, changes since or
+    not: under a steady stream of bookings no page then writes or waits for the site's lock. Otherwise
+    (or the worker is behind, or stopped) they are brought up to date here first: exact."""
+    window = settings.RELIABILITY_STALE_SECONDS
+    if window > 0 and _recent_enough.get():
+        state = AggregatedMonths.objects.filter(site=site).first()
+        if (
+            state is not None
+            and state.refreshed_at is not None
+            and state.first_month is not None
+            and end <= state.end_month
+            and timezone.now() - state.refreshed_at < timedelta(seconds=window)
+            and (state.timezone, state.grace_days, state.definitions) == (site.timezone, grace_days(site), stamp())
+        ):
+            return state.first_month
+    return refresh(site, first, end)
+
+
+def as_of(site_ids) -> datetime | None:
+    """When the months read for these sites were last refreshed, if changes have come in since (None:
+    they hold every change). One query."""
+    pending = AssetChange.objects.filter(
+        asset_id__in=Asset.objects.filter(site_id=OuterRef(OuterRef("site_id"))).values("pk")
+    )
+    rows = (
+        AggregatedMonths.objects.filter(site_id__in=site_ids)
+        .annotate(pending=Exists(pending))
+        .values_list("refreshed_at", "pending")
+    )
+    behind = [refreshed for refreshed, waiting in rows if waiting and refreshed is not None]
+    return min(behind) if behind else None
+
+
+def refresh_changed() -> str:
+    """The worker's frequent job: the sites with changes brought up to date (nothing else: extending
+    the months is `refresh_all`'s). Keeps what readers see within seconds of the history."""
+    sites = Site.objects.filter(
+        pk__in=Asset.objects.filter(pk__in=AssetChange.objects.values("asset_id")).values("site_id")
+    )
+    refreshed = [site.code for site in sites if AggregatedMonths.objects.filter(site=site).exists() and refresh(site)]
+    return ", ".join(refreshed)
+
+
 def refresh_all() -> None:
     """The worker's periodic job: every site's rows up to date, from its first WO's month to the
     current month."""
@@ -166,7 +228,7 @@ def _split(scope: Scope, period: Period) -> tuple[tuple[date, date] | None, list
         end = min(end, *(_next_month(site.local_date()) for site in sites))
     if first >= end or not sites or any(site.timezone != period.zone for site in sites):
         return None, [period]
-    built = [refresh(site, first, end) for site in sites]
+    built = [_readable(site, first, end) for site in sites]
     first = max(first, *(month or end for month in built))
     if first >= end:
         return None, [period]

@@ -1,6 +1,7 @@
 """The reliability pages: a scope's KPIs with formulas, trends and Pareto charts, the per-asset
 report and its exports, the WOs behind each figure, and the data-integrity audit."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from plantwright.reliability.export_jobs import start_export
 from plantwright.reliability.filters import filters_for
 from plantwright.reliability.kpis import MEASURES, Period, asset_report, monthly_trend, pareto, parts_by_asset, total
 from plantwright.reliability.models import Export
+from plantwright.reliability.monthly import as_of, recent_enough
 from plantwright.reliability.registry import DRILLS
 
 PARETO_ASSETS = 15
@@ -33,9 +35,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = filters_for(request.user, request.GET)
     if filters is None:
         return render(request, "reliability/dashboard.html", {"f": None})
-    parts = parts_by_asset(filters.scope, filters.period)
+    with recent_enough():  # a page: the months as the worker refreshed them seconds ago will do
+        parts = parts_by_asset(filters.scope, filters.period)
+        months = monthly_trend(filters.scope, filters.period)
     figures = total(parts).kpis()
-    months = monthly_trend(filters.scope, filters.period)
     labels = [_month_label(m.period) for m in months]
     measure = request.GET.get("pareto") if request.GET.get("pareto") in MEASURES else "downtime"
     worst, whole = pareto(parts, measure, limit=PARETO_ASSETS)
@@ -46,6 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     cost_series.append((_("Contractor"), "pw-cost-contractor", "contractor"))
     context = {
         "f": filters,
+        "as_of": as_of(filters.scope.site_ids) if settings.RELIABILITY_STALE_SECONDS > 0 else None,
         "k": figures,
         "tiles": display.tiles(figures, filters.query(), filters.site.currency),
         "assets": len(parts),
