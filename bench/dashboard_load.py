@@ -19,6 +19,7 @@ import random
 import statistics
 import sys
 import time
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def _book(rate: float, stop) -> None:
     orders = list(WorkOrder.objects.filter(site=site, status="in_progress").order_by("?")[:2000])
     rng = random.Random(11)
     booked, started = 0, time.monotonic()
-    while not stop.is_set():
+    while not stop.is_set():  # a booking that fails stops the run: its figures would not be under load
         tech = rng.choice(technicians)
         log_labor(tech, rng.choice(orders), technician_id=tech.pk, hours=Decimal("0.25"),
                   work_date=timezone.localdate())  # fmt: skip
@@ -98,8 +99,14 @@ def main() -> None:
     site = Site.objects.get(code="bench")
     client = Client()
     client.force_login(User.objects.get(username="bench"))
+    from plantwright.maintenance.models import LaborRate
     from plantwright.reliability.monthly import refresh_all
 
+    technicians = User.objects.filter(username__startswith="tech").exclude(labor_rates__site=site)
+    LaborRate.objects.bulk_create(  # what their bookings cost
+        LaborRate(site=site, technician=tech, hourly_rate=Decimal("45"), effective_from=date(2000, 1, 1))
+        for tech in technicians
+    )
     refresh_all()
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     print(f"database: {connection.vendor}; {WorkOrder.objects.filter(site=site).count()} WOs; load {load}")
