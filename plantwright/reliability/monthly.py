@@ -279,13 +279,17 @@ _SLOTS = [(next((n for n, (name, _c, _s) in enumerate(COLUMNS) if name == part.n
 assert [part.name for _n, part in _SLOTS] == list(PART_NAMES)
 
 
+# (position in COLUMNS or None, the part's zero, the power of ten to scale by or None: a count)
+_CONVERSIONS = [(n, part.zero, None if part.scale is None else -part.scale) for n, part in _SLOTS]
+
+
 def _parts(sums) -> Parts:
     """Parts from a row of sums in the order of COLUMNS (a site's report builds tens of thousands)."""
     return Parts(
-        *(
-            part.zero if n is None else sums[n] if part.scale is None else Decimal(sums[n]).scaleb(-part.scale)
-            for n, part in _SLOTS
-        )
+        *[
+            zero if n is None else sums[n] if scale is None else Decimal(sums[n]).scaleb(scale)
+            for n, zero, scale in _CONVERSIONS
+        ]
     )
 
 
