@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 
 @dataclass(frozen=True)
@@ -67,19 +68,15 @@ def _database(name: str) -> str:
 
 def _reachable(url: str) -> bool:
     """PostgreSQL at `url`'s host and Mosquitto: what the hot paths run against."""
-    import socket
     from urllib.parse import urlsplit
+
+    from plantwright.testing.processes import broker_reachable  # a TCP probe, whatever listens
 
     places = [("127.0.0.1", 1883)]
     if url.startswith("postgres"):
         parts = urlsplit(url)
         places.append((parts.hostname or "127.0.0.1", parts.port or 5432))
-    try:
-        for place in places:
-            socket.create_connection(place, timeout=2).close()
-    except OSError:
-        return False
-    return True
+    return all(broker_reachable(host, port) for host, port in places)
 
 
 def main() -> int:

@@ -16,17 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plantwright.accounts.models import (
-    DirectoryRoleMapping,
-    ExternalIdentity,
-    Membership,
-    MembershipSource,
-    Site,
-    User,
-)
-from plantwright.accounts.roles import Perm, Role
-from plantwright.accounts.selectors import authorize, has_perm
-from plantwright.core.errors import Conflict, NotFound, ValidationFailed
+from plantwright.accounts.models import DirectoryRoleMapping, ExternalIdentity, Membership, MembershipSource, User
 
 
 @dataclass(frozen=True)
@@ -146,46 +136,7 @@ def _update(user: User, person: DirectoryPerson) -> None:
     user.save()
 
 
-# --- the mapping, kept by the site's administrators (Sites → Sign-in groups) ---------------------
-
-
-def list_mappings(actor: User, site_id: int):
-    authorize(actor, Perm.MANAGE_PEOPLE, site_id)
-    return DirectoryRoleMapping.objects.filter(site_id=site_id).order_by("group", "role")
-
-
-def add_mapping(actor: User, site: Site, group: str, role: str) -> DirectoryRoleMapping:
-    authorize(actor, Perm.MANAGE_PEOPLE, site.pk)
-    name = group.strip().lower()
-    if not name:
-        raise ValidationFailed("Name the directory group.", details={"field": "group"})
-    if role not in Role.values:
-        raise ValidationFailed(f"Unknown role {role!r}.", details={"field": "role", "allowed": Role.values})
-    with transaction.atomic():
-        mapping, created = DirectoryRoleMapping.objects.get_or_create(group=name, site=site, role=role)
-        if not created:
-            raise Conflict(f"{name} already gives {role} at {site.code}.", code="mapping_exists",
-                           details={"mapping": mapping.pk})  # fmt: skip
-        _resync(name)
-    return mapping
-
-
-def get_mapping(actor: User, mapping_id: int) -> DirectoryRoleMapping:
-    mapping = DirectoryRoleMapping.objects.select_related("site").filter(pk=mapping_id).first()
-    if mapping is None or not has_perm(actor, Perm.VIEW, mapping.site_id):
-        raise NotFound(f"No sign-in group mapping {mapping_id}.")
-    authorize(actor, Perm.MANAGE_PEOPLE, mapping.site_id)
-    return mapping
-
-
-@transaction.atomic
-def remove_mapping(actor: User, mapping: DirectoryRoleMapping) -> None:
-    authorize(actor, Perm.MANAGE_PEOPLE, mapping.site_id)
-    mapping.delete()
-    _resync(mapping.group)
-
-
-def _resync(group: str) -> None:
+def resync_group(group: str) -> None:
     """A mapping changed: the people in its group get or lose its role now, by the groups their last
     sign-in brought (not at their next sign-in, which may be days away)."""
     for identity in ExternalIdentity.objects.select_related("user").order_by("pk"):

@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from plantwright.accounts.models import ApiToken, Installation, Membership, Site, User
+from plantwright.accounts.models import ApiToken, DirectoryRoleMapping, Installation, Membership, Site, User
 from plantwright.accounts.roles import Perm, permissions_for
 from plantwright.core.errors import NotFound, PermissionDenied
 
@@ -118,3 +118,17 @@ def installation_id() -> str:
     """This installation's id (made by its migration; made here if a test flushed the table)."""
     row = Installation.objects.order_by("pk").first() or Installation.objects.create()
     return row.installation_id
+
+
+def list_mappings(actor: User, site_id: int) -> QuerySet[DirectoryRoleMapping]:
+    """The site's directory groups and the roles they give (Sites → Sign-in groups)."""
+    authorize(actor, Perm.MANAGE_PEOPLE, site_id)
+    return DirectoryRoleMapping.objects.filter(site_id=site_id).order_by("group", "role")
+
+
+def get_mapping(actor: User, mapping_id: int) -> DirectoryRoleMapping:
+    mapping = DirectoryRoleMapping.objects.select_related("site").filter(pk=mapping_id).first()
+    if mapping is None or not has_perm(actor, Perm.VIEW, mapping.site_id):
+        raise NotFound(f"No sign-in group mapping {mapping_id}.")
+    authorize(actor, Perm.MANAGE_PEOPLE, mapping.site_id)
+    return mapping

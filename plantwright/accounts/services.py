@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from plantwright.accounts.models import ApiToken, Membership, Site, User
+from plantwright.accounts import directory
+from plantwright.accounts.models import ApiToken, DirectoryRoleMapping, Membership, Site, User
 from plantwright.accounts.roles import Perm, Role
 from plantwright.accounts.selectors import authorize, has_perm
 from plantwright.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -211,3 +212,28 @@ def remove_membership(actor: User, membership: Membership) -> None:
         raise Conflict("A site keeps at least one administrator.", code="last_admin",
                        details={"site": membership.site_id})  # fmt: skip
     membership.delete()
+
+
+# --- directory groups → roles, kept by a site's administrators (docs/sign-in.md) --------------------
+
+
+def add_mapping(actor: User, site: Site, group: str, role: str) -> DirectoryRoleMapping:
+    """Members of `group` hold `role` at `site`, from now on (those who signed in with it already, at once)."""
+    authorize(actor, Perm.MANAGE_PEOPLE, site.pk)
+    name = group.strip().lower()
+    if not name:
+        raise ValidationFailed("Name the directory group.", details={"field": "group"})
+    with transaction.atomic():
+        mapping, created = DirectoryRoleMapping.objects.get_or_create(group=name, site=site, role=_role(role))
+        if not created:
+            raise Conflict(f"{name} already gives {role} at {site.code}.", code="mapping_exists",
+                           details={"mapping": mapping.pk})  # fmt: skip
+        directory.resync_group(name)
+    return mapping
+
+
+@transaction.atomic
+def remove_mapping(actor: User, mapping: DirectoryRoleMapping) -> None:
+    authorize(actor, Perm.MANAGE_PEOPLE, mapping.site_id)
+    mapping.delete()
+    directory.resync_group(mapping.group)

@@ -12,9 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from plantwright.accounts import directory, oidc
+from plantwright.accounts import oidc, selectors, services
 from plantwright.accounts.roles import Role
-from plantwright.accounts.selectors import get_site
 from plantwright.core.errors import DomainError
 
 
@@ -57,7 +56,7 @@ class MappingForm(forms.Form):
 def _page(request: HttpRequest, site, form=None, status: int = 200) -> HttpResponse:
     context = {
         "site": site,
-        "mappings": directory.list_mappings(request.user, site.pk),
+        "mappings": selectors.list_mappings(request.user, site.pk),
         "form": form or MappingForm(),
         "oidc_issuer": settings.OIDC_ISSUER,
         "ldap_server": settings.LDAP_SERVER_URI,
@@ -68,14 +67,14 @@ def _page(request: HttpRequest, site, form=None, status: int = 200) -> HttpRespo
 
 @login_required
 def sign_in_groups(request: HttpRequest, site_id: int) -> HttpResponse:
-    site = get_site(request.user, site_id)
+    site = selectors.get_site(request.user, site_id)
     if request.method != "POST":
         return _page(request, site)
     form = MappingForm(request.POST)
     if not form.is_valid():
         return _page(request, site, form, status=422)
     try:
-        directory.add_mapping(request.user, site, form.cleaned_data["group"], form.cleaned_data["role"])
+        services.add_mapping(request.user, site, form.cleaned_data["group"], form.cleaned_data["role"])
     except DomainError as exc:
         form.add_error("group", exc.message)
         return _page(request, site, form, status=exc.status)
@@ -86,7 +85,7 @@ def sign_in_groups(request: HttpRequest, site_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def sign_in_group_delete(request: HttpRequest, mapping_id: int) -> HttpResponse:
-    mapping = directory.get_mapping(request.user, mapping_id)
-    directory.remove_mapping(request.user, mapping)
+    mapping = selectors.get_mapping(request.user, mapping_id)
+    services.remove_mapping(request.user, mapping)
     messages.success(request, _("Removed: the group's members no longer hold the role."))
     return redirect("sign-in-groups", mapping.site_id)

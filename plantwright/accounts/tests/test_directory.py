@@ -4,7 +4,7 @@ mapping page, and local passwords switched off (docs/sign-in.md)."""
 import pytest
 from django.contrib.auth import authenticate
 
-from plantwright.accounts import directory
+from plantwright.accounts import directory, services
 from plantwright.accounts.models import DirectoryRoleMapping, ExternalIdentity, Membership, User
 from plantwright.testing import factories
 
@@ -92,10 +92,10 @@ def test_a_new_mapping_gives_and_a_removed_one_takes_the_role_at_once(site, othe
     admin = factories.UserFactory(username="admin-north", roles=[(site, "admin")])
     DirectoryRoleMapping.objects.create(group="cmms-north-planner", site=site, role="planner")
     user = directory.sign_in(person(groups=["cmms-north-planner", "cmms-north-stores"]))
-    mapping = directory.add_mapping(admin, site, " CMMS-North-Stores ", "storeroom")
+    mapping = services.add_mapping(admin, site, " CMMS-North-Stores ", "storeroom")
     assert mapping.group == "cmms-north-stores"
     assert roles(user) == {("north", "planner", "directory"), ("north", "storeroom", "directory")}
-    directory.remove_mapping(admin, mapping)
+    services.remove_mapping(admin, mapping)
     assert roles(user) == {("north", "planner", "directory")}
 
 
@@ -103,7 +103,7 @@ def test_only_who_manages_the_sites_people_maps_groups(site, planner):
     from plantwright.core.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        directory.add_mapping(planner, site, "anything", "admin")
+        services.add_mapping(planner, site, "anything", "admin")
 
 
 # --- the page -------------------------------------------------------------------------------------
