@@ -30,13 +30,13 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 import django
 
 django.setup()
-
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+import plantwright.wsgi  # noqa: E402, F401  (pages run here as in a web process: its startup frozen)
 from plantwright.accounts.models import Site, User  # noqa: E402
 from plantwright.maintenance.models import WorkOrder  # noqa: E402
 

@@ -20,13 +20,13 @@ os.environ["DEBUG"] = "0"
 import django  # noqa: E402
 
 django.setup()
-
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+import plantwright.wsgi  # noqa: E402, F401  (pages run here as in a web process: its startup frozen)
 from bench.timing import timed  # noqa: E402
 
 

@@ -14,6 +14,7 @@ Django's test client, so they include routing, auth, templates and serialisation
 """
 
 import argparse
+import functools
 import os
 import sys
 from datetime import date
@@ -28,11 +29,11 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 import django
 
 django.setup()
-
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+import plantwright.wsgi  # noqa: E402, F401  (pages run here as in a web process: its startup frozen)
 from bench.timing import timed  # noqa: E402
 from plantwright.accounts.models import Site, User  # noqa: E402
 from plantwright.accounts.services import create_token  # noqa: E402
@@ -128,28 +129,36 @@ LEFT JOIN h ON h.asset_id = svc.id LEFT JOIN c ON c.asset_id = svc.id LEFT JOIN 
 
 
 def floor_months(site: Site, period: Period) -> list[tuple]:
-    """The report's floor of the same design: one statement over the monthly running totals (two rows
-    per asset, subtracted), beside each asset's columns the report shows and its time in service,
-    read as tuples through psycopg."""
-    import psycopg
+    """The report's floor of the same design: one statement over the monthly running totals (each
+    asset's row of the last month less its row of the month before the first, joined), beside each
+    asset's columns the report shows and its time in service, read as tuples through psycopg."""
 
     from plantwright.reliability.monthly import COLUMNS, _month_before
 
-    sums = ", ".join(f"SUM(CASE WHEN month = %(last)s THEN {c} ELSE -{c} END)" for _p, c, _s in COLUMNS)
+    differences = ", ".join(f"m.{c} - COALESCE(b.{c}, 0)" for _p, c, _s in COLUMNS)
     sql = f"""
       SELECT a.id, a.code, a.name, a.criticality, l.code, l.name,
              EXTRACT(EPOCH FROM LEAST(COALESCE(a.decommissioned_at, %(end)s), %(end)s)
-                                - GREATEST(COALESCE(a.commissioned_at, %(start)s), %(start)s)), m.*
+                                - GREATEST(COALESCE(a.commissioned_at, %(start)s), %(start)s)),
+             m.asset_id, {differences}
       FROM assets_asset a LEFT JOIN assets_location l ON l.id = a.location_id
-      LEFT JOIN (SELECT asset_id, {sums} FROM reliability_assetmonth
-                 WHERE site_id = %(site)s AND month IN (%(before)s, %(last)s) GROUP BY asset_id) m
-        ON m.asset_id = a.id
+      LEFT JOIN reliability_assetmonth m ON m.asset_id = a.id AND m.site_id = a.site_id AND m.month = %(last)s
+      LEFT JOIN reliability_assetmonth b ON b.asset_id = a.id AND b.site_id = a.site_id AND b.month = %(before)s
       WHERE a.site_id = %(site)s ORDER BY a.code"""
+    params = {"site": site.pk, "start": period.start, "end": period.end,
+              "before": _month_before(period.day_from), "last": _month_before(period.day_to)}  # fmt: skip
+    return _floor_connection().execute(sql, params).fetchall()
+
+
+@functools.cache
+def _floor_connection():
+    """One psycopg connection the floors keep (as the report keeps Django's), autocommit."""
+    import psycopg
+
     db = connection.settings_dict
-    with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"]) as conn:
-        params = {"site": site.pk, "start": period.start, "end": period.end,
-                  "before": _month_before(period.day_from), "last": _month_before(period.day_to)}  # fmt: skip
-        return conn.execute(sql, params).fetchall()
+    return psycopg.connect(
+        host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], autocommit=True
+    )
 
 
 def floor(site: Site, period: Period, grace: int) -> list[tuple]:
@@ -254,6 +263,12 @@ def main() -> None:
     dash = {"site": site.pk, "from": YEAR[0], "to": YEAR[1]}
     timed("Reliability page (tiles, trends, Pareto)", lambda: page.get("/reliability/", dash), repeat)
     print(f"  {queries(lambda: page.get('/reliability/', dash))} queries")
+    timed("Per-asset KPI page, first 50 of every asset", lambda: page.get("/reliability/assets/", dash), repeat)
+    timed(
+        "every asset's KPIs made from the report (what the export does)",
+        lambda: [row.kpis for row in asset_report(scope, period)[0]],
+        max(3, repeat // 4),
+    )
     timed("GET /api/v1/audit/integrity (11 rules)", lambda: api.get("/api/v1/audit/integrity"), max(3, repeat // 4))
     total = WorkOrder.objects.filter(site=site, status="closed").count()
     for offset in (0, 10_000, total // 2, max(0, total - 50)):

@@ -6,6 +6,7 @@ pre-aggregated whole months and the raw edges (see `monthly`). A scope of severa
 parts and divides once, so the tile of a site is exactly the roll-up of the rows of its report.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -13,9 +14,9 @@ from functools import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from plantwright.assets.models import Asset
+from plantwright.maintenance.models import CostCategory
 from plantwright.maintenance.selectors.costs import location_assets_sql
-from plantwright.reliability.definitions.cost import total_cost
-from plantwright.reliability.figures import Kpis, Parts, total
+from plantwright.reliability.figures import PART_NAMES, SCALES, AssetParts, Kpis, Parts
 from plantwright.reliability.monthly import parts_by_asset, parts_by_month
 from plantwright.reliability.periods import HOUR, HOURS, MONEY, Period, Scope
 
@@ -29,12 +30,11 @@ __all__ = [
     "monthly_trend",
     "pareto",
     "parts_by_asset",
-    "total",
 ]
 
 
 def kpis(scope: Scope, period: Period) -> Kpis:
-    return total(parts_by_asset(scope, period)).kpis()
+    return parts_by_asset(scope, period).total().kpis()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +59,42 @@ class ReportAsset:
 @dataclass
 class AssetRow:
     asset: ReportAsset
-    parts: Parts
+    table: AssetParts
+
+    @cached_property
+    def parts(self) -> Parts:
+        return self.table.get(self.asset.pk, EMPTY)
 
     @cached_property
     def kpis(self) -> Kpis:
         return self.parts.kpis()
 
 
-def asset_report(scope: Scope, period: Period) -> tuple[list[AssetRow], Kpis]:
+EMPTY = Parts()  # read only: an asset with nothing in the period shares it
+
+
+class Report(Sequence):
+    """The rows of the per-asset report, made when read: a page shows 50 of a plant's 10,000 assets,
+    and the rest stay the tuples they were read as."""
+
+    def __init__(self, assets: list[tuple], parts: AssetParts):
+        self._assets, self._parts = assets, parts
+
+    def __len__(self) -> int:
+        return len(self._assets)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._row(asset) for asset in self._assets[index]]
+        return self._row(self._assets[index])
+
+    def _row(self, asset: tuple) -> AssetRow:
+        pk, code, name, criticality, site_id, location_code, location_name = asset
+        place = Place(location_code, location_name) if location_code is not None else None
+        return AssetRow(ReportAsset(pk, code, name, criticality, site_id, place), self._parts)
+
+
+def asset_report(scope: Scope, period: Period) -> tuple[Report, Kpis]:
     """Every asset of the scope with its KPIs (by code), and the scope's roll-up."""
     parts = parts_by_asset(scope, period)
     assets = (
@@ -74,20 +102,15 @@ def asset_report(scope: Scope, period: Period) -> tuple[list[AssetRow], Kpis]:
         .order_by("code")
         .values_list("id", "code", "name", "criticality", "site_id", "location__code", "location__name")
     )
-    empty = Parts()  # read only: an asset with nothing in the period shares it
-    return [
-        AssetRow(
-            ReportAsset(pk, code, name, crit, site, Place(lc, ln) if lc is not None else None), parts.get(pk, empty)
-        )
-        for pk, code, name, crit, site, lc, ln in assets
-    ], total(parts).kpis()
+    return Report(list(assets), parts), parts.total().kpis()
 
 
-# What the worst assets are ranked by: (name, unit, the measure of an asset's parts).
+# What the worst assets are ranked by: (name, unit, the parts summed (of one scale), the divisor of
+# their sum).
 MEASURES = {
-    "downtime": (_("Failure downtime"), " h", lambda parts: parts.downtime_seconds / HOUR),
-    "failures": (_("Failures"), "", lambda parts: Decimal(parts.failures)),
-    "cost": (_("Maintenance cost"), "", total_cost),
+    "downtime": (_("Failure downtime"), " h", ("downtime_seconds",), HOUR),
+    "failures": (_("Failures"), "", ("failures",), Decimal(1)),
+    "cost": (_("Maintenance cost"), "", tuple(CostCategory.values), Decimal(1)),
 }
 
 
@@ -100,18 +123,22 @@ class ParetoRow:
     cumulative: Decimal  # share of this asset and every worse one
 
 
-def pareto(parts: dict[int, Parts], measure: str, *, limit: int) -> tuple[list[ParetoRow], Decimal]:
+def pareto(parts: AssetParts, measure: str, *, limit: int) -> tuple[list[ParetoRow], Decimal]:
     """The `limit` worst assets by a measure (those above zero), with their cumulative share of the
-    scope's total. Only those assets are read."""
-    value = MEASURES[measure][2]
-    values = {pk: value(p) for pk, p in parts.items()}
-    whole = sum(values.values(), Decimal(0))
-    top = sorted((pk for pk, v in values.items() if v > 0), key=lambda pk: (-values[pk], pk))[:limit]
-    assets = Asset.objects.only("id", "code", "name").in_bulk(top)
+    scope's total: ranked by the integers the parts are kept in, only those assets' parts and rows read."""
+    _name, _unit, names, divisor = MEASURES[measure]
+    (scale,) = {SCALES[PART_NAMES.index(name)] for name in names}
+
+    def value(integer: int) -> Decimal:
+        return Decimal(integer).scaleb(-scale) / divisor
+
+    top, whole_integer = parts.worst(names, limit)
+    whole = value(whole_integer)
+    assets = Asset.objects.only("id", "code", "name").in_bulk([pk for pk, _v in top])
     result, running = [], Decimal(0)
-    for pk in sorted(top, key=lambda pk: (-values[pk], assets[pk].code)):
-        running += values[pk]
-        result.append(ParetoRow(assets[pk], parts[pk], values[pk], values[pk] / whole, running / whole))
+    for pk, integer in sorted(top, key=lambda row: (-row[1], assets[row[0]].code)):
+        running += value(integer)
+        result.append(ParetoRow(assets[pk], parts[pk], value(integer), value(integer) / whole, running / whole))
     return result, whole
 
 

@@ -46,7 +46,7 @@ from plantwright.assets.models import Asset
 from plantwright.core.db.bulk import insert_new
 from plantwright.maintenance.models import WorkOrder
 from plantwright.pm.services import grace_days
-from plantwright.reliability.figures import PART_NAMES, Parts, raw_parts, time_in_service
+from plantwright.reliability.figures import IN_SERVICE, PART_NAMES, AssetParts, Parts, raw_parts, time_in_service_ms
 from plantwright.reliability.models import AggregatedMonths, AssetChange, AssetMonth
 from plantwright.reliability.periods import Period, Scope
 from plantwright.reliability.registry import PARTS, stamp, stored_parts
@@ -60,18 +60,17 @@ WHOLE_SITE_FROM = 1000
 CHUNK = 5000
 
 
-def parts_by_asset(scope: Scope, period: Period) -> dict[int, Parts]:
+def parts_by_asset(scope: Scope, period: Period) -> AssetParts:
     """Each asset's parts over the period (assets with nothing in it are left out)."""
-    result: dict[int, Parts] = {}
+    result = AssetParts()
     whole, edges = _split(scope, period)
     if whole is not None:
         first, end = whole
-        for asset_id, *sums in _between(scope, _month_before(first), _month_before(end)):
-            result[asset_id] = _parts(sums)
+        result.add_rows(_between(scope, _month_before(first), _month_before(end)))
     for (asset_id, _n), parts in raw_parts(scope, edges).items():
-        result.setdefault(asset_id, Parts()).absorb(parts)
-    for asset_id, seconds in time_in_service(scope, period).items():
-        result.setdefault(asset_id, Parts()).in_service_seconds += seconds
+        result.add_parts(asset_id, parts)
+    for asset_id, milliseconds in time_in_service_ms(scope, period):
+        result.add_part(asset_id, IN_SERVICE, milliseconds)
     return result
 
 
@@ -248,13 +247,32 @@ def _rows(scope: Scope):
 
 
 SUMMED = ", ".join(f"SUM({column})" for _part, column, _scale in COLUMNS)
-DIFFERENCE = ", ".join(f"SUM(CASE WHEN month = %s THEN {column} ELSE -{column} END)" for _p, column, _s in COLUMNS)
+# One integer per part of `Parts`, in its order (0 for a part not stored: time in service): the
+# later month's row less the earlier one's.
+_STORED = {part: column for part, column, _scale in COLUMNS}
+_TABLE = AssetMonth._meta.db_table
+DIFFERENCE = ", ".join(
+    f'"{_TABLE}".{_STORED[name]} - COALESCE(earlier.{_STORED[name]}, 0)' if name in _STORED else "0"
+    for name in PART_NAMES
+)
 
 
 def _between(scope: Scope, before: date, last: date) -> list[tuple]:
-    """(asset id, its totals through `last` minus those through `before`) for the scope's assets: two
-    rows each, fetched as plain tuples (Django's per-value converters would cost more than the query)."""
-    return _grouped(_rows(scope).filter(month__in=[before, last]), "asset_id", DIFFERENCE, [last] * len(COLUMNS))
+    """(asset id, its totals through `last` minus those through `before`, one integer per part of
+    `Parts`) for the scope's assets, fetched as plain tuples (Django's per-value converters would cost
+    more than the query). An asset's rows run without a gap from its first month to the last one
+    built, so every asset with totals through `before` has a row of `last`: a join of two rows, half
+    the time of grouping them."""
+    sql, params = _rows(scope).filter(month=last).values_list("asset_id").query.sql_with_params()
+    where = sql.index(" WHERE ")
+    sql = (
+        f'SELECT "{_TABLE}".asset_id, {DIFFERENCE} FROM "{_TABLE}" LEFT JOIN "{_TABLE}" earlier'
+        f' ON earlier.asset_id = "{_TABLE}".asset_id AND earlier.site_id = "{_TABLE}".site_id'
+        f" AND earlier.month = %s{sql[where:]}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datefield_value(before), *params])
+        return cursor.fetchall()
 
 
 def _running_totals(scope: Scope, first: date, end: date) -> list[tuple]:

@@ -17,7 +17,7 @@ from plantwright.reliability import charts, display, exports
 from plantwright.reliability.audit import integrity_findings
 from plantwright.reliability.export_jobs import start_export
 from plantwright.reliability.filters import filters_for
-from plantwright.reliability.kpis import MEASURES, Period, asset_report, monthly_trend, pareto, parts_by_asset, total
+from plantwright.reliability.kpis import MEASURES, Period, asset_report, monthly_trend, pareto, parts_by_asset
 from plantwright.reliability.models import Export
 from plantwright.reliability.monthly import as_of, recent_enough
 from plantwright.reliability.registry import DRILLS
@@ -38,11 +38,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     with recent_enough():  # a page: the months as the worker refreshed them seconds ago will do
         parts = parts_by_asset(filters.scope, filters.period)
         months = monthly_trend(filters.scope, filters.period)
-    figures = total(parts).kpis()
+    figures = parts.total().kpis()
     labels = [_month_label(m.period) for m in months]
     measure = request.GET.get("pareto") if request.GET.get("pareto") in MEASURES else "downtime"
     worst, whole = pareto(parts, measure, limit=PARETO_ASSETS)
-    name, unit, _value = MEASURES[measure]
+    name, unit, _names, _divisor = MEASURES[measure]
     unit = unit or (f" {filters.site.currency}" if measure == "cost" else "")
     by_cost, _whole = pareto(parts, "cost", limit=COST_ASSETS)
     cost_series = [(_("Labor"), "pw-cost-labor", "labor"), (_("Parts"), "pw-cost-parts", "parts")]
@@ -190,7 +190,7 @@ def at_a_glance(request: HttpRequest) -> HttpResponse:
     filters = filters_for(request.user, request.GET)
     if filters is None:
         return render(request, "reliability/partials/at_a_glance.html", {"f": None})
-    figures = total(parts_by_asset(filters.scope, filters.period)).kpis()
+    figures = parts_by_asset(filters.scope, filters.period).total().kpis()
     tiles = [t for t in display.tiles(figures, filters.query(), filters.site.currency) if t.kpi.name in AT_A_GLANCE]
     results = integrity_findings([filters.site.pk], limit=0)
     context = {

@@ -11,7 +11,7 @@ from hypothesis.extra.django import TestCase
 
 from plantwright.maintenance.models import CostLine, LaborEntry, WorkOrder, WorkOrderTransition
 from plantwright.pm.models import PmOccurrence, PmSchedule
-from plantwright.reliability.figures import Parts, raw_parts, time_in_service
+from plantwright.reliability.figures import Parts, raw_parts, time_in_service_ms
 from plantwright.reliability.models import AggregatedMonths, AssetChange, AssetMonth
 from plantwright.reliability.monthly import parts_by_asset, parts_by_month, refresh, refresh_all
 from plantwright.reliability.periods import Period, Scope
@@ -30,8 +30,9 @@ PERIODS = [
 
 def raw_by_asset(scope: Scope, period: Period) -> dict[int, Parts]:
     result = {asset_id: parts for (asset_id, _n), parts in raw_parts(scope, [period]).items()}
-    for asset_id, seconds in time_in_service(scope, period).items():
-        result[asset_id] = result.get(asset_id, Parts()) + Parts(in_service_seconds=seconds)
+    for asset_id, milliseconds in time_in_service_ms(scope, period):
+        in_service = Parts(in_service_seconds=Decimal(milliseconds).scaleb(-3))
+        result[asset_id] = result.get(asset_id, Parts()) + in_service
     return {asset_id: parts for asset_id, parts in result.items() if parts != Parts()}
 
 

@@ -13,7 +13,6 @@ from django.db import connection
 
 from plantwright.maintenance.models import WorkOrder, WorkOrderTransition
 from plantwright.reliability import registry
-from plantwright.reliability.figures import total
 from plantwright.reliability.models import AggregatedMonths, AssetMonth
 from plantwright.reliability.monthly import parts_by_asset
 from plantwright.reliability.periods import Period, Scope
@@ -128,7 +127,7 @@ def responses(site, planner, asset):
 
 
 def test_mean_time_to_respond_and_to_complete(responses, site):
-    figures = total(parts_by_asset(Scope((site.pk,)), JANUARY)).kpis()
+    figures = parts_by_asset(Scope((site.pk,)), JANUARY).total().kpis()
     assert figures.responded == 3
     assert figures.mean_time_to_respond_hours == Decimal(6)  # (2 + 6 + 10) / 3
     assert figures.mean_time_to_complete_hours == Decimal(30)  # raised Jan 3 08:00, done Jan 4 14:00
