@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+import paho.mqtt._packet
 import paho.mqtt.client as mqtt
 from django.conf import settings
 from paho.mqtt.packettypes import PacketTypes
@@ -14,6 +15,26 @@ from paho.mqtt.properties import Properties
 # A persistent session outlives its process this long (MQTT 5 Session Expiry Interval): a restarted
 # ingest finds what was queued for it; after a week gone, the broker forgets it and its queue.
 SESSION_EXPIRY_SECONDS = 7 * 24 * 3600
+
+
+class _PropertiesOfSharedTables(Properties):
+    """paho's `Properties` as it is, but its constant tables (property names, types, the packets each
+    applies to) built once instead of for every instance: paho makes one for every MQTT 5 message
+    received, and building them was a tenth of a one-process ingest's time (docs/benchmarks.md).
+    Nothing in paho changes the tables after they are made."""
+
+    _tables = Properties(PacketTypes.PUBLISH)
+
+    def __init__(self, packet_type):
+        object.__setattr__(self, "packetType", packet_type)
+        object.__setattr__(self, "types", self._tables.types)
+        object.__setattr__(self, "names", self._tables.names)
+        object.__setattr__(self, "properties", self._tables.properties)
+
+
+# Where paho decodes a received PUBLISH (paho-mqtt is pinned in the locks; a test fails if this stops
+# being where it looks the class up: downtime/tests/test_mqtt_properties.py).
+paho.mqtt._packet.Properties = _PropertiesOfSharedTables
 
 
 @dataclass(frozen=True)

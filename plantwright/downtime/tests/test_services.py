@@ -173,3 +173,15 @@ def test_a_batch_of_refused_events_costs_no_look_up_per_event(oee, rules, asset)
             send(oee, *junk)
         counts.append(len(queries))
     assert counts[1] - counts[0] <= 45 * 3  # a savepoint, its insert and its release each; no look-up
+
+
+def test_a_neighbours_start_is_read_from_either_databases_text():
+    from datetime import UTC, datetime, timedelta
+
+    from plantwright.downtime.services.decisions import _moment
+
+    assert _moment("2026-11-07 08:13:00+00") == datetime(2026, 11, 7, 8, 13, tzinfo=UTC)  # PostgreSQL
+    assert _moment("2026-11-07 08:13:00.250000") == datetime(2026, 11, 7, 8, 13, 0, 250000, tzinfo=UTC)  # SQLite
+    east = _moment("2026-11-07 11:13:00+03")  # a session in another time zone: the same moment
+    assert east == datetime(2026, 11, 7, 8, 13, tzinfo=UTC) and east.utcoffset() == timedelta(hours=3)
+    assert hash(east) == hash(datetime(2026, 11, 7, 8, 13, tzinfo=UTC))  # the same key of a machine's book
