@@ -103,7 +103,7 @@ test: install-test chromium lint
 	@$(MAKE) --no-print-directory bench-smoke
 
 # The hot paths at small scale, each against its floor in the same run (bench/smoke.py, ~50 s): fails
-# when a ratio falls below its stated margin. Its own databases: $(SMOKE_DATABASE_URL)_procurement, _downtime.
+# when a ratio falls below its stated margin. Its own databases: $(SMOKE_DATABASE_URL)_procurement, _downtime, _reliability.
 SMOKE_DATABASE_URL ?= $(TEST_DATABASE_URL)_smoke
 bench-smoke: install-test
 	SMOKE_DATABASE_URL=$(SMOKE_DATABASE_URL) $(BIN)/python bench/smoke.py
