@@ -55,10 +55,14 @@ def main() -> None:
     # The pages' static URLs without a collectstatic run.
     plain_files = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     settings.STORAGES = {**settings.STORAGES, "staticfiles": plain_files}
-    from plantwright.accounts.models import User
+    from plantwright.accounts.models import Membership, User
     from plantwright.maintenance.models import WorkOrder
 
-    busiest = max(WorkOrder.objects.all(), key=lambda w: w.labor_entries.count() + w.transitions.count())
+    # The busiest WO both the technician and the planner may open (the demo has two sites).
+    shared = WorkOrder.objects.filter(site__in=Membership.objects.filter(user__username="tech").values("site")).filter(
+        site__in=Membership.objects.filter(user__username="planner").values("site")
+    )
+    busiest = max(shared, key=lambda w: w.labor_entries.count() + w.transitions.count())
     pages = [
         ("tech", "/", "technician home (My work)"),
         ("operator", "/", "operator home (My requests)"),
