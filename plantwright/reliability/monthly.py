@@ -47,7 +47,7 @@ from plantwright.core.db.bulk import insert_new
 from plantwright.maintenance.models import WorkOrder
 from plantwright.pm.services import grace_days
 from plantwright.reliability.figures import IN_SERVICE, PART_NAMES, AssetParts, Parts, raw_parts, time_in_service_ms
-from plantwright.reliability.models import AggregatedMonths, AssetChange, AssetMonth
+from plantwright.reliability.models import AggregatedMonths, AssetChange, AssetMonth, SiteMonth
 from plantwright.reliability.periods import Period, Scope
 from plantwright.reliability.registry import PARTS, stamp, stored_parts
 
@@ -124,6 +124,7 @@ def refresh(site: Site, first: date | None = None, end: date | None = None, *, b
             first = min((d for d in (first, state.first_month) if d is not None), default=None)
             end = max((d for d in (end, state.end_month) if d is not None), default=None)
             AssetMonth.objects.filter(site=site).delete()
+            SiteMonth.objects.filter(site=site).delete()
             if first is not None and end is not None and first < end:
                 _rebuild(site, first, end)
                 state.first_month, state.end_month = first, end
@@ -276,7 +277,11 @@ def _between(scope: Scope, before: date, last: date) -> list[tuple]:
 
 
 def _running_totals(scope: Scope, first: date, end: date) -> list[tuple]:
-    """(month, the scope's running totals through it) for the months [first, end)."""
+    """(month, the scope's running totals through it) for the months [first, end): from the sites'
+    rows for whole sites, else summed over the scope's assets."""
+    if scope.asset_ids is None:
+        rows = SiteMonth.objects.filter(site_id__in=scope.site_ids, month__gte=first, month__lt=end).order_by()
+        return _grouped(rows, "month", SUMMED, [])
     return _grouped(_rows(scope).filter(month__gte=first, month__lt=end), "month", SUMMED, [])
 
 
@@ -284,7 +289,7 @@ def _grouped(rows, key: str, sums: str, sums_params: list) -> list[tuple]:
     """SELECT key, sums ... GROUP BY key over the rows of a filtered queryset (its WHERE, as Django
     writes it)."""
     sql, params = rows.values_list("pk").query.sql_with_params()
-    table = connection.ops.quote_name(AssetMonth._meta.db_table)
+    table = connection.ops.quote_name(rows.model._meta.db_table)
     column = f"{table}.{connection.ops.quote_name(key)}"
     sql = f"SELECT {column}, {sums} {sql[sql.index(' FROM ') :]} GROUP BY {column}"
     with connection.cursor() as cursor:
@@ -337,6 +342,22 @@ def _rebuild(site: Site, first: date, end: date, assets: set[int] | None = None)
     carried = {asset_id: _parts(sums) for asset_id, *sums in before.values_list("asset_id", *columns)}
     rows.filter(month__gte=first).delete()
     _write(site, first, end, assets, carried)
+    _write_site_totals(site, first)
+
+
+_COLUMN_LIST = ", ".join(column for _part, column, _scale in COLUMNS)
+
+
+def _write_site_totals(site: Site, first: date) -> None:
+    """The site's rows from `first` on, summed again from its assets' (a month a change does not
+    reach keeps its row)."""
+    SiteMonth.objects.filter(site=site, month__gte=first).delete()
+    sql = (
+        f'INSERT INTO "{SiteMonth._meta.db_table}" (site_id, month, {_COLUMN_LIST}) '
+        f'SELECT site_id, month, {SUMMED} FROM "{_TABLE}" WHERE site_id = %s AND month >= %s GROUP BY site_id, month'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [site.pk, connection.ops.adapt_datefield_value(first)])
 
 
 def _write(site: Site, first: date, end: date, assets: set[int] | None, carried: dict[int, Parts]) -> None:
