@@ -116,7 +116,7 @@ class AssetParts(Mapping):
         self._ints: dict[int, list[int]] = {}
 
     def __getitem__(self, asset_id: int) -> "Parts":
-        return _as_parts(self._ints[asset_id])
+        return parts_from_ints(self._ints[asset_id])
 
     def __iter__(self):
         return iter(self._ints)
@@ -141,7 +141,7 @@ class AssetParts(Mapping):
         """The parts added up over every asset."""
         if not self._ints:
             return Parts()
-        return _as_parts([sum(column) for column in zip(*self._ints.values(), strict=True)])
+        return parts_from_ints([sum(column) for column in zip(*self._ints.values(), strict=True)])
 
     def worst(self, names: tuple[str, ...], limit: int) -> tuple[list[tuple[int, int]], int]:
         """The `limit` assets (id, value) with the largest sum of these parts (all of one scale), those
@@ -158,7 +158,8 @@ class AssetParts(Mapping):
         return ints
 
 
-def _as_parts(ints: list[int]) -> "Parts":
+def parts_from_ints(ints: list[int]) -> "Parts":
+    """Parts from one integer per part, in the order of `Parts` and the unit of its scale."""
     return Parts(
         *[Decimal(value).scaleb(-scale) if scale else value for value, scale in zip(ints, SCALES, strict=True)]
     )

@@ -34,7 +34,6 @@ How the rows stay equal to the history:
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -46,10 +45,18 @@ from plantwright.assets.models import Asset
 from plantwright.core.db.bulk import insert_new
 from plantwright.maintenance.models import WorkOrder
 from plantwright.pm.services import grace_days
-from plantwright.reliability.figures import IN_SERVICE, PART_NAMES, AssetParts, Parts, raw_parts, time_in_service_ms
+from plantwright.reliability.figures import (
+    IN_SERVICE,
+    PART_NAMES,
+    AssetParts,
+    Parts,
+    parts_from_ints,
+    raw_parts,
+    time_in_service_ms,
+)
 from plantwright.reliability.models import AggregatedMonths, AssetChange, AssetMonth, SiteMonth
 from plantwright.reliability.periods import Period, Scope
-from plantwright.reliability.registry import PARTS, stamp, stored_parts
+from plantwright.reliability.registry import stamp, stored_parts
 
 # Each stored part, its column and the power of ten its column counts in (the registry's): the sums
 # of exact integers (milliseconds, hundredths of hours, ten-thousandths of money) are several times
@@ -247,7 +254,8 @@ def _rows(scope: Scope):
     return rows.order_by()
 
 
-SUMMED = ", ".join(f"SUM({column})" for _part, column, _scale in COLUMNS)
+# Cast: PostgreSQL sums bigints as numerics (Decimals); these are integers whatever the column.
+SUMMED = ", ".join(f"CAST(SUM({column}) AS BIGINT)" for _part, column, _scale in COLUMNS)
 # One integer per part of `Parts`, in its order (0 for a part not stored: time in service): the
 # later month's row less the earlier one's.
 _STORED = {part: column for part, column, _scale in COLUMNS}
@@ -297,23 +305,13 @@ def _grouped(rows, key: str, sums: str, sums_params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-# For each part of `Parts`, in order: the position of its column in COLUMNS (None: not stored) and its scale.
-_SLOTS = [(next((n for n, (name, _c, _s) in enumerate(COLUMNS) if name == part.name), None), part) for part in PARTS]
-assert [part.name for _n, part in _SLOTS] == list(PART_NAMES)
-
-
-# (position in COLUMNS or None, the part's zero, the power of ten to scale by or None: a count)
-_CONVERSIONS = [(n, part.zero, None if part.scale is None else -part.scale) for n, part in _SLOTS]
+# For each part of `Parts`, in order: the position of its column in COLUMNS (None: not stored).
+_POSITIONS = [next((n for n, (name, _c, _s) in enumerate(COLUMNS) if name == part), None) for part in PART_NAMES]
 
 
 def _parts(sums) -> Parts:
-    """Parts from a row of sums in the order of COLUMNS (a site's report builds tens of thousands)."""
-    return Parts(
-        *[
-            zero if n is None else sums[n] if scale is None else Decimal(sums[n]).scaleb(scale)
-            for n, zero, scale in _CONVERSIONS
-        ]
-    )
+    """Parts from a row of integers in the order of COLUMNS."""
+    return parts_from_ints([0 if n is None else sums[n] for n in _POSITIONS])
 
 
 def _stored_values(parts: Parts) -> dict:
